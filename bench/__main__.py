@@ -1,0 +1,52 @@
+"""`python -m bench run --scale small|medium|full [--fraction 0.1,1.0]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="build the city and measure every figure")
+    run.add_argument("--scale", choices=["small", "medium", "full"], default="small")
+    run.add_argument(
+        "--fraction",
+        default="1.0",
+        help="comma-separated shares of the city to measure, e.g. 0.1,0.5,1.0 (growth columns)",
+    )
+    run.add_argument("--skip-http", action="store_true", help="in-process figures only")
+    run.add_argument(
+        "--in-process",
+        action="store_true",
+        help="call the ASGI application in this process instead of a uvicorn server",
+    )
+    run.add_argument("--output", default="var/bench", help="where the JSON and Markdown go")
+    commands.add_parser("report", help="print the Markdown table of the last run")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from bench import report, runner
+
+    if args.command == "report":
+        print(report.markdown(report.read(args.output)))
+        return 0
+    fractions = [float(x) for x in args.fraction.split(",") if x.strip()]
+    results = runner.run(
+        args.scale,
+        fractions=fractions,
+        http=not args.skip_http,
+        use_server=not args.in_process,
+        output=args.output,
+    )
+    print(report.markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

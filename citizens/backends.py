@@ -1,0 +1,26 @@
+"""Sign in with a phone number, an e-mail address or a username."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
+
+
+class PhoneOrEmailBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        login = (username or kwargs.get("email") or kwargs.get("phone") or "").strip()
+        if not login or password is None:
+            return None
+        user_model = get_user_model()
+        user = (
+            user_model._default_manager.filter(
+                Q(username=login) | Q(phone=login) | Q(email=login.lower())
+            )
+            .order_by("pk")
+            .first()
+        )
+        if user is None:
+            user_model().set_password(password)  # same work either way: no timing oracle
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

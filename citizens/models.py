@@ -1,0 +1,132 @@
+"""People: one account model for citizens, officers and department staff alike."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+phone_validator = RegexValidator(
+    r"^\+?\d{6,15}$", _("Enter a phone number of 6 to 15 digits, optionally starting with +.")
+)
+
+
+class User(AbstractUser):
+    """An account. Citizens sign in with a phone number or an e-mail address."""
+
+    phone = models.CharField(
+        _("phone"), max_length=16, blank=True, null=True, unique=True, validators=[phone_validator]
+    )
+    email = models.EmailField(_("e-mail address"), blank=True, null=True, unique=True)
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        default="zh-hans",
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        # Empty strings would collide under the unique constraints; store "no value" as NULL.
+        self.phone = self.phone or None
+        self.email = (self.email or "").strip().lower() or None
+        super().save(*args, **kwargs)
+
+
+class NotificationKind(models.TextChoices):
+    CASE_CREATED = "case_created", _("a new case in my area")
+    STATUS_CHANGED = "status_changed", _("my request changed")
+    DISPATCHED = "dispatched", _("a case dispatched to my department")
+    ESCALATED = "escalated", _("a case escalated to me")
+    DUE_SOON = "due_soon", _("a case nearing its time limit")
+    OVERDUE = "overdue", _("a case past its time limit")
+
+
+class Notification(models.Model):
+    """What a person was told, read or not, and how far its e-mail and SMS got.
+
+    The row is written in the same transaction as the change that caused it, so nothing is
+    lost when Redis or the mail server is down: delivery is retried from the pending columns.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    case = models.ForeignKey(
+        "governance.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    created_at = models.DateTimeField(_("at"), db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    in_app = models.BooleanField(_("shown in the notification centre"), default=True)
+    email_wanted = models.BooleanField(default=False)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    sms_wanted = models.BooleanField(default=False)
+    texted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_user_unread"),
+            models.Index(
+                fields=["created_at"],
+                name="notification_pending",
+                condition=models.Q(email_wanted=True, emailed_at__isnull=True)
+                | models.Q(sms_wanted=True, texted_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear about one kind of event; no row means the defaults."""
+
+    DEFAULTS = {"in_app": True, "email": False, "sms": False}
+    # E-mail by default only for what a person would not want to miss.
+    EMAIL_BY_DEFAULT = frozenset(
+        {NotificationKind.STATUS_CHANGED, NotificationKind.ESCALATED, NotificationKind.OVERDUE}
+    )
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    in_app = models.BooleanField(_("in the notification centre"), default=True)
+    email = models.BooleanField(_("by e-mail"), default=True)
+    sms = models.BooleanField(_("by SMS"), default=False)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind}"
+
+    @classmethod
+    def defaults_for(cls, kind: str) -> dict[str, bool]:
+        return {**cls.DEFAULTS, "email": kind in cls.EMAIL_BY_DEFAULT}

@@ -1,0 +1,24 @@
+"""Celery tasks of the citizens app: thin wrappers that take ids and call named functions."""
+
+from __future__ import annotations
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from citizens import notifications
+from citizens.sms import SmsUnavailable
+
+TRANSIENT = (SMTPException, ConnectionError, TimeoutError, SmsUnavailable)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    retry_backoff_max=600,
+    max_retries=6,
+)
+def deliver_notification(notification_id: int) -> None:
+    """Send a notification's e-mail and SMS; a re-run sends neither twice."""
+    notifications.deliver(notification_id)

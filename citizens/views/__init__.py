@@ -1,0 +1,1 @@
+"""Citizen pages: accounts, submitting a request, following it, the public record."""

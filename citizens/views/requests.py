@@ -1,0 +1,158 @@
+"""Submitting a request and following it: confirmation, my requests, a request's page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from citizens.forms import AnonymousSubmitForm, SubmitForm
+from governance import workflow
+from governance.access import Action, cases_for
+from governance.duplicates import nearby_open_cases
+from governance.errors import InvalidInput
+from governance.models import Category, Channel
+from governance.web import actions
+from governance.web.cases import answers_for_display, run_action, timeline_context
+from governance.web.common import map_settings, scoped_case
+
+SUBMITTED_KEY = "submitted_tracking_ids"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "citizens/home.html")
+
+
+def _form_class(request: HttpRequest):
+    return SubmitForm if request.user.is_authenticated else AnonymousSubmitForm
+
+
+def _contact(request: HttpRequest, form) -> dict[str, str]:
+    if request.user.is_authenticated:
+        user = request.user
+        return {"name": user.display_name, "phone": user.phone or "", "email": user.email or ""}
+    return form.contact()
+
+
+def submit(request: HttpRequest) -> HttpResponse:
+    form_class = _form_class(request)
+    form = form_class(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = workflow.submit_case(
+                actor=request.user,
+                channel=Channel.WEB,
+                contact=_contact(request, form),
+                **form.submission(),
+            )
+        except InvalidInput as error:
+            form.apply_errors(error)
+        else:
+            seen = request.session.get(SUBMITTED_KEY, [])
+            request.session[SUBMITTED_KEY] = [*seen[-19:], case.tracking_id]
+            return redirect("citizens:submitted", tracking_id=case.tracking_id)
+    return render(
+        request,
+        "citizens/submit.html",
+        {"form": form, "map": map_settings()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def submit_questions(request: HttpRequest) -> HttpResponse:
+    """The chosen category's extra questions as form fields (an htmx fragment)."""
+    form = _form_class(request)(initial={"category": request.GET.get("category")})
+    return render(request, "citizens/_questions.html", {"form": form})
+
+
+@require_GET
+def submit_nearby(request: HttpRequest) -> HttpResponse:
+    """Open cases of the chosen category within 50 m of the pin (an htmx fragment)."""
+    category = Category.objects.filter(pk=request.GET.get("category") or None, active=True).first()
+    try:
+        lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
+    except (KeyError, ValueError):
+        category = None
+    found = nearby_open_cases(category, lon, lat) if category else []
+    return render(request, "citizens/_nearby.html", {"found": found})
+
+
+@require_GET
+def submitted(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    owned = cases_for(request.user, Action.OWN).filter(tracking_id=tracking_id).exists()
+    if not owned and tracking_id not in request.session.get(SUBMITTED_KEY, []):
+        raise Http404
+    return render(request, "citizens/submitted.html", {"tracking_id": tracking_id})
+
+
+@login_required
+@require_GET
+def my_requests(request: HttpRequest) -> HttpResponse:
+    cases = (
+        cases_for(request.user, Action.OWN)
+        .filter(reporter=request.user)
+        .select_related("category", "assignee_department")
+        .order_by("-created_at")
+    )
+    return render(request, "citizens/my_requests.html", {"cases": cases})
+
+
+def _own_case(request: HttpRequest, tracking_id: str):
+    case = scoped_case(request.user, tracking_id, Action.OWN)
+    if case.reporter_id != request.user.pk:
+        raise Http404
+    return case
+
+
+def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict:
+    names = [
+        n for n in workflow.available_actions(request.user, case) if n in actions.CITIZEN_ACTIONS
+    ]
+    forms = actions.forms_for(request.user, case, names)
+    if bound:
+        forms = [(n, spec, bound.get(n, form)) for n, spec, form in forms]
+    return {
+        **timeline_context(request, case, public_only=True),
+        "answers": answers_for_display(case),
+        "photos": list(case.attachments.all()),
+        "action_forms": forms,
+        "map": map_settings(),
+        "points": [{"lon": case.lon, "lat": case.lat, "label": case.tracking_id}],
+        "live_url": reverse("citizens:request_live", args=[case.tracking_id]),
+    }
+
+
+@login_required
+@require_GET
+def request_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    case = _own_case(request, tracking_id)
+    return render(request, "citizens/request.html", _page_context(request, case))
+
+
+@login_required
+@require_GET
+def request_live(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    case = _own_case(request, tracking_id)
+    return render(
+        request, "citizens/_request_status.html", timeline_context(request, case, public_only=True)
+    )
+
+
+@login_required
+@require_POST
+def request_act(request: HttpRequest, tracking_id: str, name: str) -> HttpResponse:
+    case = _own_case(request, tracking_id)
+    if name not in actions.CITIZEN_ACTIONS:
+        raise Http404
+    return run_action(
+        request,
+        case,
+        name,
+        page=lambda bound, status: render(
+            request, "citizens/request.html", _page_context(request, case, bound), status=status
+        ),
+        done=lambda: redirect("citizens:request", tracking_id=case.tracking_id),
+    )

@@ -1,0 +1,28 @@
+"""The Celery application: broker on Redis in production, tasks in-process when embedded.
+
+Beat runs the time-limit sweep every minute and the statistics nightly. Embedded (no
+REDIS_URL), `governance.scheduler` runs the same sweep in a thread of the web process.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("governance")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "sweep-time-limits": {
+        "task": "governance.tasks.sweep_time_limits",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a sweep that waited past the next one is pointless
+    },
+    "daily-statistics": {
+        "task": "governance.tasks.daily_statistics",
+        "schedule": crontab(hour=0, minute=15),
+    },
+}

@@ -1,0 +1,154 @@
+"""The one scoped-access path: (person, action) → the cases they may act on.
+
+Every page, API endpoint, Open311 response, export and websocket consumer starts from
+`cases_for`. Nothing else filters cases by who is asking.
+
+Sources of access:
+- area permissions (django-guardian, on areas; a permission on an area covers everything
+  beneath it, matched by the case's area path);
+- the person's department, or the person themselves: cases assigned to them (to see, start
+  and resolve);
+- the person's own requests (to see, withdraw, reopen, rate, add information);
+- sharing grants to the person's departments: cases of the granted categories under the
+  granted area, while the grant has not expired (checked at query time, so expiry needs no
+  job); personal data only through grants made `with_personal_data`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from citizens.models import User
+from governance import clock
+from governance.models import (
+    AreaGroupObjectPermission,
+    AreaUserObjectPermission,
+    Case,
+    Department,
+    SharingGrant,
+)
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    REPORT = "report"  # file on a caller's behalf or from patrol, in the person's areas
+    INTAKE = "intake"  # accept, reject, merge
+    DISPATCH = "dispatch"
+    HANDLE = "handle"  # start and resolve: the assigned department
+    VERIFY = "verify"
+    ESCALATE = "escalate"
+    OWN = "own"  # what only the reporter does: withdraw, reopen, rate
+    SEE_PERSONAL_DATA = "see_personal_data"
+    PUBLIC = "public"  # the anonymised public record (Open311, open-data exports)
+
+
+# The guardian permission on areas that grants each action, where one does.
+AREA_PERMISSION = {
+    Action.VIEW: "see_cases",
+    Action.REPORT: "report_cases",
+    Action.INTAKE: "intake_cases",
+    Action.DISPATCH: "dispatch_cases",
+    Action.VERIFY: "verify_cases",
+    Action.ESCALATE: "escalate_cases",
+    Action.SEE_PERSONAL_DATA: "see_personal_data",
+}
+
+Person = User | AnonymousUser
+
+
+def area_paths(user: Person, codename: str) -> list[str]:
+    """Paths where the person (or one of their groups) holds `codename`.
+
+    A permission counts on an active area, and on a retired area that was redrawn (replaced by
+    an active one): there it covers the cases filed in the old drawing and those in its
+    replacement, so a redrawn grid keeps its officers.
+    """
+    if not user.is_authenticated:
+        return []
+    current = Q(content_object__retired_at__isnull=True) | Q(
+        content_object__replaced_by__isnull=False,
+        content_object__replaced_by__retired_at__isnull=True,
+    )
+    columns = ("content_object__path", "content_object__replaced_by__path")
+    direct = (
+        AreaUserObjectPermission.objects.filter(user=user, permission__codename=codename)
+        .filter(current)
+        .values_list(*columns)
+    )
+    via_groups = (
+        AreaGroupObjectPermission.objects.filter(group__user=user, permission__codename=codename)
+        .filter(current)
+        .values_list(*columns)
+    )
+    return sorted({path for row in direct.union(via_groups) for path in row if path})
+
+
+def _covering(paths: list[str]) -> Q:
+    """One OR of path prefixes, dropping paths already covered by a shorter one."""
+    kept: list[str] = []
+    for path in sorted(paths, key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    condition = Q(pk__in=[])
+    for path in kept:
+        condition |= Q(area_path__startswith=path)
+    return condition
+
+
+def _granted(user: Person, *, personal_data: bool) -> Q:
+    """Cases shared with the person's departments by grants still in force."""
+    grants = SharingGrant.objects.current(clock.now()).filter(
+        department__group__user=user, area__retired_at__isnull=True
+    )
+    if personal_data:
+        grants = grants.filter(with_personal_data=True)
+    condition = Q(pk__in=[])
+    for grant in grants.select_related("area").prefetch_related("categories"):
+        categories = [c.pk for c in grant.categories.all()]
+        if categories:
+            condition |= Q(area_path__startswith=grant.area.path, category__in=categories)
+    return condition
+
+
+def case_filter(user: Person, action: Action | str) -> Q:
+    """The condition that selects the cases `user` may act on with `action`."""
+    action = Action(action)
+    if action == Action.PUBLIC:
+        return Q()  # every case, to be shown only through the anonymised public fields
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser and action != Action.OWN:
+        return Q()  # an administrator does everything but what only the reporter does
+    condition = Q(pk__in=[])
+    if action in AREA_PERMISSION:
+        condition |= _covering(area_paths(user, AREA_PERMISSION[action]))
+    if action in (Action.VIEW, Action.HANDLE):
+        # The person's departments as literal ids (one small query), not a subquery: a
+        # subquery in this OR makes PostgreSQL filter every open case instead of combining
+        # index scans (BENCHMARKS.md, the queue figure).
+        departments = list(Department.objects.filter(group__user=user).values_list("pk", flat=True))
+        if departments:
+            condition |= Q(assignee_department__in=departments)
+        condition |= Q(assignee=user)  # dispatched to this person
+    if action in (Action.VIEW, Action.OWN, Action.SEE_PERSONAL_DATA):
+        condition |= Q(reporter=user)
+    if action in (Action.VIEW, Action.SEE_PERSONAL_DATA):
+        condition |= _granted(user, personal_data=action == Action.SEE_PERSONAL_DATA)
+    return condition
+
+
+def cases_for(user: Person, action: Action | str = Action.VIEW) -> QuerySet[Case]:
+    """The cases `user` may act on with `action`: the only way to query cases for a person."""
+    return Case.objects.filter(case_filter(user, action))
+
+
+def may(user: Person, action: Action | str, case: Case) -> bool:
+    return cases_for(user, action).filter(pk=case.pk).exists()
+
+
+def sees_internal_notes(user: Person, case: Case) -> bool:
+    """Staff see a case's internal notes; its reporter (not staff for it) sees the public ones."""
+    return case.reporter_id != getattr(user, "pk", None) or may(user, Action.REPORT, case)

@@ -1,0 +1,12 @@
+"""The administrator's site: one module per concept, each registering its models."""
+
+from governance.admin import (  # noqa: F401
+    areas,
+    calendar,
+    cases,
+    categories,
+    notifications,
+    people,
+    sharing,
+    statistics,
+)

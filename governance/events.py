@@ -1,0 +1,199 @@
+"""Realtime events, sent from the workflow functions only, and only after commit.
+
+Each case change goes to the groups that care: the case's own timeline, every area on its path
+(officers and leaders listen on the areas they may see) and the assigned department; public
+changes also go, anonymised, to the public feed. Consumers re-check every case event against
+the scoped-access path before forwarding it, so a group is a routing hint, never a permission.
+
+The same hook records the notifications the change causes (in the change's transaction, so a
+notification exists exactly when the change does) and queues their delivery after commit.
+
+A channel layer that is down never fails the change itself: the event is logged and dropped,
+and the pages catch up from the database when their socket reconnects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from governance import clock
+from governance.models import Case, CaseEvent, EventKind
+from governance.privacy import public_point
+from governance.queueing import Breaker
+from governance.realtime import schemas
+
+logger = logging.getLogger(__name__)
+
+PUBLIC_GROUP = "public"
+BROADCAST_GROUP = "broadcast"
+MESSAGE_TYPE = "event.push"  # the consumers' handler: event_push
+
+layer_breaker = Breaker()
+
+_muted: ContextVar[bool] = ContextVar("governance_events_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Record history without its side effects: no pushes, notifications or queued tasks
+    (the demo seeds replaying past months). Same API as main's, for the merge."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def area_group(code: str) -> str:
+    return f"area.{code}"
+
+
+def department_group(department_id: int) -> str:
+    return f"department.{department_id}"
+
+
+def case_group(case_id: int) -> str:
+    return f"case.{case_id}"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def case_groups(case: Case) -> list[str]:
+    groups = [case_group(case.pk)]
+    groups += [area_group(code) for code in case.area_path.strip("/").split("/") if code]
+    if case.assignee_department_id:
+        groups.append(department_group(case.assignee_department_id))
+    return groups
+
+
+def _case_kind(event: CaseEvent) -> str:
+    if event.kind == EventKind.SUBMITTED:
+        return schemas.CASE_CREATED
+    if event.kind == EventKind.ESCALATED:
+        return schemas.CASE_ESCALATED
+    if event.kind == EventKind.WARNED:
+        return schemas.CASE_DUE_SOON
+    return schemas.CASE_TRANSITIONED
+
+
+def case_payloads(case: Case, event: CaseEvent) -> list[dict[str, Any]]:
+    """The messages one timeline entry produces: anonymised, location rounded, validated."""
+    kind = _case_kind(event)
+    at = event.created_at.isoformat()
+    if kind == schemas.CASE_DUE_SOON:
+        return [schemas.validate(_due_payload(kind, case, at))]
+    lon, lat = public_point(case)
+    payload: dict[str, Any] = {
+        "kind": kind,
+        "tracking_id": case.tracking_id,
+        "category": case.category.code,
+        "status": case.status,
+        "event": event.kind,
+        "lon": float(lon),
+        "lat": float(lat),
+        "at": at,
+    }
+    if kind == schemas.CASE_ESCALATED:
+        payload["level"] = int(event.data.get("level", case.escalation_level))
+    messages = [schemas.validate(payload)]
+    if kind == schemas.CASE_ESCALATED and event.data.get("overdue"):
+        messages.append(schemas.validate(_due_payload(schemas.CASE_OVERDUE, case, at)))
+    return messages
+
+
+def _due_payload(kind: str, case: Case, at: str) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "tracking_id": case.tracking_id,
+        "category": case.category.code,
+        "status": case.status,
+        "due_at": case.due_at.isoformat() if case.due_at else "",
+        "at": at,
+    }
+
+
+def send(groups: list[str], message: dict[str, Any]) -> None:
+    """Push `message` to `groups` now. Never raises: a layer that is down loses only the push.
+
+    All groups go in one trip through the event loop: each `async_to_sync` call costs a thread
+    hand-off and, with Redis, a connection set-up; one per group made filing a case several
+    times slower (BENCHMARKS.md).
+    """
+    layer = get_channel_layer()
+    if layer is None or not groups:
+        return
+    if not layer_breaker.closed():
+        return  # failed a moment ago: pages catch up from the database on reconnect
+    envelope = {"type": MESSAGE_TYPE, "payload": message}
+    try:
+        _run_blocking(_send_all, layer, groups, envelope)
+    except Exception:  # the layer being down must never undo or hide a saved change
+        layer_breaker.failed()
+        logger.warning("realtime: could not send %s to %s", message["kind"], ", ".join(groups))
+
+
+def _run_blocking(function: Any, *args: Any) -> None:
+    """Run an async function to completion from sync code, even where this thread already runs
+    an event loop (async_to_sync refuses that): then from a short-lived helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(function)(*args)
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(async_to_sync(function), *args).result()
+
+
+async def _send_all(layer: Any, groups: list[str], envelope: dict[str, Any]) -> None:
+    for group in groups:
+        await layer.group_send(group, envelope)
+
+
+def case_changed_on_commit(case: Case, event: CaseEvent) -> None:
+    """The side effects of one timeline entry: called by the workflow inside its transaction."""
+    from citizens import notifications  # citizens depends on governance, not the reverse
+
+    if _muted.get():
+        return
+    messages = case_payloads(case, event)
+    groups = case_groups(case)
+    public = event.public and not case.category.private_location
+    notifications.notify_case_event(case, event)
+    if event.kind == EventKind.SUBMITTED:
+        from governance.queueing import enqueue_on_commit
+        from governance.tasks import check_duplicates
+
+        enqueue_on_commit(check_duplicates, case.pk)
+
+    def deliver() -> None:
+        for message in messages:
+            also_public = public and schemas.SCHEMAS[message["kind"]].public
+            send(groups + ([PUBLIC_GROUP] if also_public else []), message)
+
+    transaction.on_commit(deliver)
+
+
+def notification_on_commit(user_id: int, message: dict[str, Any]) -> None:
+    """Push a persisted notification to its person's sockets after commit."""
+    schemas.validate(message)
+    transaction.on_commit(lambda: send([user_group(user_id)], message))
+
+
+def broadcast_on_commit(text: str) -> None:
+    """A notice to everyone signed in (maintenance, an emergency): after commit, to all."""
+    message = schemas.validate(
+        {"kind": schemas.BROADCAST, "text": text, "at": clock.now().isoformat()}
+    )
+    transaction.on_commit(lambda: send([BROADCAST_GROUP], message))

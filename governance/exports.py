@@ -1,0 +1,156 @@
+"""Anonymised open-data exports of cases: CSV and GeoJSON, streamed.
+
+No personal data and no free text a reporter typed about themselves: the tracking id,
+category, status, grid, dates and a location rounded to about 100 m. Filters: `since` and
+`until` (dates), `category` (codes, comma list), `area` (an area code: cases beneath it).
+Cases come from `cases_for(user, Action.PUBLIC)`, the public record.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from governance.access import Action, cases_for
+from governance.models import Area, Case
+from governance.privacy import public_point
+
+COLUMNS = [
+    "id",
+    "category",
+    "status",
+    "open311_status",
+    "channel",
+    "grid",
+    "lon",
+    "lat",
+    "created_at",
+    "closed_at",
+]
+MAX_SPAN_DAYS = 366
+
+
+class ExportFilter(forms.Form):
+    since = forms.DateField(required=False, label=gettext_lazy("since"))
+    until = forms.DateField(required=False, label=gettext_lazy("until"))
+    category = forms.CharField(required=False, max_length=400)
+    area = forms.CharField(required=False, max_length=15)
+
+    def clean_area(self) -> Area | None:
+        code = self.cleaned_data.get("area")
+        if not code:
+            return None
+        area = Area.objects.active().filter(code=code).first()
+        if area is None:
+            raise forms.ValidationError(_("There is no such area."))
+        return area
+
+    def clean(self) -> dict:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        elif since and until and (until - since).days > MAX_SPAN_DAYS:
+            self.add_error("until", _("At most a year at a time."))
+        return data
+
+
+def _cases(request: HttpRequest) -> Iterator[Case] | HttpResponse:
+    form = ExportFilter({k: v for k, v in request.GET.items() if v != ""})
+    if not form.is_valid():
+        errors = {k: list(v) for k, v in form.errors.items()}
+        return JsonResponse(
+            {"detail": _("The filters are not valid."), "code": "invalid", "errors": errors},
+            status=400,
+        )
+    data = form.cleaned_data
+    tz = timezone.get_current_timezone()
+    until: date = data.get("until") or timezone.localdate()
+    since: date = data.get("since") or (until - timedelta(days=90))
+    cases = (
+        cases_for(request.user, Action.PUBLIC)
+        .filter(
+            created_at__gte=datetime.combine(since, time.min, tz),
+            created_at__lt=datetime.combine(until + timedelta(days=1), time.min, tz),
+        )
+        .select_related("category", "grid")
+        .order_by("created_at", "pk")
+    )
+    if data.get("category"):
+        cases = cases.filter(category__code__in=data["category"].split(","))
+    if data.get("area"):
+        cases = cases.filter(area_path__startswith=data["area"].path)
+    return cases.iterator(chunk_size=500)
+
+
+def _row(case: Case) -> dict[str, object]:
+    lon, lat = public_point(case)
+    return {
+        "id": case.tracking_id,
+        "category": case.category.code,
+        "status": case.status,
+        "open311_status": case.open311_status,
+        "channel": case.channel,
+        "grid": case.grid.code if case.grid_id else "",
+        "lon": lon,
+        "lat": lat,
+        "created_at": case.created_at.isoformat(),
+        "closed_at": case.closed_at.isoformat() if case.closed_at else "",
+    }
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+def cases_csv(request: HttpRequest) -> HttpResponse:
+    cases = _cases(request)
+    if isinstance(cases, HttpResponse):
+        return cases
+    writer = csv.DictWriter(_Echo(), fieldnames=COLUMNS)
+
+    def rows() -> Iterator[str]:
+        yield writer.writeheader() or ",".join(COLUMNS) + "\r\n"
+        for case in cases:
+            yield writer.writerow(_row(case))
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cases.csv"'
+    return response
+
+
+@require_GET
+def cases_geojson(request: HttpRequest) -> HttpResponse:
+    cases = _cases(request)
+    if isinstance(cases, HttpResponse):
+        return cases
+
+    def chunks() -> Iterator[str]:
+        yield '{"type": "FeatureCollection", "features": ['
+        first = True
+        for case in cases:
+            row = _row(case)
+            feature = {
+                "type": "Feature",
+                "id": row["id"],
+                "geometry": {"type": "Point", "coordinates": [row.pop("lon"), row.pop("lat")]},
+                "properties": row,
+            }
+            yield ("" if first else ",") + json.dumps(feature, ensure_ascii=False)
+            first = False
+        yield "]}"
+
+    response = StreamingHttpResponse(chunks(), content_type="application/geo+json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cases.geojson"'
+    return response

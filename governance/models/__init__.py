@@ -1,0 +1,49 @@
+from governance.models.area import Area, Level
+from governance.models.calendar import CalendarDay
+from governance.models.case import (
+    Attachment,
+    Case,
+    CaseContact,
+    CaseEvent,
+    Channel,
+    EventKind,
+    Status,
+)
+from governance.models.category import Category, Datatype, Family, LimitUnit, Question, Urgency
+from governance.models.people import (
+    AreaGroupObjectPermission,
+    AreaUserObjectPermission,
+    Assignment,
+    Department,
+    Role,
+)
+from governance.models.sharing import AccessLog, ApiKey, SharingGrant
+from governance.models.statistics import AreaDailyStatistics
+
+__all__ = [
+    "AccessLog",
+    "ApiKey",
+    "Area",
+    "AreaDailyStatistics",
+    "AreaGroupObjectPermission",
+    "AreaUserObjectPermission",
+    "Assignment",
+    "Attachment",
+    "CalendarDay",
+    "Case",
+    "CaseContact",
+    "CaseEvent",
+    "Category",
+    "Channel",
+    "Datatype",
+    "Department",
+    "EventKind",
+    "Family",
+    "Level",
+    "LimitUnit",
+    "Question",
+    "Role",
+    "SharingGrant",
+    "Status",
+    "Urgency",
+]

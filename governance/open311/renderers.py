@@ -1,0 +1,84 @@
+"""Open311 documents in XML and JSON, and its error bodies.
+
+JSON mirrors the XML: the top level is an array (or the discovery object); `None` is `null` in
+JSON and an empty element in XML; booleans are `true`/`false`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from django.http import HttpResponse
+
+XML_TYPE = "text/xml; charset=utf-8"
+JSON_TYPE = "application/json; charset=utf-8"
+
+# The XML element of one item of each list.
+ITEM_TAGS = {
+    "services": "service",
+    "service_requests": "request",
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "notes": "note",
+    "media_urls": "media_url",
+    "errors": "error",
+}
+
+
+def w3c(moment: datetime | None) -> str | None:
+    """An ISO-8601 / W3C datetime in UTC with `Z`."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# Characters XML 1.0 cannot carry, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else _NOT_XML.sub("\ufffd", str(value))
+
+
+def _fill(element: ET.Element, value: Any) -> None:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            _fill(ET.SubElement(element, key), child)
+    elif isinstance(value, list):
+        tag = ITEM_TAGS.get(element.tag, "item")
+        for child in value:
+            _fill(ET.SubElement(element, tag), child)
+    else:
+        element.text = _text(value)
+
+
+def to_xml(root: str, document: Any) -> bytes:
+    element = ET.Element(root)
+    _fill(element, document)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(element, encoding="utf-8")
+
+
+def respond(fmt: str, root: str, document: Any, status: int = 200) -> HttpResponse:
+    """`document` as `fmt`: `root` names the XML root; JSON is the document itself."""
+    if fmt == "xml":
+        return HttpResponse(to_xml(root, document), content_type=XML_TYPE, status=status)
+    body = json.dumps(document, ensure_ascii=False)
+    return HttpResponse(body.encode(), content_type=JSON_TYPE, status=status)
+
+
+def errors(fmt: str, status: int, descriptions: list[str]) -> HttpResponse:
+    """The Open311 error body: [{code, description}] or <errors><error>…</error></errors>."""
+    return respond(
+        fmt,
+        "errors",
+        [{"code": status, "description": d} for d in descriptions],
+        status=status,
+    )

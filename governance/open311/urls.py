@@ -1,0 +1,17 @@
+"""/open311/v2/: every resource with a .xml or .json suffix."""
+
+from django.urls import re_path
+
+from governance.open311 import views
+
+app_name = "open311"
+FMT = r"\.(?P<fmt>xml|json)$"
+
+urlpatterns = [
+    re_path(r"^discovery" + FMT, views.discovery, name="discovery"),
+    re_path(r"^services" + FMT, views.services, name="services"),
+    re_path(r"^services/(?P<code>[^/]+?)" + FMT, views.service_definition, name="service"),
+    re_path(r"^requests" + FMT, views.requests, name="requests"),
+    re_path(r"^requests/(?P<request_id>[^/]+?)" + FMT, views.single_request, name="request"),
+    re_path(r"^tokens/(?P<token>[^/]+?)" + FMT, views.token, name="token"),
+]

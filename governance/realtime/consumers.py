@@ -1,0 +1,142 @@
+"""WebSocket consumers: what each socket subscribes to, and the check before every message.
+
+Groups are routing only. Authorisation comes from `governance.access` — at connect (refusing
+the handshake with 403 when the person may not see what they ask for) and again before every
+case event is forwarded, so a permission withdrawn while a page is open takes effect at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from governance import events
+from governance.access import Action, area_paths, cases_for, may
+from governance.models import Area, Case, Department
+from governance.realtime import schemas
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    """Joins the groups `subscriptions` names, or refuses the handshake when it returns None."""
+
+    groups_joined: list[str]
+
+    async def subscriptions(self) -> list[str] | None:
+        raise NotImplementedError
+
+    async def allowed(self, message: dict[str, Any]) -> bool:
+        raise NotImplementedError
+
+    async def connect(self) -> None:
+        self.groups_joined = []
+        groups = await self.subscriptions()
+        if groups is None:
+            await self.close()  # before accept: the handshake is refused (HTTP 403)
+            return
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.append(group)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        """Clients only listen; anything they send is ignored."""
+
+    async def event_push(self, message: dict[str, Any]) -> None:
+        payload = message["payload"]
+        if payload.get("kind") in schemas.SCHEMAS and await self.allowed(payload):
+            await self.send_json(payload)
+
+    @property
+    def user(self):
+        return self.scope.get("user")
+
+
+class PublicFeedConsumer(LiveConsumer):
+    """/ws/live/: the anonymised public feed, one message per new or changed public case."""
+
+    async def subscriptions(self) -> list[str] | None:
+        return [events.PUBLIC_GROUP]
+
+    async def allowed(self, message: dict[str, Any]) -> bool:
+        return schemas.SCHEMAS[message["kind"]].public
+
+
+@database_sync_to_async
+def _queue_groups(user) -> list[str] | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        codes = list(Area.objects.filter(parent=None).values_list("code", flat=True))
+    else:
+        codes = [p.strip("/").split("/")[-1] for p in area_paths(user, "see_cases")]
+    groups = [events.area_group(code) for code in codes]
+    groups += [
+        events.department_group(pk)
+        for pk in Department.objects.filter(group__user=user).values_list("pk", flat=True)
+    ]
+    return groups or None
+
+
+@database_sync_to_async
+def _sees(user, tracking_id: str) -> bool:
+    return cases_for(user, Action.VIEW).filter(tracking_id=tracking_id).exists()
+
+
+class QueueConsumer(LiveConsumer):
+    """/ws/queue/: case events of the areas and departments whose cases the person may see."""
+
+    async def subscriptions(self) -> list[str] | None:
+        return await _queue_groups(self.user)
+
+    async def allowed(self, message: dict[str, Any]) -> bool:
+        if message["kind"] not in schemas.CASE_KINDS:
+            return False
+        return await _sees(self.user, message["tracking_id"])
+
+
+@database_sync_to_async
+def _case_for(user, tracking_id: str) -> tuple[Case | None, bool]:
+    """The case when the person may view it, and whether they see its internal entries."""
+    case = cases_for(user, Action.VIEW).filter(tracking_id=tracking_id).first()
+    if case is None:
+        return None, False
+    internal = case.reporter_id != user.pk or may(user, Action.REPORT, case)
+    return case, internal
+
+
+class CaseConsumer(LiveConsumer):
+    """/ws/cases/<tracking_id>/: one case's timeline, for whoever may view the case."""
+
+    async def subscriptions(self) -> list[str] | None:
+        tracking_id = self.scope["url_route"]["kwargs"]["tracking_id"]
+        case, self.internal = await _case_for(self.user, tracking_id)
+        if case is None:
+            return None
+        self.tracking_id = case.tracking_id
+        return [events.case_group(case.pk)]
+
+    async def allowed(self, message: dict[str, Any]) -> bool:
+        if message["kind"] not in schemas.CASE_KINDS or message["tracking_id"] != self.tracking_id:
+            return False
+        if not schemas.SCHEMAS[message["kind"]].public and not self.internal:
+            return False
+        return await _sees(self.user, self.tracking_id)
+
+
+class NotificationsConsumer(LiveConsumer):
+    """/ws/notifications/: the person's own notifications and site-wide broadcasts."""
+
+    async def subscriptions(self) -> list[str] | None:
+        user = self.user
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        return [events.user_group(user.pk), events.BROADCAST_GROUP]
+
+    async def allowed(self, message: dict[str, Any]) -> bool:
+        return message["kind"] in (schemas.NOTIFICATION, schemas.BROADCAST)

@@ -1,0 +1,404 @@
+"""The demo cases: a couple of hundred requests and reports, told through the workflow.
+
+Every case is submitted and moved on by the functions of `governance.workflow`, acted by the
+demo person whose role it is, at plausible moments of the last sixty days
+(`governance.clock.travel`). The stories are drawn from `random.Random(SEED)`, so the same
+stories come out on every run (the moments are relative to the day of seeding).
+
+The seed leaves an internal note carrying MARKER on its first case; while that note exists,
+`seed_cases` adds nothing, so seeding twice never doubles the cases.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+
+from citizens.models import User
+from governance import clock, events, workflow
+from governance.models import (
+    Area,
+    Assignment,
+    Case,
+    CaseEvent,
+    Category,
+    Channel,
+    Datatype,
+    EventKind,
+    Level,
+    Role,
+    Status,
+    Urgency,
+)
+
+SEED = 20260301
+MARKER = "演示数据 demo data · seed:demo-cases:v1"
+
+# Story → its steps after submission, and how many cases tell it.
+STORIES: dict[str, tuple[list[str], int]] = {
+    "submitted": ([], 14),
+    "filed": (["file"], 14),
+    "dispatched": (["file", "dispatch"], 16),
+    "in_progress": (["file", "dispatch", "start"], 16),
+    "resolved": (["file", "dispatch", "start", "resolve"], 14),
+    "closed": (["file", "dispatch", "start", "resolve", "close"], 26),
+    "rated": (["file", "dispatch", "start", "resolve", "close", "rate"], 34),
+    "rejected": (["reject"], 12),
+    "withdrawn": (["withdraw"], 6),
+    "withdrawn_after_filing": (["file", "withdraw"], 4),
+    "reworked_closed": (
+        ["file", "dispatch", "start", "resolve", "rework", "resolve", "close", "rate"],
+        8,
+    ),
+    "reworked_open": (["file", "dispatch", "start", "resolve", "rework"], 5),
+    "reopened": (["file", "dispatch", "start", "resolve", "close", "reopen"], 4),
+    "reopened_redispatched": (
+        ["file", "dispatch", "start", "resolve", "close", "reopen", "dispatch", "start"],
+        4,
+    ),
+    "escalated_filed": (["file", "escalate"], 4),
+    "escalated_dispatched": (["file", "dispatch", "escalate"], 5),
+    "escalated_twice": (["file", "dispatch", "start", "escalate", "escalate"], 3),
+    "escalated_closed": (["file", "dispatch", "start", "escalate", "resolve", "close"], 4),
+}
+MERGED = 10
+UNROUTED = 5  # points outside every grid: the city's queue
+OWNER_STEPS = {"withdraw", "reopen", "rate"}  # only the reporter's own account may take them
+
+# Hours between one step and the next: (shortest, longest).
+GAPS: dict[str, tuple[float, float]] = {
+    "file": (0.2, 4),
+    "reject": (0.3, 6),
+    "dispatch": (0.1, 2),
+    "start": (0.5, 6),
+    "resolve": (2, 30),
+    "close": (2, 20),
+    "rate": (1, 48),
+    "rework": (2, 12),
+    "reopen": (24, 96),
+    "withdraw": (0.5, 10),
+    "escalate": (4, 48),
+}
+
+ROADS = ["文三路", "教工路", "学院路", "天目山路", "莫干山路", "古墩路", "丰潭路", "湖墅南路"]
+DESCRIPTIONS = {
+    "component": [
+        "{name}损坏，存在安全隐患，请尽快处理。",
+        "{name}出现问题好几天了，影响附近居民出行。",
+        "{name}缺失或破损，晚上看不清，容易出事。",
+    ],
+    "event": [
+        "发现{name}，就在{address}附近，希望尽快处理。",
+        "{name}问题反复出现，请相关部门彻底解决。",
+        "巡查发现{name}，现场照片已拍，请派人处理。",
+    ],
+    "service": [
+        "申请{name}，材料已准备好，请告知办理流程和时间。",
+        "想办理{name}，请社区工作人员联系我。",
+    ],
+    "consultation": ["咨询{name}：想了解最新的政策和办理条件。"],
+    "complaint": ["{name}：工作人员态度不好，问题一直拖着不解决。", "{name}：每天晚上都很吵。"],
+    "suggestion": ["{name}：建议在小区门口增加非机动车停放区。", "{name}：希望多组织老年活动。"],
+}
+REJECT_REASONS = [
+    "经核实，该问题不属于本平台受理范围，请拨打相关部门电话。",
+    "现场核查未发现所述问题。",
+    "信息不完整，无法核实，请补充具体位置后重新提交。",
+]
+RESOLVE_NOTES = ["已到现场处理完毕。", "已更换损坏部件并清理现场。", "已联系责任单位整改完成。"]
+REWORK_REASONS = ["现场核查问题依然存在，请返工。", "处理不彻底，周边仍有遗留。"]
+REOPEN_REASONS = ["问题又出现了，请重新处理。", "结案后没几天又坏了。"]
+WITHDRAW_REASONS = ["问题已自行解决，撤回。", "提交重复了，撤回这一条。", ""]
+RATING_COMMENTS = {
+    1: "处理太慢。",
+    2: "问题没有彻底解决。",
+    3: "一般。",
+    4: "处理及时，谢谢。",
+    5: "非常满意，网格员很负责！",
+}
+CALLERS = ["王女士", "张先生", "刘阿姨", "陈师傅", "杨同学"]
+
+
+@dataclass
+class Cast:
+    """Who plays each role in the stories."""
+
+    admin: User
+    dispatcher: User
+    supervisor: User
+    citizens: list[User]
+    verifier: dict[int, User]  # grid id → its grid officer, else its community's lead officer
+    intake: dict[int, User]  # grid id → its community's lead officer
+    clerks: dict[int, User]  # department id → a clerk
+
+    @classmethod
+    def load(cls) -> Cast:
+        assignments = Assignment.objects.select_related("user", "area").filter(
+            area__retired_at__isnull=True
+        )
+        by: dict[tuple[str, str], User] = {}
+        first: dict[str, User] = {}
+        for a in assignments.order_by("pk"):
+            by.setdefault((a.role, a.area.code), a.user)
+            first.setdefault(a.role, a.user)
+        grids = Area.objects.active().grids().select_related("parent")
+        lead = {g.pk: by.get((Role.LEAD_OFFICER, g.parent.code)) for g in grids}
+        verifier = {g.pk: by.get((Role.OFFICER, g.code)) or lead[g.pk] for g in grids}
+        clerks: dict[int, User] = {}
+        for user in User.objects.filter(groups__department__isnull=False).order_by("username"):
+            for department_id in user.groups.values_list("department", flat=True):
+                clerks.setdefault(department_id, user)
+        citizens = list(
+            User.objects.filter(username__startswith="citizen.", is_staff=False).order_by(
+                "username"
+            )
+        )
+        missing = [g.code for g in grids if verifier[g.pk] is None or lead[g.pk] is None]
+        if missing or not citizens:
+            raise RuntimeError(f"seed people incomplete: grids without officers {missing}")
+        return cls(
+            admin=User.objects.filter(is_superuser=True).order_by("pk").first(),
+            dispatcher=first[Role.DISPATCHER],
+            supervisor=first[Role.SUPERVISOR],
+            citizens=citizens,
+            verifier=verifier,
+            intake=lead,  # type: ignore[arg-type]
+            clerks=clerks,
+        )
+
+
+class Storyteller:
+    def __init__(self, rng: random.Random, cast: Cast, now: datetime) -> None:
+        self.rng = rng
+        self.cast = cast
+        self.now = now
+        self.grids = list(Area.objects.active().grids().order_by("code"))
+        self.categories = list(Category.objects.filter(active=True).prefetch_related("questions"))
+        self.district = Area.objects.active().filter(level=Level.DISTRICT).order_by("code").first()
+
+    # --- the pieces of a case ---------------------------------------------------------------
+
+    def point_in(self, grid: Area) -> tuple[float, float]:
+        rng = self.rng
+        margin_x = (grid.max_lon - grid.min_lon) * 0.08
+        margin_y = (grid.max_lat - grid.min_lat) * 0.08
+        lon = rng.uniform(grid.min_lon + margin_x, grid.max_lon - margin_x)
+        lat = rng.uniform(grid.min_lat + margin_y, grid.max_lat - margin_y)
+        return round(lon, 6), round(lat, 6)
+
+    def answers(self, category: Category, moment: datetime) -> dict[str, Any]:
+        rng, answers = self.rng, {}
+        for question in category.questions.all():
+            if not question.required and rng.random() < 0.5:
+                continue
+            keys = [v["key"] for v in question.values]
+            answers[question.code] = {
+                Datatype.STRING: lambda: rng.choice(["A-12", "东侧", "3号楼旁", "浙A·D1234"]),
+                Datatype.TEXT: lambda: "详细情况：已经持续一段时间，请尽快处理。",
+                Datatype.NUMBER: lambda: rng.randint(1, 90),
+                Datatype.DATETIME: lambda: (
+                    (moment - timedelta(hours=rng.uniform(1, 72)))
+                    .replace(microsecond=0)
+                    .isoformat()
+                ),
+                Datatype.SINGLE: lambda keys=keys: rng.choice(keys),
+                Datatype.MULTI: lambda keys=keys: sorted(
+                    rng.sample(keys, rng.randint(1, len(keys)))
+                ),
+            }[question.datatype]()
+        return answers
+
+    def reporter(self, grid: Area | None, *, own: bool) -> dict[str, Any]:
+        rng = self.rng
+        roll = 0.0 if own else rng.random()
+        contact = {"name": rng.choice(CALLERS), "phone": f"1380000{rng.randint(1000, 9999)}"}
+        if roll < 0.4:
+            return {"actor": rng.choice(self.cast.citizens), "channel": Channel.WEB}
+        if roll < 0.6 or grid is None:
+            return {"actor": AnonymousUser(), "channel": Channel.WEB, "contact": contact}
+        if roll < 0.8:
+            return {"actor": self.cast.dispatcher, "channel": Channel.HOTLINE, "contact": contact}
+        return {"actor": self.cast.verifier[grid.pk], "channel": Channel.PATROL}
+
+    def submit(self, moment: datetime, grid: Area | None, point, *, own: bool) -> Case:
+        rng = self.rng
+        category = rng.choice(self.categories)
+        address = f"{rng.choice(ROADS)}{rng.randint(1, 300)}号"
+        urgency = (
+            Urgency.URGENT if category.allows_urgent and rng.random() < 0.2 else Urgency.GENERAL
+        )
+        description = rng.choice(DESCRIPTIONS[category.family]).format(
+            name=category.name, address=address
+        )
+        with clock.travel(moment):
+            return workflow.submit_case(
+                category=category,
+                description=description,
+                lon=point[0],
+                lat=point[1],
+                address=address,
+                urgency=urgency,
+                answers=self.answers(category, moment),
+                **self.reporter(grid, own=own),
+            )
+
+    # --- the steps --------------------------------------------------------------------------
+
+    def step(self, name: str, case: Case, moment: datetime, reporter: Any) -> Case:
+        rng, cast = self.rng, self.cast
+        intake = cast.intake.get(case.grid_id) if rng.random() < 0.7 else None
+        intake = intake or cast.dispatcher
+        verifier = cast.verifier.get(case.grid_id, cast.admin)
+        actions: dict[str, Callable[[], Case]] = {
+            "file": lambda: workflow.file_case(case_id=case.pk, actor=intake),
+            "reject": lambda: workflow.reject_case(
+                case_id=case.pk, actor=intake, reason=rng.choice(REJECT_REASONS)
+            ),
+            "dispatch": lambda: workflow.dispatch_case(case_id=case.pk, actor=cast.dispatcher),
+            "start": lambda: workflow.start_case(
+                case_id=case.pk, actor=cast.clerks[case.assignee_department_id]
+            ),
+            "resolve": lambda: workflow.resolve_case(
+                case_id=case.pk,
+                actor=cast.clerks[case.assignee_department_id],
+                note=rng.choice(RESOLVE_NOTES),
+            ),
+            "close": lambda: workflow.verify_and_close_case(
+                case_id=case.pk, actor=verifier, note="现场核查，问题已解决。"
+            ),
+            "rework": lambda: workflow.rework_case(
+                case_id=case.pk, actor=verifier, reason=rng.choice(REWORK_REASONS)
+            ),
+            "rate": lambda: self.rate(case, reporter),
+            "reopen": lambda: workflow.reopen_case(
+                case_id=case.pk, actor=reporter, reason=rng.choice(REOPEN_REASONS)
+            ),
+            "withdraw": lambda: workflow.withdraw_case(
+                case_id=case.pk, actor=reporter, reason=rng.choice(WITHDRAW_REASONS)
+            ),
+            "escalate": lambda: self.escalate(case, moment),
+        }
+        with clock.travel(moment):
+            return actions[name]()
+
+    def rate(self, case: Case, reporter: User) -> Case:
+        score = self.rng.choices([1, 2, 3, 4, 5], weights=[1, 1, 2, 5, 8])[0]
+        return workflow.rate_case(
+            case_id=case.pk, actor=reporter, rating=score, comment=RATING_COMMENTS[score]
+        )
+
+    def escalate(self, case: Case, moment: datetime) -> Case:
+        if case.due_at is not None and case.due_at < moment:
+            return workflow.escalate_case(
+                case_id=case.pk, actor=None, reason="超期未办结，自动督办。", overdue=True
+            )
+        return workflow.escalate_case(
+            case_id=case.pk, actor=self.cast.supervisor, reason="群众反映强烈，请加快办理。"
+        )
+
+    # --- whole stories ----------------------------------------------------------------------
+
+    def start_moment(self, hours: float, *, recent: bool) -> datetime:
+        """A daytime moment early enough for `hours` of story to end before now."""
+        rng = self.rng
+        local_now = timezone.localtime(self.now)
+        days = rng.uniform(0, 8) if recent else rng.uniform(0, 58)
+        start = (local_now - timedelta(days=days, hours=hours)).replace(
+            hour=rng.randint(7, 20), minute=rng.randint(0, 59), second=0, microsecond=0
+        )
+        latest = self.now - timedelta(hours=hours, minutes=10)
+        if start > latest:
+            start = latest - timedelta(minutes=rng.randint(5, 120))
+        return start
+
+    def tell(self, steps: list[str], *, grid: Area | None = None, point=None) -> Case:
+        rng = self.rng
+        gaps = [rng.uniform(*GAPS[name]) for name in steps]
+        ends_open = not steps or steps[-1] not in ("close", "rate", "reject", "withdraw")
+        moment = self.start_moment(sum(gaps), recent=ends_open and rng.random() < 0.7)
+        if point is None:
+            grid = rng.choice(self.grids)
+            point = self.point_in(grid)
+        own = bool(OWNER_STEPS & set(steps))
+        case = self.submit(moment, grid, point, own=own)
+        reporter = case.reporter or AnonymousUser()
+        for name, gap in zip(steps, gaps, strict=True):
+            moment += timedelta(hours=gap)
+            case = self.step(name, case, moment, reporter)
+        return case
+
+    def merge_duplicates(self, count: int) -> list[Case]:
+        """Second reports of open cases, merged into the first by the dispatcher."""
+        rng = self.rng
+        targets = list(
+            Case.objects.filter(
+                status__in=[Status.SUBMITTED, Status.FILED, Status.DISPATCHED],
+                grid__isnull=False,
+                created_at__lt=self.now - timedelta(days=1),
+            ).order_by("created_at", "pk")
+        )
+        merged = []
+        for target in rng.sample(targets, min(count, len(targets))):
+            age_hours = (self.now - target.created_at).total_seconds() / 3600
+            moment = target.created_at + timedelta(hours=rng.uniform(0.5, min(20, age_hours - 4)))
+            point = (round(target.lon + 0.0002, 6), round(target.lat - 0.0001, 6))
+            duplicate = self.submit(moment, target.grid, point, own=False)
+            with clock.travel(moment + timedelta(hours=rng.uniform(0.2, 3))):
+                merged.append(
+                    workflow.merge_case(
+                        case_id=duplicate.pk,
+                        into_id=target.pk,
+                        actor=self.cast.dispatcher,
+                        note="与已受理案件重复，合并办理。",
+                    )
+                )
+        return merged
+
+    def unrouted(self, count: int) -> list[Case]:
+        """Points outside every grid (west of the district): they wait in the city's queue."""
+        cases = []
+        for index in range(count):
+            point = (
+                round(self.rng.uniform(120.03, 120.09), 6),
+                round(self.rng.uniform(30.21, 30.27), 6),
+            )
+            steps = ["reject"] if index == 0 else []
+            case = self.tell([], grid=None, point=point)
+            if steps:
+                with clock.travel(min(case.created_at + timedelta(hours=2), self.now)):
+                    case = workflow.reject_case(
+                        case_id=case.pk,
+                        actor=self.cast.admin,
+                        reason="该位置不在本市网格范围内，请向属地政府反映。",
+                    )
+            cases.append(case)
+        return cases
+
+
+def seeded() -> bool:
+    return CaseEvent.objects.filter(kind=EventKind.NOTE, note=MARKER).exists()
+
+
+def seed_cases(*, now: datetime | None = None, seed: int = SEED) -> int:
+    """Tell the demo stories unless they are already there; returns how many cases were made."""
+    if seeded():
+        return 0
+    now = now or timezone.now()
+    with transaction.atomic(), events.muted():
+        teller = Storyteller(random.Random(seed), Cast.load(), now)
+        made: list[Case] = []
+        for steps, count in STORIES.values():
+            made += [teller.tell(steps) for _ in range(count)]
+        made += teller.unrouted(UNROUTED)
+        made += teller.merge_duplicates(MERGED)
+        first = min(made, key=lambda case: case.pk)
+        with clock.travel(now):
+            workflow.add_note(case_id=first.pk, actor=teller.cast.admin, text=MARKER, public=False)
+    return len(made)

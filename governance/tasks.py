@@ -1,0 +1,32 @@
+"""Celery tasks of the governance app: thin, taking ids, calling named functions."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from governance import clock, duplicates, timelimits
+
+# Errors worth a retry: the database restarting or a connection dropped, nothing else.
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=5, max_retries=3)
+def sweep_time_limits() -> dict[str, object]:
+    """Warn and escalate (idempotent: a re-run or a second worker does nothing twice)."""
+    result = timelimits.sweep()
+    return {"warned": result.warned, "escalated": result.escalated, "requeued": result.requeued}
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=5, max_retries=5)
+def check_duplicates(case_id: int) -> list[str]:
+    return duplicates.check_duplicates(case_id)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=30, max_retries=5)
+def daily_statistics(day: str | None = None) -> int:
+    """Statistics for `day` (ISO date; default yesterday), per area; re-running overwrites."""
+    target = date.fromisoformat(day) if day else clock.now().date() - timedelta(days=1)
+    return timelimits.daily_statistics(target)

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from governance.web import areas, cases, files, filing, maps, queue
+
+app_name = "governance"
+
+urlpatterns = [
+    path("work/", queue.queue, name="work"),
+    path("work/queue/", queue.queue, name="queue"),
+    path("work/queue/list/", queue.queue_list, name="queue_list"),
+    path("work/queue/dispatch/", queue.bulk_dispatch, name="bulk_dispatch"),
+    path("work/cases/<str:tracking_id>/", cases.case_detail, name="case"),
+    path("work/cases/<str:tracking_id>/live/", cases.case_live, name="case_live"),
+    path("work/cases/<str:tracking_id>/act/<slug:name>/", cases.case_act, name="case_act"),
+    path("work/file/", filing.file_case, name="file"),
+    path("work/areas/", areas.area_tree, name="areas"),
+    path("files/<int:pk>/", files.attachment, name="attachment"),
+    path("files/<int:pk>/<str:size>/", files.attachment, name="attachment_size"),
+    path("map/grids.geojson", maps.grids_geojson, name="grids_geojson"),
+]

@@ -1,0 +1,1 @@
+"""Server-rendered pages for officers, leaders, departments and supervisors."""

@@ -1,0 +1,231 @@
+"""One form per workflow action, and the runner that maps a posted form to its function.
+
+Both the staff case page and the citizen's request page post here through their own views;
+which buttons appear comes from `workflow.available_actions`, and the workflow functions
+check permission and state again under a row lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from governance import workflow
+from governance.access import Action, Person, cases_for, may
+from governance.errors import InvalidInput
+from governance.models import Case, Department
+from governance.web.uploads import PhotosField
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("Tracking id of the case it duplicates"), max_length=20)
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class DispatchForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.all(),
+        required=False,
+        empty_label=_("The category's default department"),
+    )
+    note = forms.CharField(
+        label=_("Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].label_from_instance = lambda d: d.display_name
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    files = PhotosField(label=_("Photos of the fix"))
+
+
+class CloseForm(forms.Form):
+    note = forms.CharField(
+        label=_("Verification result"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    files = PhotosField(label=_("Photos from the site"))
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        choices=[(str(n), str(n)) for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AddInformationForm(forms.Form):
+    text = forms.CharField(label=_("Information"), widget=forms.Textarea(attrs={"rows": 3}))
+    files = PhotosField(label=_("Photos"))
+
+
+class StaffNoteForm(AddInformationForm):
+    public = forms.BooleanField(label=_("Show to the reporter"), required=False)
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    form: type[forms.Form]
+    run: Callable[[Case, Person, dict[str, Any]], Case]
+    button: Any  # lazy label
+    danger: bool = False
+
+
+def _merge(case: Case, actor: Person, data: dict[str, Any]) -> Case:
+    target = cases_for(actor, Action.VIEW).filter(tracking_id=data["into"].strip()).first()
+    if target is None:
+        raise InvalidInput({"into": [str(_("There is no such case to merge into."))]})
+    return workflow.merge_case(case_id=case.pk, into_id=target.pk, actor=actor, note=data["note"])
+
+
+def _note(case: Case, actor: Person, data: dict[str, Any]) -> Case:
+    public = data.get("public", True) if may(actor, Action.REPORT, case) else True
+    return workflow.add_note(
+        case_id=case.pk, actor=actor, text=data["text"], public=public, files=data["files"]
+    )
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    "file": ActionSpec(
+        NoteForm,
+        lambda c, a, d: workflow.file_case(case_id=c.pk, actor=a, note=d["note"]),
+        _("Accept (file)"),
+    ),
+    "reject": ActionSpec(
+        ReasonForm,
+        lambda c, a, d: workflow.reject_case(case_id=c.pk, actor=a, reason=d["reason"]),
+        _("Reject"),
+        danger=True,
+    ),
+    "merge": ActionSpec(MergeForm, _merge, _("Merge into another case")),
+    "dispatch": ActionSpec(
+        DispatchForm,
+        lambda c, a, d: workflow.dispatch_case(
+            case_id=c.pk, actor=a, department=d["department"], note=d["note"]
+        ),
+        _("Dispatch"),
+    ),
+    "start": ActionSpec(
+        NoteForm,
+        lambda c, a, d: workflow.start_case(case_id=c.pk, actor=a, note=d["note"]),
+        _("Start handling"),
+    ),
+    "resolve": ActionSpec(
+        ResolveForm,
+        lambda c, a, d: workflow.resolve_case(
+            case_id=c.pk, actor=a, note=d["note"], files=d["files"]
+        ),
+        _("Report resolved"),
+    ),
+    "close": ActionSpec(
+        CloseForm,
+        lambda c, a, d: workflow.verify_and_close_case(
+            case_id=c.pk, actor=a, note=d["note"], files=d["files"]
+        ),
+        _("Verified: close"),
+    ),
+    "rework": ActionSpec(
+        ReasonForm,
+        lambda c, a, d: workflow.rework_case(case_id=c.pk, actor=a, reason=d["reason"]),
+        _("Not fixed: send back for rework"),
+        danger=True,
+    ),
+    "escalate": ActionSpec(
+        ReasonForm,
+        lambda c, a, d: workflow.escalate_case(case_id=c.pk, actor=a, reason=d["reason"]),
+        _("Escalate"),
+        danger=True,
+    ),
+    "withdraw": ActionSpec(
+        OptionalReasonForm,
+        lambda c, a, d: workflow.withdraw_case(case_id=c.pk, actor=a, reason=d["reason"]),
+        _("Withdraw my request"),
+        danger=True,
+    ),
+    "reopen": ActionSpec(
+        ReasonForm,
+        lambda c, a, d: workflow.reopen_case(case_id=c.pk, actor=a, reason=d["reason"]),
+        _("Reopen: the problem is back"),
+    ),
+    "rate": ActionSpec(
+        RateForm,
+        lambda c, a, d: workflow.rate_case(
+            case_id=c.pk, actor=a, rating=d["rating"], comment=d["comment"]
+        ),
+        _("Rate"),
+    ),
+    "note": ActionSpec(AddInformationForm, _note, _("Add information")),
+}
+
+# What a citizen may do from their request page; everything else is the staff case page's.
+CITIZEN_ACTIONS = ("note", "withdraw", "reopen", "rate")
+
+
+def form_for(name: str, actor: Person, case: Case, data=None, files=None) -> forms.Form:
+    """The form for action `name`, bound when data is given; staff notes may be internal."""
+    form_class = ACTIONS[name].form
+    if name == "note" and may(actor, Action.REPORT, case):
+        form_class = StaffNoteForm
+    prefix = name
+    return form_class(data, files, prefix=prefix) if data is not None else form_class(prefix=prefix)
+
+
+def forms_for(
+    actor: Person, case: Case, names: list[str]
+) -> list[tuple[str, ActionSpec, forms.Form]]:
+    return [(name, ACTIONS[name], form_for(name, actor, case)) for name in names if name in ACTIONS]
+
+
+def refusal(actor: Person, case: Case, name: str) -> tuple[int, str] | None:
+    """Why `actor` may not take action `name` now (status, message), or None when they may."""
+    if name in workflow.available_actions(actor, case):
+        return None
+    rule = workflow.RULES[name]
+    if not may(actor, rule.action, case):
+        return 403, str(
+            _("You may not %(action)s this case. Nothing was changed.")
+            % {"action": workflow.ACTION_LABELS[name]}
+        )
+    return 409, str(
+        _("This case is %(status)s: it cannot be %(done)s now. Nothing was changed.")
+        % {"status": case.get_status_display(), "done": workflow.DONE_LABELS[name]}
+    )
+
+
+def apply_errors(form: forms.Form, error: InvalidInput) -> None:
+    """Put the workflow's field errors next to the form's fields."""
+    for field, messages in error.errors.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)

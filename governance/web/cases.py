@@ -1,0 +1,131 @@
+"""The staff case page: timeline, map, photos, answers, and the transitions allowed now."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from governance import workflow
+from governance.access import Action, may, sees_internal_notes
+from governance.errors import InvalidInput, NotPermitted, WorkflowError
+from governance.models import Case
+from governance.privacy import reveal
+from governance.web import actions
+from governance.web.common import map_settings, refused, scoped_case
+
+
+def answers_for_display(case: Case) -> list[tuple[str, str]]:
+    """The extra questions with their answers, labelled in the current language."""
+    rows = []
+    for question in case.category.questions.all():
+        value = case.answers.get(question.code)
+        if value in (None, "", []):
+            continue
+        if question.is_list:
+            names = {
+                str(v["key"]): (v.get("name_en") or v.get("name") or v["key"])
+                if _is_english()
+                else (v.get("name") or v["key"])
+                for v in question.values
+            }
+            values = value if isinstance(value, list) else [value]
+            value = "、".join(names.get(str(v), str(v)) for v in values)
+        rows.append((question.display_label, str(value)))
+    return rows
+
+
+def _is_english() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "").startswith("en")
+
+
+def timeline_context(request: HttpRequest, case: Case, *, public_only: bool) -> dict:
+    events = case.events.select_related("actor").prefetch_related("attachments")
+    if public_only:
+        events = events.filter(public=True)
+    return {"case": case, "events": list(events), "public_only": public_only}
+
+
+def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -> dict:
+    names = workflow.available_actions(request.user, case)
+    forms = actions.forms_for(request.user, case, names)
+    if bound:
+        forms = [(n, spec, bound.get(n, form)) for n, spec, form in forms]
+    shown = reveal(request.user, case, via="page")
+    return {
+        **timeline_context(request, case, public_only=not sees_internal_notes(request.user, case)),
+        "contact": shown.contact,
+        "location_exact": shown.exact,
+        "answers": answers_for_display(case),
+        "action_forms": forms,
+        "photos": list(case.attachments.all()),
+        "map": map_settings(),
+        "points": [{"lon": shown.lon, "lat": shown.lat, "label": case.tracking_id}],
+        "may_see_personal_data": may(request.user, Action.SEE_PERSONAL_DATA, case),
+    }
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    case = scoped_case(request.user, tracking_id)
+    return render(request, "governance/case.html", _page_context(request, case))
+
+
+@login_required
+@require_GET
+def case_live(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    """The status and timeline fragment, for in-place updates."""
+    case = scoped_case(request.user, tracking_id)
+    return render(
+        request,
+        "governance/_case_status.html",
+        timeline_context(request, case, public_only=not sees_internal_notes(request.user, case)),
+    )
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, tracking_id: str, name: str) -> HttpResponse:
+    case = scoped_case(request.user, tracking_id)
+    return run_action(
+        request,
+        case,
+        name,
+        page=lambda bound, status: render(
+            request, "governance/case.html", _page_context(request, case, bound), status=status
+        ),
+        done=lambda: redirect("governance:case", tracking_id=case.tracking_id),
+    )
+
+
+def run_action(request: HttpRequest, case: Case, name: str, *, page, done) -> HttpResponse:
+    """Validate the posted form and call the workflow; map refusals to pages and messages."""
+    if name not in actions.ACTIONS:
+        raise Http404
+    problem = actions.refusal(request.user, case, name)
+    if problem is not None:
+        status, message = problem
+        return refused(request, message, status=status)
+    form = actions.form_for(name, request.user, case, request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            actions.ACTIONS[name].run(case, request.user, form.cleaned_data)
+        except InvalidInput as error:
+            actions.apply_errors(form, error)
+        except NotPermitted as error:
+            return refused(request, error.message + " " + _("Nothing was changed."), status=403)
+        except WorkflowError as error:
+            return refused(request, error.message + " " + _("Nothing was changed."), status=409)
+        else:
+            messages.success(
+                request, _("Done: %(action)s.") % {"action": actions.ACTIONS[name].button}
+            )
+            return done()
+    messages.error(request, _("Please correct the errors below."))
+    return page({name: form}, 400)

@@ -1,0 +1,29 @@
+"""Template context for every page: which navigation the person gets."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from governance.access import area_paths
+from governance.web.common import is_staff_member
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
+    return {
+        "is_staff_member": SimpleLazyObject(lambda: is_staff_member(user)),
+        "may_overview": SimpleLazyObject(
+            lambda: (
+                user.is_authenticated
+                and (
+                    user.is_superuser
+                    or bool(
+                        area_paths(user, "escalate_cases") or area_paths(user, "dispatch_cases")
+                    )
+                )
+            )
+        ),
+    }

@@ -1,0 +1,63 @@
+"""Filing a case on a caller's behalf (hotline) or from patrol."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from governance import workflow
+from governance.access import Action, area_paths
+from governance.errors import InvalidInput, NotPermitted
+from governance.models import Channel
+from governance.web.common import map_settings, refused
+from governance.web.submission import CaseForm, ContactMixin
+
+
+class FilingForm(ContactMixin, CaseForm):
+    channel = forms.ChoiceField(
+        label=gettext_lazy("How it reached us"),
+        choices=[(Channel.HOTLINE, Channel.HOTLINE.label), (Channel.PATROL, Channel.PATROL.label)],
+        initial=Channel.HOTLINE,
+        widget=forms.RadioSelect,
+    )
+    field_order = ["channel"]
+
+
+def _may_file(user) -> bool:
+    return user.is_superuser or bool(area_paths(user, "report_cases"))
+
+
+@login_required
+def file_case(request: HttpRequest) -> HttpResponse:
+    if not _may_file(request.user):
+        return refused(request, _("Only officers and dispatchers file hotline and patrol cases."))
+    form = FilingForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                case = workflow.submit_case(
+                    actor=request.user,
+                    channel=form.cleaned_data["channel"],
+                    contact=form.contact(),
+                    **form.submission(),
+                )
+            except InvalidInput as error:
+                form.apply_errors(error)
+            except NotPermitted as error:
+                form.add_error("address", error.message)
+            else:
+                messages.success(request, _("Case %(id)s filed.") % {"id": case.tracking_id})
+                return redirect("governance:case", tracking_id=case.tracking_id)
+        status = 400
+    return render(
+        request,
+        "governance/file.html",
+        {"form": form, "map": map_settings(), "action": Action.REPORT},
+        status=status,
+    )

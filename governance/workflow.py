@@ -1,0 +1,702 @@
+"""The closed-loop case workflow: every change to a case is one of these named functions.
+
+Each checks who may act (through the scoped-access path) and from which state, under a row
+lock; writes its CaseEvent in the same transaction; refuses anything else with a typed error
+(`governance.errors`); and sends its side effects only after commit.
+
+    submitted ─┬─> filed ──> dispatched ──> in_progress ──> resolved ──> closed (──> rated)
+               ├─> rejected        ^                            │
+               ├─> withdrawn       └────────── rework <─────────┘
+               └─> merged
+    closed ──> filed (reopened by the reporter within the window)
+    any open state ──> escalated (a level up; the state itself does not change)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from citizens.models import User
+from governance import clock, events
+from governance.access import AREA_PERMISSION, Action, Person, area_paths, may
+from governance.answers import clean_answers
+from governance.attachments import MAX_PER_CASE, CleanFile, clean_upload
+from governance.errors import InvalidInput, InvalidTransition, NotPermitted
+from governance.models import (
+    Area,
+    Attachment,
+    Case,
+    CaseContact,
+    CaseEvent,
+    Category,
+    Channel,
+    Department,
+    EventKind,
+    Level,
+    Status,
+    Urgency,
+)
+from governance.models.case import OPEN_STATUSES
+from governance.routing import city_for_unrouted, grid_index, validate_point
+from governance.working_time import due_time
+
+S = Status
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Which states an action starts from, where it leads, and what permission it needs."""
+
+    sources: frozenset[str]
+    target: str | None  # None: the state does not change
+    action: Action
+    event: str
+
+
+RULES: dict[str, Rule] = {
+    "file": Rule(frozenset({S.SUBMITTED}), S.FILED, Action.INTAKE, EventKind.FILED),
+    "reject": Rule(frozenset({S.SUBMITTED}), S.REJECTED, Action.INTAKE, EventKind.REJECTED),
+    "merge": Rule(frozenset({S.SUBMITTED, S.FILED}), S.MERGED, Action.INTAKE, EventKind.MERGED),
+    "dispatch": Rule(
+        frozenset({S.FILED, S.DISPATCHED}), S.DISPATCHED, Action.DISPATCH, EventKind.DISPATCHED
+    ),
+    "start": Rule(frozenset({S.DISPATCHED}), S.IN_PROGRESS, Action.HANDLE, EventKind.STARTED),
+    "resolve": Rule(frozenset({S.IN_PROGRESS}), S.RESOLVED, Action.HANDLE, EventKind.RESOLVED),
+    "close": Rule(frozenset({S.RESOLVED}), S.CLOSED, Action.VERIFY, EventKind.CLOSED),
+    "rework": Rule(frozenset({S.RESOLVED}), S.IN_PROGRESS, Action.VERIFY, EventKind.REWORK),
+    "escalate": Rule(OPEN_STATUSES, None, Action.ESCALATE, EventKind.ESCALATED),
+    "withdraw": Rule(
+        frozenset({S.SUBMITTED, S.FILED}), S.WITHDRAWN, Action.OWN, EventKind.WITHDRAWN
+    ),
+    "reopen": Rule(frozenset({S.CLOSED}), S.FILED, Action.OWN, EventKind.REOPENED),
+    "rate": Rule(frozenset({S.CLOSED}), None, Action.OWN, EventKind.RATED),
+    "note": Rule(frozenset(S), None, Action.VIEW, EventKind.NOTE),
+}
+
+
+def available_actions(user: Person, case: Case) -> list[str]:
+    """The actions `user` may take on `case` now, in the order of RULES."""
+    permitted: dict[Action, bool] = {}
+    names = []
+    for name, rule in RULES.items():
+        if case.status not in rule.sources:
+            continue
+        if rule.action not in permitted:
+            permitted[rule.action] = may(user, rule.action, case)
+        if not permitted[rule.action]:
+            continue
+        if name == "rate" and case.rating is not None:
+            continue
+        if name == "reopen" and not _within_reopen_window(case):
+            continue
+        names.append(name)
+    return names
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _text(value: str | None, field: str, *, required: bool, limit: int = 4000) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput({field: [_("This field is required.")]})
+    if len(text) > limit:
+        raise InvalidInput({field: [_("At most %(n)d characters.") % {"n": limit}]})
+    return text
+
+
+def _clean_files(files: Sequence[UploadedFile], *, already: int = 0) -> list[CleanFile]:
+    if already + len(files) > MAX_PER_CASE:
+        raise InvalidInput({"files": [_("At most %(n)d files per case.") % {"n": MAX_PER_CASE}]})
+    cleaned = []
+    for upload in files:
+        try:
+            cleaned.append(clean_upload(upload))
+        except ValidationError as error:
+            raise InvalidInput({"files": error.messages}) from None
+    return cleaned
+
+
+@contextmanager
+def _atomic_with_files() -> Iterator[list[Attachment]]:
+    """A transaction whose saved files are deleted again if it fails: nothing left behind."""
+    saved: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            yield saved
+    except BaseException:
+        for attachment in saved:
+            attachment.file.delete(save=False)
+            if attachment.thumbnail:
+                attachment.thumbnail.delete(save=False)
+        raise
+
+
+def _store_files(
+    saved: list[Attachment],
+    *,
+    case: Case,
+    event: CaseEvent,
+    files: Iterable[CleanFile],
+    actor: Person,
+) -> None:
+    for clean in files:
+        attachment = Attachment(
+            case=case,
+            event=event,
+            content_type=clean.content_type,
+            size=clean.size,
+            created_at=event.created_at,
+            uploaded_by=actor if actor.is_authenticated else None,
+        )
+        saved.append(attachment)
+        attachment.file.save("upload", clean.content, save=False)
+        if clean.thumbnail is not None:
+            attachment.thumbnail.save("thumb", clean.thumbnail, save=False)
+        attachment.save()
+
+
+def _record(
+    case: Case,
+    *,
+    kind: str,
+    actor: Person | None,
+    from_status: str = "",
+    note: str = "",
+    public: bool = True,
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        from_status=from_status,
+        to_status=case.status,
+        note=note,
+        public=public,
+        data=data or {},
+        created_at=clock.now(),
+    )
+
+
+def _locked(case_id: int, *, name: str, actor: Person | None) -> tuple[Case, Rule]:
+    """The case under a row lock, once `actor` may take action `name` from its state."""
+    rule = RULES[name]
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise NotPermitted(_("There is no such case."))
+    if actor is not None and not may(actor, rule.action, case):
+        # Someone who may not even see the case learns nothing about it.
+        if not may(actor, Action.VIEW, case):
+            raise NotPermitted(_("There is no such case."))
+        raise NotPermitted(_("You may not %(action)s this case.") % {"action": ACTION_LABELS[name]})
+    if case.status not in rule.sources:
+        raise InvalidTransition(
+            _("A case that is %(status)s cannot be %(done)s.")
+            % {"status": case.get_status_display(), "done": DONE_LABELS[name]}
+        )
+    return case, rule
+
+
+def _move(
+    case: Case,
+    rule: Rule,
+    *,
+    actor: Person | None,
+    note: str = "",
+    public: bool = True,
+    data: dict[str, Any] | None = None,
+    update: Iterable[str] = (),
+) -> CaseEvent:
+    previous = case.status
+    if rule.target is not None:
+        case.status = rule.target
+    case.updated_at = clock.now()
+    case.save(update_fields=["status", "updated_at", *update])
+    event = _record(
+        case,
+        kind=rule.event,
+        actor=actor,
+        from_status=previous,
+        note=note,
+        public=public,
+        data=data,
+    )
+    events.case_changed_on_commit(case, event)
+    return event
+
+
+ACTION_LABELS = {
+    "file": gettext_lazy("accept"),
+    "reject": gettext_lazy("reject"),
+    "merge": gettext_lazy("merge"),
+    "dispatch": gettext_lazy("dispatch"),
+    "start": gettext_lazy("start handling"),
+    "resolve": gettext_lazy("resolve"),
+    "close": gettext_lazy("verify and close"),
+    "rework": gettext_lazy("send back for rework"),
+    "escalate": gettext_lazy("escalate"),
+    "withdraw": gettext_lazy("withdraw"),
+    "reopen": gettext_lazy("reopen"),
+    "rate": gettext_lazy("rate"),
+    "note": gettext_lazy("add a note to"),
+}
+DONE_LABELS = {
+    "file": gettext_lazy("accepted"),
+    "reject": gettext_lazy("rejected"),
+    "merge": gettext_lazy("merged"),
+    "dispatch": gettext_lazy("dispatched"),
+    "start": gettext_lazy("started"),
+    "resolve": gettext_lazy("resolved"),
+    "close": gettext_lazy("verified and closed"),
+    "rework": gettext_lazy("sent back for rework"),
+    "escalate": gettext_lazy("escalated"),
+    "withdraw": gettext_lazy("withdrawn"),
+    "reopen": gettext_lazy("reopened"),
+    "rate": gettext_lazy("rated"),
+    "note": gettext_lazy("annotated"),
+}
+
+
+def _within_reopen_window(case: Case) -> bool:
+    window = timedelta(days=settings.GOVERNANCE["REOPEN_WINDOW_DAYS"])
+    return case.closed_at is not None and clock.now() - case.closed_at <= window
+
+
+# --- submission -----------------------------------------------------------------------------
+
+
+def submit_case(
+    *,
+    actor: Person,
+    category: Category,
+    description: str,
+    lon: object,
+    lat: object,
+    address: str = "",
+    channel: str = Channel.WEB,
+    urgency: str = Urgency.GENERAL,
+    answers: dict[str, Any] | None = None,
+    contact: dict[str, str] | None = None,
+    files: Sequence[UploadedFile] = (),
+    locate: bool = True,
+) -> Case:
+    """A citizen's request, or an officer's report from patrol or a hotline call.
+
+    Signed-in citizens report as themselves; anonymous ones leave a phone or e-mail contact.
+    Hotline and patrol cases need the report permission on the grid the point routes to.
+    `locate=False` (an address without coordinates, e.g. from Open311) skips routing: the case
+    goes to the city-level queue, and its point is only the city's placeholder.
+    """
+    errors: dict[str, list[str]] = {}
+    try:
+        lon_f, lat_f = validate_point(lon, lat)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if not category.active:
+        errors["category"] = [_("This category no longer takes requests.")]
+    try:
+        description = _text(description, "description", required=True)
+    except InvalidInput as error:
+        errors.update(error.errors)
+    if urgency not in Urgency.values:
+        errors["urgency"] = [_("Choose general or urgent.")]
+    elif urgency == Urgency.URGENT and not category.allows_urgent:
+        errors["urgency"] = [_("This category cannot be marked urgent.")]
+    if channel not in Channel.values:
+        errors["channel"] = [_("Unknown channel.")]
+    try:
+        cleaned_answers = clean_answers(category, answers)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    contact = {
+        k: (v or "").strip() for k, v in (contact or {}).items() if k in ("name", "phone", "email")
+    }
+    if contact.get("email"):
+        try:
+            validate_email(contact["email"])
+        except ValidationError:
+            errors["contact.email"] = [_("Enter a valid e-mail address.")]
+    if contact.get("phone") and not contact["phone"].lstrip("+").replace(" ", "").isdigit():
+        errors["contact.phone"] = [_("Enter a phone number of digits.")]
+    if not actor.is_authenticated and not (contact.get("phone") or contact.get("email")):
+        errors["contact"] = [_("Leave a phone number or e-mail so we can reach you.")]
+    if len(address) > 300:
+        errors["address"] = [_("At most %(n)d characters.") % {"n": 300}]
+    if errors:
+        raise InvalidInput(errors)
+    cleaned_files = _clean_files(files)
+
+    grid_id = grid_index().locate(lon_f, lat_f) if locate else None
+    grid = Area.objects.get(pk=grid_id) if grid_id is not None else None
+    city = grid if grid is not None else city_for_unrouted()
+    area_path = grid.path if grid is not None else (city.path if city else "/")
+    if channel in (Channel.HOTLINE, Channel.PATROL) and not _may_report_at(actor, area_path):
+        raise NotPermitted(_("You may only file hotline and patrol cases in your own areas."))
+
+    now = clock.now()
+    with _atomic_with_files() as saved:
+        case = Case.objects.create(
+            category=category,
+            description=description,
+            lon=lon_f,
+            lat=lat_f,
+            address=address.strip(),
+            grid=grid,
+            area_path=area_path,
+            reporter=actor if actor.is_authenticated else None,
+            channel=channel,
+            urgency=urgency,
+            answers=cleaned_answers,
+            assignee_department=None,
+            created_at=now,
+            updated_at=now,
+            due_at=due_time(now, category.limit_for(urgency), category.limit_unit),
+        )
+        if any(contact.values()):
+            CaseContact.objects.create(case=case, **contact)
+        event = _record(
+            case,
+            kind=EventKind.SUBMITTED,
+            actor=actor,
+            data={"channel": channel, "routed": grid is not None},
+        )
+        _store_files(saved, case=case, event=event, files=cleaned_files, actor=actor)
+        events.case_changed_on_commit(case, event)
+    return case
+
+
+def _may_report_at(actor: Person, area_path: str) -> bool:
+    if not actor.is_authenticated:
+        return False
+    if actor.is_superuser:
+        return True
+    return any(area_path.startswith(p) for p in area_paths(actor, AREA_PERMISSION[Action.REPORT]))
+
+
+# --- transitions ----------------------------------------------------------------------------
+
+
+def file_case(*, case_id: int, actor: Person, note: str = "") -> Case:
+    """立案: accept a submitted case as valid."""
+    with transaction.atomic():
+        case, rule = _locked(case_id, name="file", actor=actor)
+        _move(case, rule, actor=actor, note=_text(note, "note", required=False))
+    return case
+
+
+def reject_case(*, case_id: int, actor: Person, reason: str) -> Case:
+    """不予立案: refuse a submitted case, with a reason the reporter will read."""
+    reason = _text(reason, "reason", required=True)
+    with transaction.atomic():
+        case, rule = _locked(case_id, name="reject", actor=actor)
+        case.closed_at = clock.now()
+        _move(case, rule, actor=actor, note=reason, update=["closed_at"])
+    return case
+
+
+def merge_case(*, case_id: int, into_id: int, actor: Person, note: str = "") -> Case:
+    """Mark a case a duplicate of another open case the actor may see."""
+    if case_id == into_id:
+        raise InvalidInput({"into": [_("A case cannot be merged into itself.")]})
+    with transaction.atomic():
+        case, rule = _locked(case_id, name="merge", actor=actor)
+        target = Case.objects.select_for_update().filter(pk=into_id).first()
+        if target is None or not may(actor, Action.VIEW, target):
+            raise InvalidInput({"into": [_("There is no such case to merge into.")]})
+        if not target.is_open:
+            raise InvalidInput({"into": [_("Merge into an open case.")]})
+        case.merged_into = target
+        case.closed_at = clock.now()
+        _move(
+            case,
+            rule,
+            actor=actor,
+            note=_text(note, "note", required=False),
+            data={"into": target.tracking_id},
+            update=["merged_into", "closed_at"],
+        )
+    return case
+
+
+def dispatch_case(
+    *,
+    case_id: int,
+    actor: Person,
+    department: Department | None = None,
+    assignee: User | None = None,
+    note: str = "",
+) -> Case:
+    """派遣: send the case to a department (default: the category's) and start its time limit."""
+    note = _text(note, "note", required=False)
+    with transaction.atomic():
+        case, rule = _locked(case_id, name="dispatch", actor=actor)
+        department = department or case.category.default_department
+        if department is None and assignee is None:
+            raise InvalidInput({"department": [_("Choose the department to dispatch to.")]})
+        now = clock.now()
+        case.assignee_department = department
+        case.assignee = assignee
+        case.dispatched_at = now
+        case.due_at = due_time(now, case.category.limit_for(case.urgency), case.category.limit_unit)
+        case.warned_at = None
+        _move(
+            case,
+            rule,
+            actor=actor,
+            note=note,
+            data={
+                "department": department.code if department else None,
+                "assignee": assignee.pk if assignee else None,
+                "due_at": case.due_at.isoformat(),
+            },
+            update=["assignee_department", "assignee", "dispatched_at", "due_at", "warned_at"],
+        )
+    return case
+
+
+def start_case(*, case_id: int, actor: Person, note: str = "") -> Case:
+    """The assigned department takes the case in hand."""
+    with transaction.atomic():
+        case, rule = _locked(case_id, name="start", actor=actor)
+        _move(case, rule, actor=actor, note=_text(note, "note", required=False))
+    return case
+
+
+def resolve_case(
+    *, case_id: int, actor: Person, note: str, files: Sequence[UploadedFile] = ()
+) -> Case:
+    """处理反馈: the department reports what it did, with photos of the fix."""
+    note = _text(note, "note", required=True)
+    with _atomic_with_files() as saved:
+        case, rule = _locked(case_id, name="resolve", actor=actor)
+        cleaned = _clean_files(files, already=0)
+        case.resolved_at = clock.now()
+        event = _move(case, rule, actor=actor, note=note, update=["resolved_at"])
+        _store_files(saved, case=case, event=event, files=cleaned, actor=actor)
+    return case
+
+
+def verify_and_close_case(
+    *, case_id: int, actor: Person, note: str = "", files: Sequence[UploadedFile] = ()
+) -> Case:
+    """核查结案: the officer checked on site that the fix holds; the case closes."""
+    note = _text(note, "note", required=False)
+    with _atomic_with_files() as saved:
+        case, rule = _locked(case_id, name="close", actor=actor)
+        cleaned = _clean_files(files)
+        case.closed_at = clock.now()
+        event = _move(case, rule, actor=actor, note=note, update=["closed_at"])
+        _store_files(saved, case=case, event=event, files=cleaned, actor=actor)
+    return case
+
+
+def rework_case(*, case_id: int, actor: Person, reason: str) -> Case:
+    """返工: verification failed; the department works on it again."""
+    reason = _text(reason, "reason", required=True)
+    with transaction.atomic():
+        case, rule = _locked(case_id, name="rework", actor=actor)
+        case.rework_count += 1
+        case.resolved_at = None
+        _move(case, rule, actor=actor, note=reason, update=["rework_count", "resolved_at"])
+    return case
+
+
+def escalation_target(case: Case, level: int) -> Area | None:
+    """The area whose leaders an escalation of `level` reaches: one level up per escalation."""
+    codes = [code for code in case.area_path.strip("/").split("/") if code]
+    index = len(codes) - 1 - level
+    if index < 0:
+        return None
+    return Area.objects.active().filter(code=codes[index]).first()
+
+
+def escalate_case(
+    *, case_id: int, actor: Person | None, reason: str, overdue: bool = False
+) -> Case:
+    """督办: raise the case a level up the tree, by hand or (actor None) because it is overdue."""
+    reason = _text(reason, "reason", required=True)
+    with transaction.atomic():
+        case, rule = _locked(case_id, name="escalate", actor=actor)
+        target = escalation_target(case, case.escalation_level + 1)
+        if target is None or target.level < Level.CITY:
+            raise InvalidTransition(_("This case is already at the top of the tree."))
+        case.escalation_level += 1
+        case.escalated_at = clock.now()
+        _move(
+            case,
+            rule,
+            actor=actor,
+            note=reason,
+            public=False,
+            data={"level": case.escalation_level, "to": target.code, "overdue": overdue},
+            update=["escalation_level", "escalated_at"],
+        )
+    return case
+
+
+def warn_case(*, case_id: int, threshold: float = 0.8) -> bool:
+    """The system's notice that `threshold` of a case's time limit has passed: once per limit.
+
+    Claimed by a conditional update on `warned_at`, so two sweeps at once warn only once.
+    Returns whether this call warned.
+    """
+    with transaction.atomic():
+        case = Case.objects.select_related("category").filter(pk=case_id).first()
+        if case is None or not case.is_open or case.due_at is None:
+            return False
+        now = clock.now()
+        start = case.dispatched_at or case.created_at
+        if now < start + (case.due_at - start) * threshold:
+            return False
+        claimed = Case.objects.filter(
+            pk=case_id, warned_at__isnull=True, status__in=OPEN_STATUSES, due_at=case.due_at
+        ).update(warned_at=now)
+        if not claimed:
+            return False
+        case.warned_at = now
+        event = _record(
+            case,
+            kind=EventKind.WARNED,
+            actor=None,
+            from_status=case.status,
+            public=False,
+            data={"due_at": case.due_at.isoformat()},
+        )
+        events.case_changed_on_commit(case, event)
+    return True
+
+
+def record_possible_duplicates(*, case_id: int, duplicates: Sequence[Case]) -> CaseEvent | None:
+    """The duplicate check's finding: an internal note naming open cases nearby (system)."""
+    if not duplicates:
+        return None
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        if case is None:
+            return None
+        if case.events.filter(kind=EventKind.NOTE, data__has_key="possible_duplicates").exists():
+            return None  # already checked: the task is idempotent
+        ids = [d.tracking_id for d in duplicates]
+        event = _record(
+            case,
+            kind=EventKind.NOTE,
+            actor=None,
+            from_status=case.status,
+            note=_("Possible duplicate of %(ids)s.") % {"ids": ", ".join(ids)},
+            public=False,
+            data={"possible_duplicates": ids},
+        )
+        events.case_changed_on_commit(case, event)
+    return event
+
+
+def withdraw_case(*, case_id: int, actor: Person, reason: str = "") -> Case:
+    """The reporter takes the request back before it is dispatched."""
+    with transaction.atomic():
+        case, rule = _locked(case_id, name="withdraw", actor=actor)
+        case.closed_at = clock.now()
+        _move(
+            case,
+            rule,
+            actor=actor,
+            note=_text(reason, "reason", required=False),
+            update=["closed_at"],
+        )
+    return case
+
+
+def reopen_case(*, case_id: int, actor: Person, reason: str) -> Case:
+    """The reporter reopens a closed case within the window: it is filed again."""
+    reason = _text(reason, "reason", required=True)
+    with transaction.atomic():
+        case, rule = _locked(case_id, name="reopen", actor=actor)
+        if not _within_reopen_window(case):
+            raise InvalidTransition(
+                _("A case can be reopened within %(days)d days of closing.")
+                % {"days": settings.GOVERNANCE["REOPEN_WINDOW_DAYS"]}
+            )
+        case.closed_at = None
+        case.resolved_at = None
+        case.rating = None
+        case.rating_comment = ""
+        _move(
+            case,
+            rule,
+            actor=actor,
+            note=reason,
+            update=["closed_at", "resolved_at", "rating", "rating_comment"],
+        )
+    return case
+
+
+def rate_case(*, case_id: int, actor: Person, rating: object, comment: str = "") -> Case:
+    """综合评价: the reporter rates the closed case once, 1 to 5."""
+    try:
+        score = int(rating)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        score = 0
+    if (
+        isinstance(rating, bool)
+        or (isinstance(rating, float) and not rating.is_integer())
+        or not 1 <= score <= 5
+    ):
+        raise InvalidInput({"rating": [_("Give a rating from 1 to 5.")]})
+    comment = _text(comment, "comment", required=False, limit=1000)
+    with transaction.atomic():
+        case, rule = _locked(case_id, name="rate", actor=actor)
+        if case.rating is not None:
+            raise InvalidTransition(_("This case has already been rated."))
+        case.rating = score
+        case.rating_comment = comment
+        _move(
+            case,
+            rule,
+            actor=actor,
+            note=comment,
+            data={"rating": score},
+            update=["rating", "rating_comment"],
+        )
+    return case
+
+
+def add_note(
+    *,
+    case_id: int,
+    actor: Person,
+    text: str,
+    public: bool = True,
+    files: Sequence[UploadedFile] = (),
+) -> Case:
+    """Add information (the reporter) or a note (staff; internal unless `public`)."""
+    text = _text(text, "text", required=True)
+    with _atomic_with_files() as saved:
+        case, _rule = _locked(case_id, name="note", actor=actor)
+        if case.reporter_id == getattr(actor, "pk", None) and not may(actor, Action.REPORT, case):
+            public = True  # a reporter's information is always on their own timeline
+        cleaned = _clean_files(files, already=case.attachments.count())
+        case.updated_at = clock.now()
+        case.save(update_fields=["updated_at"])
+        event = _record(
+            case,
+            kind=EventKind.NOTE,
+            actor=actor,
+            from_status=case.status,
+            note=text,
+            public=public,
+        )
+        _store_files(saved, case=case, event=event, files=cleaned, actor=actor)
+        events.case_changed_on_commit(case, event)
+    return case

@@ -1,0 +1,88 @@
+"""Working-time arithmetic: time limits count working hours or working days.
+
+A working day is Monday to Friday unless the calendar marks it a holiday, or a weekend day the
+calendar marks a make-up working day (调休). Working hours are WORKDAY_START to WORKDAY_END in
+the site's time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from governance.models import CalendarDay, LimitUnit
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    start: time
+    end: time
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+
+    @classmethod
+    def load(cls, around: date) -> WorkingCalendar:
+        """The configured calendar, with exceptions from a year before to two years after."""
+        config = settings.GOVERNANCE
+        days = CalendarDay.objects.filter(
+            date__gte=around - timedelta(days=366), date__lte=around + timedelta(days=731)
+        ).values_list("date", "kind")
+        return cls(
+            start=time.fromisoformat(config["WORKDAY_START"]),
+            end=time.fromisoformat(config["WORKDAY_END"]),
+            holidays=frozenset(d for d, kind in days if kind == CalendarDay.Kind.HOLIDAY),
+            workdays=frozenset(d for d, kind in days if kind == CalendarDay.Kind.WORKDAY),
+        )
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() < 5
+
+    def _day_bounds(self, day: date, tz) -> tuple[datetime, datetime]:
+        return (
+            datetime.combine(day, self.start, tzinfo=tz),
+            datetime.combine(day, self.end, tzinfo=tz),
+        )
+
+    def add_working_hours(self, moment: datetime, hours: float) -> datetime:
+        tz = timezone.get_current_timezone()
+        cursor = timezone.localtime(moment, tz)
+        remaining = timedelta(hours=hours)
+        for _ in range(3660):  # ten years of days: a bound, never reached with sane limits
+            day = cursor.date()
+            if self.is_working_day(day):
+                opens, closes = self._day_bounds(day, tz)
+                cursor = max(cursor, opens)
+                if cursor < closes:
+                    available = closes - cursor
+                    if remaining <= available:
+                        return cursor + remaining
+                    remaining -= available
+            cursor = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+        raise ValueError("time limit does not end within ten years")
+
+    def add_working_days(self, moment: datetime, days: int) -> datetime:
+        """The same time of day `days` working days later (end of day when after hours)."""
+        tz = timezone.get_current_timezone()
+        local = timezone.localtime(moment, tz)
+        day, counted = local.date(), 0
+        while counted < days:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                counted += 1
+        clock = min(max(local.timetz().replace(tzinfo=None), self.start), self.end)
+        return datetime.combine(day, clock, tzinfo=tz)
+
+
+def due_time(start: datetime, amount: int, unit: str) -> datetime:
+    """When a limit of `amount` working hours or days, started at `start`, runs out."""
+    calendar = WorkingCalendar.load(timezone.localtime(start).date())
+    if unit == LimitUnit.WORKING_DAYS:
+        return calendar.add_working_days(start, amount)
+    return calendar.add_working_hours(start, amount)

@@ -1,0 +1,59 @@
+"""Uploaded files for tests, built in memory with Pillow."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, PngImagePlugin
+
+GPS_IFD = 0x8825
+MAKE = 0x010F
+
+
+def jpeg_bytes(size: tuple[int, int] = (800, 600), *, gps: bool = True) -> bytes:
+    """A JPEG whose EXIF names the camera and, if `gps`, where the photo was taken."""
+    image = Image.new("RGB", size, (200, 120, 40))
+    exif = Image.Exif()
+    exif[MAKE] = "PhoneMaker"
+    if gps:
+        exif[GPS_IFD] = {
+            1: "N",  # GPSLatitudeRef
+            2: (30.0, 1.0, 30.0),  # GPSLatitude
+            3: "E",  # GPSLongitudeRef
+            4: (120.0, 0.0, 36.0),  # GPSLongitude
+        }
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def png_bytes(size: tuple[int, int] = (640, 480)) -> bytes:
+    """A PNG with a text chunk carrying personal data."""
+    image = Image.new("RGBA", size, (10, 200, 30, 255))
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "张三 13800000001")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def upload(name: str, data: bytes, content_type: str = "application/octet-stream"):
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def photo(name: str = "photo.jpg") -> SimpleUploadedFile:
+    return upload(name, jpeg_bytes(), "image/jpeg")
+
+
+def text_file(name: str = "notes.jpg") -> SimpleUploadedFile:
+    return upload(name, "这不是图片\n".encode() * 20, "image/jpeg")
+
+
+def stored_files(root: Path) -> list[Path]:
+    """Every file under MEDIA_ROOT."""
+    return sorted(p for p in Path(root).rglob("*") if p.is_file()) if Path(root).exists() else []

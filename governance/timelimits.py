@@ -15,7 +15,6 @@ overdue one more limit after the previous escalation → a level up again, to th
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -26,8 +25,6 @@ from django.utils import timezone
 from governance import clock, workflow
 from governance.models import Area, AreaDailyStatistics, Case
 from governance.models.case import OPEN_STATUSES
-
-logger = logging.getLogger(__name__)
 
 WARN_THRESHOLD = workflow.WARN_AT
 
@@ -42,10 +39,6 @@ class SweepResult:
 BATCH = 100  # cases per transaction: short row locks, and few round trips per case
 
 
-def _limit(case: Case) -> timedelta:
-    return workflow.time_limit(case)
-
-
 def _warn_candidates(now: datetime) -> list[int]:
     """Open cases not yet warned whose warning point has come: a range scan on the partial
     index `case_open_unwarned` over the stored `warn_at`, not a read of every open case."""
@@ -54,10 +47,6 @@ def _warn_candidates(now: datetime) -> list[int]:
         .order_by("warn_at", "pk")
         .values_list("pk", flat=True)
     )
-
-
-def _needs_escalation(case: Case, now: datetime) -> bool:
-    return workflow.needs_escalation(case, now)
 
 
 def _escalation_candidates(now: datetime) -> list[tuple[int, int]]:

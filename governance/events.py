@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -161,6 +161,26 @@ async def _send_all(layer: Any, groups: list[str], envelope: dict[str, Any]) -> 
         await layer.group_send(group, envelope)
 
 
+def send_many(outgoing: list[tuple[list[str], dict[str, Any]]]) -> None:
+    """`send` for many messages in one trip through the event loop (a sweep's batch).
+
+    Never raises; a layer that is down loses the pushes, not the changes.
+    """
+    layer = get_channel_layer()
+    if layer is None or not outgoing or not layer_breaker.closed():
+        return
+    try:
+        _run_blocking(_send_each, layer, outgoing)
+    except Exception:
+        layer_breaker.failed()
+        logger.warning("realtime: could not send %d messages", len(outgoing))
+
+
+async def _send_each(layer: Any, outgoing: list[tuple[list[str], dict[str, Any]]]) -> None:
+    for groups, message in outgoing:
+        await _send_all(layer, groups, {"type": MESSAGE_TYPE, "payload": message})
+
+
 def case_changed_on_commit(case: Case, event: CaseEvent) -> None:
     """The side effects of one timeline entry: called by the workflow inside its transaction."""
     from citizens import notifications  # citizens depends on governance, not the reverse
@@ -183,6 +203,29 @@ def case_changed_on_commit(case: Case, event: CaseEvent) -> None:
             send(groups + ([PUBLIC_GROUP] if also_public else []), message)
 
     transaction.on_commit(deliver)
+
+
+def cases_changed_on_commit(changes: Sequence[tuple[Case, CaseEvent]]) -> None:
+    """`case_changed_on_commit` for many timeline entries in one transaction (the sweep).
+
+    The same messages to the same groups and the same notifications, with the recipients
+    looked up together and every push sent in one batch after commit.
+    """
+    from citizens import notifications
+
+    if _muted.get() or not changes:
+        return
+    if any(event.kind == EventKind.SUBMITTED for _case, event in changes):
+        raise ValueError("new cases go through case_changed_on_commit (duplicate check)")
+    _notifications, pushes = notifications.notify_case_events(changes)
+    outgoing = [([user_group(user_id)], message) for user_id, message in pushes]
+    for case, event in changes:
+        groups = case_groups(case)
+        public = event.public and not case.category.private_location
+        for message in case_payloads(case, event):
+            also_public = public and schemas.SCHEMAS[message["kind"]].public
+            outgoing.append((groups + ([PUBLIC_GROUP] if also_public else []), message))
+    transaction.on_commit(lambda: send_many(outgoing))
 
 
 def notification_on_commit(user_id: int, message: dict[str, Any]) -> None:

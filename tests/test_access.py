@@ -12,7 +12,7 @@ from guardian.shortcuts import assign_perm
 
 from citizens.models import User
 from governance import workflow
-from governance.access import Action, cases_for, may
+from governance.access import Action, cases_for, may, may_each
 from governance.models import Assignment, Case
 from tests.cases import submit
 
@@ -186,3 +186,22 @@ def test_the_query_count_is_constant(city, people, cases, who, django_assert_max
         rows = list(cases_for(user))
     assert _queries_to_evaluate(user) == small
     assert len(rows) >= 3
+
+
+@pytest.mark.parametrize("personal_data", [False, True])
+def test_may_each_answers_as_may_for_everyone_at_once(
+    scenario, people, personal_data, django_assert_max_num_queries
+):
+    """The sweep's batch check gives every person the answer `may` gives, grants included."""
+    scenario.grant.with_personal_data = personal_data
+    scenario.grant.save()
+    people.officer_b.is_active = False  # a deactivated account is told nothing
+    people.officer_b.save()
+    everyone = [getattr(people, name) for name in vars(people)] + [AnonymousUser()]
+    cases = [scenario.case_a, scenario.case_a2, scenario.case_b, scenario.private_case]
+    pairs = [(person, case) for person in everyone for case in cases]
+    for action in Action:
+        expected = {(p.pk, c.pk) for p, c in pairs if may(p, action, c)}
+        # a handful of lookups for all the people together, never a query per person
+        with django_assert_max_num_queries(6):
+            assert may_each(pairs, action) == expected, action

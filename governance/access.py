@@ -22,14 +22,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from citizens.models import User
-from governance import clock
-from governance.models import (
-    AreaGroupObjectPermission,
-    AreaUserObjectPermission,
-    Case,
-    Department,
-    SharingGrant,
-)
+from governance.models import Case
+from governance.scope import Scope, scope_of
 
 
 class Action(StrEnum):
@@ -60,30 +54,8 @@ Person = User | AnonymousUser
 
 
 def area_paths(user: Person, codename: str) -> list[str]:
-    """Paths where the person (or one of their groups) holds `codename`.
-
-    A permission counts on an active area, and on a retired area that was redrawn (replaced by
-    an active one): there it covers the cases filed in the old drawing and those in its
-    replacement, so a redrawn grid keeps its officers.
-    """
-    if not user.is_authenticated:
-        return []
-    current = Q(content_object__retired_at__isnull=True) | Q(
-        content_object__replaced_by__isnull=False,
-        content_object__replaced_by__retired_at__isnull=True,
-    )
-    columns = ("content_object__path", "content_object__replaced_by__path")
-    direct = (
-        AreaUserObjectPermission.objects.filter(user=user, permission__codename=codename)
-        .filter(current)
-        .values_list(*columns)
-    )
-    via_groups = (
-        AreaGroupObjectPermission.objects.filter(group__user=user, permission__codename=codename)
-        .filter(current)
-        .values_list(*columns)
-    )
-    return sorted({path for row in direct.union(via_groups) for path in row if path})
+    """Paths where the person (or one of their groups) holds `codename` (see `scope_of`)."""
+    return scope_of(user).area_paths(codename)
 
 
 def _covering(paths: list[str]) -> Q:
@@ -98,18 +70,12 @@ def _covering(paths: list[str]) -> Q:
     return condition
 
 
-def _granted(user: Person, *, personal_data: bool) -> Q:
+def _granted(scope: Scope, *, personal_data: bool) -> Q:
     """Cases shared with the person's departments by grants still in force."""
-    grants = SharingGrant.objects.current(clock.now()).filter(
-        department__group__user=user, area__retired_at__isnull=True
-    )
-    if personal_data:
-        grants = grants.filter(with_personal_data=True)
     condition = Q(pk__in=[])
-    for grant in grants.select_related("area").prefetch_related("categories"):
-        categories = [c.pk for c in grant.categories.all()]
-        if categories:
-            condition |= Q(area_path__startswith=grant.area.path, category__in=categories)
+    for grant in scope.grants:
+        if grant.with_personal_data or not personal_data:
+            condition |= Q(area_path__startswith=grant.path, category__in=grant.categories)
     return condition
 
 
@@ -122,21 +88,21 @@ def case_filter(user: Person, action: Action | str) -> Q:
         return Q(pk__in=[])
     if user.is_superuser and action != Action.OWN:
         return Q()  # an administrator does everything but what only the reporter does
+    scope = scope_of(user)
     condition = Q(pk__in=[])
     if action in AREA_PERMISSION:
-        condition |= _covering(area_paths(user, AREA_PERMISSION[action]))
+        condition |= _covering(scope.area_paths(AREA_PERMISSION[action]))
     if action in (Action.VIEW, Action.HANDLE):
-        # The person's departments as literal ids (one small query), not a subquery: a
+        # The person's departments as literal ids (read with the scope), not a subquery: a
         # subquery in this OR makes PostgreSQL filter every open case instead of combining
         # index scans (BENCHMARKS.md, the queue figure).
-        departments = list(Department.objects.filter(group__user=user).values_list("pk", flat=True))
-        if departments:
-            condition |= Q(assignee_department__in=departments)
+        if scope.departments:
+            condition |= Q(assignee_department__in=scope.departments)
         condition |= Q(assignee=user)  # dispatched to this person
     if action in (Action.VIEW, Action.OWN, Action.SEE_PERSONAL_DATA):
         condition |= Q(reporter=user)
     if action in (Action.VIEW, Action.SEE_PERSONAL_DATA):
-        condition |= _granted(user, personal_data=action == Action.SEE_PERSONAL_DATA)
+        condition |= _granted(scope, personal_data=action == Action.SEE_PERSONAL_DATA)
     return condition
 
 

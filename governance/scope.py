@@ -18,9 +18,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.db.models import BooleanField, CharField, F, IntegerField, Q, Value
-from django.db.models.functions import Cast
+from django.contrib.auth.models import Permission
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
 from governance import clock
@@ -55,29 +56,18 @@ EMPTY = Scope()
 _remembered: ContextVar[dict[int, Scope] | None] = ContextVar("governance_scopes", default=None)
 
 
-def _columns(
-    queryset, *, kind: str, code=None, path=None, path2=None, number=None, flag=None, name=None
-):
-    """The same seven columns, in the same order, from every branch of the union."""
-    text = CharField()
-    return (
-        queryset.order_by()
-        .annotate(
-            s_kind=Value(kind, output_field=text),
-            s_code=code if code is not None else Value("", output_field=text),
-            s_path=path if path is not None else Value("", output_field=text),
-            s_path2=path2 if path2 is not None else Value("", output_field=text),
-            s_number=number if number is not None else Value(0, output_field=IntegerField()),
-            s_flag=flag if flag is not None else Value(False, output_field=BooleanField()),
-            s_name=name if name is not None else Value("", output_field=text),
-        )
-        .values_list("s_kind", "s_code", "s_path", "s_path2", "s_number", "s_flag", "s_name")
-    )
+@cache
+def _scope_sql() -> str:
+    """The scope query: one UNION ALL over the sources, built once from the models' tables.
 
-
-def read_scope(user) -> Scope:
-    """The person's scope from the database, in one query."""
+    Plain SQL rather than a union of querysets: compiling a five-branch ORM union took longer
+    than running it (about 6 ms of Python per call, more than the query itself), and this query
+    runs on every request of a signed-in person. Parameters: the person's id five times and the
+    current time (grants in force).
+    """
+    from citizens.models import User
     from governance.models import (
+        Area,
         AreaGroupObjectPermission,
         AreaUserObjectPermission,
         Assignment,
@@ -85,41 +75,56 @@ def read_scope(user) -> Scope:
         SharingGrant,
     )
 
+    area = Area._meta.db_table
+    permission = Permission._meta.db_table
+    user_groups = User.groups.through._meta.db_table
+    grant_categories = SharingGrant.categories.through._meta.db_table
+    # A permission counts on an active area, and on a retired area that was redrawn (replaced
+    # by an active one): there it covers the cases filed in the old drawing and those in its
+    # replacement, so a redrawn grid keeps its officers.
+    current = "(a.retired_at IS NULL OR (a.replaced_by_id IS NOT NULL AND r.retired_at IS NULL))"
+    held = f"""
+        SELECT '{PERMISSION}', p.codename, a.path, r.path, 0, {{false}}, a.name
+        FROM {{table}} o
+        JOIN {permission} p ON p.id = o.permission_id
+        JOIN {area} a ON a.id = o.content_object_id
+        LEFT JOIN {area} r ON r.id = a.replaced_by_id"""
+    false = "1 = 0"
+    return f"""
+        {held.format(table=AreaUserObjectPermission._meta.db_table, false=false)}
+        WHERE o.user_id = %s AND {current}
+        UNION ALL
+        {held.format(table=AreaGroupObjectPermission._meta.db_table, false=false)}
+        JOIN {user_groups} ug ON ug.group_id = o.group_id
+        WHERE ug.user_id = %s AND {current}
+        UNION ALL
+        SELECT '{DEPARTMENT}', '', '', '', d.id, {false}, ''
+        FROM {Department._meta.db_table} d
+        JOIN {user_groups} ug ON ug.group_id = d.group_id
+        WHERE ug.user_id = %s
+        UNION ALL
+        SELECT '{GRANT}', CAST(g.id AS VARCHAR(20)), a.path, '', gc.category_id,
+            g.with_personal_data, ''
+        FROM {SharingGrant._meta.db_table} g
+        JOIN {grant_categories} gc ON gc.sharinggrant_id = g.id
+        JOIN {area} a ON a.id = g.area_id
+        JOIN {Department._meta.db_table} d ON d.id = g.department_id
+        JOIN {user_groups} ug ON ug.group_id = d.group_id
+        WHERE ug.user_id = %s AND g.expires_at > %s AND a.retired_at IS NULL
+        UNION ALL
+        SELECT '{ASSIGNMENT}', '', '', '', 0, {false}, ''
+        FROM {Assignment._meta.db_table} s
+        WHERE s.user_id = %s"""
+
+
+def read_scope(user) -> Scope:
+    """The person's scope from the database, in one query."""
     if not user.is_authenticated:
         return EMPTY
-    # A permission counts on an active area, and on a retired area that was redrawn (replaced by
-    # an active one): there it covers the cases filed in the old drawing and those in its
-    # replacement, so a redrawn grid keeps its officers.
-    current = Q(content_object__retired_at__isnull=True) | Q(
-        content_object__replaced_by__isnull=False,
-        content_object__replaced_by__retired_at__isnull=True,
-    )
-    permission = {
-        "kind": PERMISSION,
-        "code": F("permission__codename"),
-        "path": F("content_object__path"),
-        "path2": F("content_object__replaced_by__path"),
-        "name": F("content_object__name"),
-    }
-    branches = [
-        _columns(AreaUserObjectPermission.objects.filter(current, user=user), **permission),
-        _columns(AreaGroupObjectPermission.objects.filter(current, group__user=user), **permission),
-        _columns(Department.objects.filter(group__user=user), kind=DEPARTMENT, number=F("pk")),
-        _columns(
-            SharingGrant.objects.current(clock.now()).filter(
-                department__group__user=user,
-                area__retired_at__isnull=True,
-                categories__isnull=False,
-            ),
-            kind=GRANT,
-            code=Cast("pk", CharField()),
-            path=F("area__path"),
-            number=F("categories__id"),
-            flag=F("with_personal_data"),
-        ),
-        _columns(Assignment.objects.filter(user=user), kind=ASSIGNMENT),
-    ]
-    rows = branches[0].union(*branches[1:], all=True)
+    now = connection.ops.adapt_datetimefield_value(clock.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_scope_sql(), [user.pk, user.pk, user.pk, user.pk, now, user.pk])
+        rows = cursor.fetchall()
 
     paths: dict[str, set[str]] = defaultdict(set)
     departments: set[int] = set()

@@ -4,12 +4,13 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from citizens.models import User
-from governance import routing
+from governance import reference_lists, routing
 from governance.models import (
     Area,
     AreaGroupObjectPermission,
     AreaUserObjectPermission,
     Assignment,
+    Category,
     Department,
     Level,
     SharingGrant,
@@ -51,3 +52,13 @@ m2m_changed.connect(scope_source_changed, sender=User.groups.through, dispatch_u
 m2m_changed.connect(
     scope_source_changed, sender=SharingGrant.categories.through, dispatch_uid="scope-categories"
 )
+
+
+@receiver([post_save, post_delete], sender=Category)
+def category_changed(sender, **kwargs) -> None:
+    reference_lists.forget("category")
+
+
+@receiver([post_save, post_delete], sender=Department)
+def department_changed(sender, **kwargs) -> None:
+    reference_lists.forget("department")

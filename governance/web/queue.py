@@ -13,12 +13,12 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from governance import clock, workflow
+from governance import clock, reference_lists, workflow
 from governance.access import AREA_PERMISSION, Action, Person, area_paths, cases_for
 from governance.errors import WorkflowError
 from governance.models import Area, Case, Category, Department, Status
@@ -62,11 +62,9 @@ class QueueFilter(forms.Form):
         required=False,
         choices=[("", gettext_lazy("All open")), ("all", gettext_lazy("All")), *Status.choices],
     )
-    category = forms.ModelChoiceField(
-        label=gettext_lazy("Category"),
-        required=False,
-        queryset=Category.objects.all(),
-        empty_label=gettext_lazy("All categories"),
+    # Choices from the cached reference list: no query for the list on every queue page.
+    category = forms.TypedChoiceField(
+        label=gettext_lazy("Category"), required=False, coerce=int, empty_value=None
     )
     # An area code, suggested from the person's own areas: a list of every area beneath them
     # would be thousands of options (and a query) for a district dispatcher.
@@ -82,7 +80,14 @@ class QueueFilter(forms.Form):
     def __init__(self, *args, user: Person, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["category"].label_from_instance = lambda c: c.display_name
+        self.fields["category"].choices = [
+            ("", _("All categories")),
+            *((c.pk, c.display_name) for c in reference_lists.categories()),
+        ]
+
+    def clean_category(self) -> Category | None:
+        pk = self.cleaned_data["category"]
+        return None if pk is None else Category.objects.filter(pk=pk).first()
 
     def clean_area(self) -> Area | None:
         code = self.cleaned_data["area"].strip()
@@ -176,7 +181,7 @@ def queue_context(request: HttpRequest) -> dict:
         "counts": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
         "query": urlencode(sorted(query.items())),
         "live_url": reverse("governance:queue_list") + ("?" + query.urlencode() if query else ""),
-        "departments": Department.objects.all(),
+        "departments": SimpleLazyObject(reference_lists.departments),
         "own_areas": own_areas(request.user),
         # Holding the dispatch permission anywhere; each dispatch is checked by the workflow.
         "may_dispatch": request.user.is_superuser

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from governance import clock, reference_lists, workflow
 from governance.access import AREA_PERMISSION, Action, Person, area_paths, cases_for
 from governance.errors import WorkflowError
-from governance.models import Area, Case, Category, Department, Status
+from governance.models import Area, Case, Department, Status
 from governance.models.case import OPEN_STATUSES
 from governance.privacy import listed_point
 from governance.scope import scope_of
@@ -85,10 +85,6 @@ class QueueFilter(forms.Form):
             *((c.pk, c.display_name) for c in reference_lists.categories()),
         ]
 
-    def clean_category(self) -> Category | None:
-        pk = self.cleaned_data["category"]
-        return None if pk is None else Category.objects.filter(pk=pk).first()
-
     def clean_area(self) -> Area | None:
         code = self.cleaned_data["area"].strip()
         if not code:
@@ -106,7 +102,7 @@ def filtered_cases(user: Person, data) -> tuple[QueueFilter, QuerySet[Case], str
     status = ""
     if form.is_valid():
         if form.cleaned_data["category"]:
-            cases = cases.filter(category=form.cleaned_data["category"])
+            cases = cases.filter(category_id=form.cleaned_data["category"])
         if form.cleaned_data["area"]:
             cases = cases.filter(area_path__startswith=form.cleaned_data["area"].path)
         if form.cleaned_data["overdue"]:

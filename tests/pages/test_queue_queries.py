@@ -98,3 +98,10 @@ def test_a_new_category_is_offered_in_the_queue_filter_at_once(client, city, peo
     assert f'<option value="{pothole.pk}">Pothole</option>' in html
     pothole.delete()
     assert "Pothole" not in client.get(reverse("governance:queue")).content.decode()
+
+
+def test_the_queue_filters_by_category(client, scenario, city, people):
+    client.force_login(people.dispatcher)
+    html = client.get(reverse("governance:queue"), {"category": city.urgent_category.pk})
+    assert scenario.case_b.tracking_id in html.content.decode()
+    assert scenario.case_a.tracking_id not in html.content.decode()

@@ -12,6 +12,10 @@ Sources of access:
 - sharing grants to the person's departments: cases of the granted categories under the
   granted area, while the grant has not expired (checked at query time, so expiry needs no
   job); personal data only through grants made `with_personal_data`.
+
+What the person holds (area paths, departments, grants) is read in one query by
+`governance.scope.scope_of` and, inside a request, remembered until the request ends or one
+of those sources changes; the case filter is built from it.
 """
 
 from __future__ import annotations

@@ -12,6 +12,10 @@ Sources of access:
 - sharing grants to the person's departments: cases of the granted categories under the
   granted area, while the grant has not expired (checked at query time, so expiry needs no
   job); personal data only through grants made `with_personal_data`.
+
+What the person holds (area paths, departments, grants) is read in one query by
+`governance.scope.scope_of` and, inside a request, remembered until the request ends or one
+of those sources changes; the case filter is built from it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from governance.models import (
     Department,
     SharingGrant,
 )
+from governance.scope import Scope, scope_of
 
 
 class Action(StrEnum):
@@ -61,30 +66,8 @@ Person = User | AnonymousUser
 
 
 def area_paths(user: Person, codename: str) -> list[str]:
-    """Paths where the person (or one of their groups) holds `codename`.
-
-    A permission counts on an active area, and on a retired area that was redrawn (replaced by
-    an active one): there it covers the cases filed in the old drawing and those in its
-    replacement, so a redrawn grid keeps its officers.
-    """
-    if not user.is_authenticated:
-        return []
-    current = Q(content_object__retired_at__isnull=True) | Q(
-        content_object__replaced_by__isnull=False,
-        content_object__replaced_by__retired_at__isnull=True,
-    )
-    columns = ("content_object__path", "content_object__replaced_by__path")
-    direct = (
-        AreaUserObjectPermission.objects.filter(user=user, permission__codename=codename)
-        .filter(current)
-        .values_list(*columns)
-    )
-    via_groups = (
-        AreaGroupObjectPermission.objects.filter(group__user=user, permission__codename=codename)
-        .filter(current)
-        .values_list(*columns)
-    )
-    return sorted({path for row in direct.union(via_groups) for path in row if path})
+    """Paths where the person (or one of their groups) holds `codename` (see `scope_of`)."""
+    return scope_of(user).area_paths(codename)
 
 
 def _covering(paths: list[str]) -> Q:
@@ -99,16 +82,17 @@ def _covering(paths: list[str]) -> Q:
     return condition
 
 
-def _granted(user: Person, *, personal_data: bool) -> Q:
+def _granted(scope: Scope, *, personal_data: bool) -> Q:
     """Cases shared with the person's departments by grants still in force."""
-    return _grant_condition(
-        _grants(
-            SharingGrant.objects.filter(department__group__user=user), personal_data=personal_data
-        )
-    )
+    condition = Q(pk__in=[])
+    for grant in scope.grants:
+        if grant.with_personal_data or not personal_data:
+            condition |= Q(area_path__startswith=grant.path, category__in=grant.categories)
+    return condition
 
 
 def _grants(grants: QuerySet[SharingGrant], *, personal_data: bool) -> QuerySet[SharingGrant]:
+    """Grants in force, for `may_each` (which reads them for many people at once)."""
     grants = grants.current(clock.now()).filter(area__retired_at__isnull=True)
     if personal_data:
         grants = grants.filter(with_personal_data=True)
@@ -133,13 +117,12 @@ def case_filter(user: Person, action: Action | str) -> Q:
         return Q(pk__in=[])
     if user.is_superuser and action != Action.OWN:
         return Q()  # an administrator does everything but what only the reporter does
-    paths = area_paths(user, AREA_PERMISSION[action]) if action in AREA_PERMISSION else []
-    departments: list[int] = []
-    if action in (Action.VIEW, Action.HANDLE):
-        departments = list(Department.objects.filter(group__user=user).values_list("pk", flat=True))
+    scope = scope_of(user)
+    paths = scope.area_paths(AREA_PERMISSION[action]) if action in AREA_PERMISSION else []
+    departments = list(scope.departments) if action in (Action.VIEW, Action.HANDLE) else []
     grants = Q(pk__in=[])
     if action in (Action.VIEW, Action.SEE_PERSONAL_DATA):
-        grants = _granted(user, personal_data=action == Action.SEE_PERSONAL_DATA)
+        grants = _granted(scope, personal_data=action == Action.SEE_PERSONAL_DATA)
     return _condition(user, action, paths=paths, departments=departments, grants=grants)
 
 
@@ -151,7 +134,7 @@ def _condition(
     if action in AREA_PERMISSION:
         condition |= _covering(paths)
     if action in (Action.VIEW, Action.HANDLE):
-        # The person's departments as literal ids (one small query), not a subquery: a
+        # The person's departments as literal ids (read with the scope), not a subquery: a
         # subquery in this OR makes PostgreSQL filter every open case instead of combining
         # index scans (BENCHMARKS.md, the queue figure).
         if departments:

@@ -14,6 +14,7 @@ from citizens.models import User
 from governance import workflow
 from governance.access import Action, cases_for, may, may_each
 from governance.models import Assignment, Case
+from governance.scope import remembering_scopes, scope_of
 from tests.cases import submit
 
 A, A2, B, B2 = (120.01, 30.01), (120.07, 30.01), (120.11, 30.01), (120.17, 30.01)
@@ -164,9 +165,9 @@ def _queries_to_evaluate(user) -> int:
 )
 def test_the_query_count_is_constant(city, people, cases, who, django_assert_max_num_queries):
     user = getattr(people, who)
-    # area paths, department ids (a literal list keeps the case query on its indexes; see
-    # BENCHMARKS.md), sharing grants, the cases.
-    with django_assert_max_num_queries(4):
+    # the scope (area paths, department ids — a literal list keeps the case query on its
+    # indexes, see BENCHMARKS.md — and sharing grants, in one query), the cases.
+    with django_assert_max_num_queries(2):
         list(cases_for(user))
     small = _queries_to_evaluate(user)
 
@@ -182,7 +183,7 @@ def test_the_query_count_is_constant(city, people, cases, who, django_assert_max
     extra = User.objects.create_user("someone_else", password="x")
     Assignment.objects.create(user=extra, area=city.grid_a, role="officer")
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(2):
         rows = list(cases_for(user))
     assert _queries_to_evaluate(user) == small
     assert len(rows) >= 3
@@ -205,3 +206,35 @@ def test_may_each_answers_as_may_for_everyone_at_once(
         # a handful of lookups for all the people together, never a query per person
         with django_assert_max_num_queries(6):
             assert may_each(pairs, action) == expected, action
+
+
+def test_a_revoked_assignment_stops_showing_cases_at_once(city, people, cases):
+    # Inside a request the scope is remembered; a change to its sources forgets it.
+    officer = people.officer_a
+    with remembering_scopes():
+        assert cases.a in cases_for(officer)
+        officer.assignments.get(area=city.grid_a).delete()
+        assert cases.a not in cases_for(officer)
+        Assignment.objects.create(user=officer, area=city.grid_a, role="officer")
+        assert cases.a in cases_for(officer)
+        officer.groups.add(city.other_department.group)  # department membership counts too
+        assert cases.b in cases_for(officer)
+
+
+def test_the_scope_is_never_kept_across_requests(client, city, people, cases):
+    client.force_login(people.officer_a)
+    assert cases.a.tracking_id in client.get("/api/v1/cases/").content.decode()
+    people.officer_a.assignments.get(area=city.grid_a).delete()
+    assert cases.a.tracking_id not in client.get("/api/v1/cases/").content.decode()
+
+
+def test_the_scope_is_read_once_per_request(people, cases, django_assert_num_queries):
+    with remembering_scopes():
+        with django_assert_num_queries(1):
+            scope_of(people.street_leader)
+        with django_assert_num_queries(2):  # the cases only, twice
+            list(cases_for(people.street_leader))
+            list(cases_for(people.street_leader, Action.DISPATCH))
+    with django_assert_num_queries(2):  # outside a request: read every time
+        scope_of(people.street_leader)
+        scope_of(people.street_leader)

@@ -524,13 +524,18 @@ def build(scale: Scale, *, seed: int = 20260101, now: float | None = None) -> Ci
     )
     hours = np.where(urgent, limit_hours[category_index], general_hours[category_index])
     due = created + hours * 3 * 3600  # working hours are about a third of the clock
-    # The sweep has been running all along: open cases past their warning point were warned,
-    # overdue ones escalated once within their latest limit period (steady state).
+    # The sweep has been running all along: open cases past their warning point were warned;
+    # an overdue case was escalated when it fell due and again after each further limit, one
+    # level up each time, until the top of the tree (a grid's case: community, street,
+    # district, city — four levels; an unrouted case has none above it).
     limit_s = np.maximum(due - created, 60.0)
     open_mask = np.isin(status, OPEN)
     warned = open_mask & (now >= created + limit_s * 0.8)
     overdue = open_mask & (due < now)
-    escalated_at = now - rng.uniform(0, 1, n) * limit_s
+    top = np.where(case_grid >= 0, 4, 0)
+    limits_past = np.floor(np.maximum(now - due, 0) / limit_s)
+    level = np.where(overdue, np.minimum(1 + limits_past, top), 0).astype(int)
+    escalated_at = due + np.maximum(level - 1, 0) * limit_s  # the latest escalation
     category_ids = [c.pk for c in categories]
     department_of = [departments[row[4]].pk for row in CATEGORIES]
     descriptions = [f"{c.name}：请尽快处理。{c.name_en}, please see to it." for c in categories]
@@ -542,7 +547,7 @@ def build(scale: Scale, *, seed: int = 20260101, now: float | None = None) -> Ci
     created_l, due_l, progress_l = created.tolist(), due.tolist(), progress.tolist()
     rated_l, urgent_l, citizen_l = rated.tolist(), urgent.tolist(), citizen.tolist()
     category_l, lon_l, lat_l = category_index.tolist(), points[:, 0].tolist(), points[:, 1].tolist()
-    warned_l, overdue_l, escalated_l = warned.tolist(), overdue.tolist(), escalated_at.tolist()
+    warned_l, level_l, escalated_l = warned.tolist(), level.tolist(), escalated_at.tolist()
     limit_l = limit_s.tolist()
 
     def case_rows() -> Iterator[tuple]:
@@ -587,8 +592,8 @@ def build(scale: Scale, *, seed: int = 20260101, now: float | None = None) -> Ci
                 category_ids[cat],
                 department_of[cat] if dispatched else None,
                 stamp(made + 0.8 * limit_l[i]) if warned_l[i] else None,
-                stamp(escalated_l[i]) if overdue_l[i] else None,
-                1 if overdue_l[i] else 0,
+                stamp(escalated_l[i]) if level_l[i] else None,
+                level_l[i],
                 # workflow.warning_time: 80 % of the way from dispatch (or submission) to due
                 stamp(start + (due_l[i] - start) * WARN_AT),
             )

@@ -261,6 +261,9 @@ def filing(city: City, base: str) -> dict[str, Any]:
     samples, wall, statuses = run_async(
         lambda: _drive(base, make, scale.http_requests, scale.concurrency)
     )
+    alone, _wall, _statuses = run_async(
+        lambda: _drive(base, make, max(20, scale.http_requests // 5), 1)
+    )
     server = _server_time(
         "post", FILING_URL, citizen, 20, data=body, content_type="application/json"
     )
@@ -269,6 +272,7 @@ def filing(city: City, base: str) -> dict[str, Any]:
     )
     return {
         **summary(samples, wall=wall),
+        "one_client": summary(alone),
         "statuses": statuses,
         "concurrency": scale.concurrency,
         "server_p50_ms": server.get("p50_ms"),
@@ -295,10 +299,12 @@ def _get_figure(city: City, base: str, path: str, *, auth: str, total: int) -> d
         return await client.get(path, headers=headers[i % len(headers)])
 
     samples, wall, statuses = run_async(lambda: _drive(base, make, total, city.scale.concurrency))
+    alone, _wall, _statuses = run_async(lambda: _drive(base, make, max(20, total // 5), 1))
     queries, _status = _queries("get", path, officers[0])
     server = _server_time("get", path, officers[0], 20)
     return {
         **summary(samples, wall=wall),
+        "one_client": summary(alone),
         "server_p50_ms": server.get("p50_ms"),
         "server": server,
         "statuses": statuses,

@@ -143,6 +143,11 @@ def rows(run: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
             measured += f", {figure['queries']} SQL"
         if figure.get("concurrency"):
             measured += f", {figure['concurrency']} clients"
+        if get(figure, "one_client", "p95_ms") is not None:
+            measured += (
+                f"; one client alone {_ms(get(figure, 'one_client', 'p50_ms'))} / "
+                f"{_ms(get(figure, 'one_client', 'p95_ms'))}"
+            )
         if figure.get("server_p50_ms") is not None:
             measured += (
                 f"; in process (no network, one at a time) p50 {_ms(figure['server_p50_ms'])}"

@@ -11,19 +11,18 @@ from governance import timelimits
 
 
 def sweep_figures(city: City) -> dict[str, Any]:
-    """The sweep as beat runs it, once a minute, then after a long gap.
+    """The sweep as beat runs it, once a minute, then after an outage of beat.
 
-    The city's time-limit bookkeeping is as of its build (`city.now`), as if a sweep had run
-    then. "One-minute tick" is the next scheduled run: what came due in that minute. The re-run
-    at the same instant must find nothing. "Catch-up" runs at the real time, after the rest of
-    the benchmark kept the sweep away for minutes: the backlog after an outage of beat.
+    The city's time-limit bookkeeping is as of its build (`city.now`), as if the sweep had run
+    all along. "One-minute tick" is the next scheduled run: what came due in that minute. The
+    re-run at the same instant must find nothing. "Catch-up" runs as if beat had been down for
+    an hour: every warning and escalation that came due in it, at once.
     """
     tick_at = datetime.fromtimestamp(city.now, tz=UTC) + timedelta(minutes=1)
-    now = datetime.now(tz=UTC)
     plan = [
         ("one-minute tick", tick_at),
         ("idempotent re-run of that minute", tick_at),
-        (f"catch-up after {(now - tick_at).total_seconds() / 60:.0f} min without a sweep", now),
+        ("catch-up after an hour without a sweep", tick_at + timedelta(hours=1)),
     ]
     runs = []
     for label, at in plan:

@@ -83,6 +83,7 @@ def _cases(request: HttpRequest) -> Iterator[Case] | HttpResponse:
             created_at__lt=datetime.combine(until + timedelta(days=1), time.min, tz),
         )
         .select_related("category", "grid")
+        .defer("grid__boundary")  # never exported; kilobytes to decode per row
         .order_by("created_at", "pk")
     )
     if data.get("category"):

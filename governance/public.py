@@ -55,7 +55,9 @@ def _row(case: Case) -> PublicRequest:
 
 
 def _public_cases():
-    return Case.objects.select_related("category", "grid", "assignee_department")
+    return Case.objects.select_related("category", "grid", "assignee_department").defer(
+        "grid__boundary"  # never shown with a case; kilobytes to decode per row
+    )
 
 
 def recent_requests(

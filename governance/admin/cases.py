@@ -133,7 +133,11 @@ class CaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
-        return cases_for(request.user, Action.VIEW).select_related("category", "grid")
+        return (
+            cases_for(request.user, Action.VIEW)
+            .select_related("category", "grid")
+            .defer("grid__boundary")  # a list of cases never shows the grid's polygon
+        )
 
 
 def _visible_cases(request: HttpRequest) -> QuerySet[Case]:

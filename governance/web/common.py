@@ -36,6 +36,7 @@ def scoped_case(user: Person, tracking_id: str, action: Action = Action.VIEW) ->
     case = (
         cases_for(user, action)
         .select_related("category", "grid", "assignee_department", "merged_into")
+        .defer("grid__boundary")  # never shown with a case; kilobytes to decode
         .filter(tracking_id=tracking_id)
         .first()
     )

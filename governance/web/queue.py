@@ -118,8 +118,10 @@ def _shown(cases: QuerySet[Case], status: str) -> QuerySet[Case]:
         shown = cases.filter(status=status)
     else:
         shown = cases.open()
-    return shown.select_related("category", "grid", "assignee_department").order_by(
-        F("due_at").asc(nulls_last=True), "created_at"
+    return (
+        shown.select_related("category", "grid", "assignee_department")
+        .defer("grid__boundary")  # never shown with a case; kilobytes to decode per row
+        .order_by(F("due_at").asc(nulls_last=True), "created_at")
     )
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import partial
 
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from citizens.models import (
     User,
 )
 from governance import clock, events
-from governance.access import Action, may
+from governance.access import viewers
 from governance.models import Area, Assignment, Case, CaseEvent, EventKind, Role
 from governance.queueing import enqueue
 from governance.realtime import schemas
@@ -94,11 +95,11 @@ def recipients(case: Case, event: CaseEvent) -> list[tuple[str, User]]:
         for person in people:
             if person.pk == event.actor_id or (kind, person.pk) in seen or not person.is_active:
                 continue
-            if not may(person, Action.VIEW, case):  # never tell anyone about what they can't see
-                continue
             seen.add((kind, person.pk))
             pairs.append((kind, person))
-    return pairs
+    # Never tell anyone about what they can't see: one check for everybody, not one each.
+    allowed = viewers({person.pk: person for _kind, person in pairs}.values(), case)
+    return [(kind, person) for kind, person in pairs if person.pk in allowed]
 
 
 # --- what -----------------------------------------------------------------------------------
@@ -129,10 +130,26 @@ def preferences_for(user: User, kind: str) -> dict[str, bool]:
     return {"in_app": row.in_app, "email": row.email, "sms": row.sms}
 
 
-def notify(*, user: User, kind: str, case: Case | None, title: str, body: str = "") -> Notification:
-    """Record one notification now (call inside the change's transaction); deliver after commit."""
-    wants = preferences_for(user, kind)
-    notification = Notification.objects.create(
+def _preferences(pairs: list[tuple[str, User]]) -> dict[tuple[str, int], dict[str, bool]]:
+    """`preferences_for` of every (kind, person) pair, in one query."""
+    rows = NotificationPreference.objects.filter(
+        user__in={person.pk for _kind, person in pairs}, kind__in={kind for kind, _p in pairs}
+    )
+    chosen = {
+        (row.kind, row.user_id): {"in_app": row.in_app, "email": row.email, "sms": row.sms}
+        for row in rows
+    }
+    return {
+        (kind, person.pk): chosen.get((kind, person.pk))
+        or NotificationPreference.defaults_for(kind)
+        for kind, person in pairs
+    }
+
+
+def _new(
+    *, user: User, kind: str, case: Case | None, title: str, body: str, wants: dict[str, bool]
+) -> Notification:
+    return Notification(
         user=user,
         kind=kind,
         case=case,
@@ -143,19 +160,64 @@ def notify(*, user: User, kind: str, case: Case | None, title: str, body: str = 
         email_wanted=wants["email"] and bool(user.email),
         sms_wanted=wants["sms"] and bool(user.phone),
     )
-    if notification.in_app:
-        events.notification_on_commit(user.pk, push_message(notification))
-    if notification.email_wanted or notification.sms_wanted:
-        transaction.on_commit(lambda: queue_delivery(notification.pk))
+
+
+def pushes(notifications: list[Notification]) -> list[tuple[int, dict]]:
+    """(person, socket message) of each in-app notification, to push after commit.
+
+    The unread counts are read now, inside the transaction that wrote the rows (one query for
+    everybody), as the centre shows them once it commits.
+    """
+    shown = [n for n in notifications if n.in_app]
+    unread = _unread_counts({n.user_id for n in shown})
+    return [(n.user_id, push_message(n, unread=unread.get(n.user_id, 0))) for n in shown]
+
+
+def _after_commit(notifications: list[Notification], *, push: bool = True) -> None:
+    """Queue the e-mail/SMS deliveries after commit and, if `push`, the pages' pushes."""
+    if push:
+        events.notifications_on_commit(pushes(notifications))
+    for notification in notifications:
+        if notification.email_wanted or notification.sms_wanted:
+            transaction.on_commit(partial(queue_delivery, notification.pk))
+
+
+def notify(*, user: User, kind: str, case: Case | None, title: str, body: str = "") -> Notification:
+    """Record one notification now (call inside the change's transaction); deliver after commit."""
+    wants = preferences_for(user, kind)
+    notification = _new(user=user, kind=kind, case=case, title=title, body=body, wants=wants)
+    notification.save()
+    _after_commit([notification])
     return notification
 
 
-def notify_case_event(case: Case, event: CaseEvent) -> list[Notification]:
+def notify_case_event(case: Case, event: CaseEvent, *, push: bool = True) -> list[Notification]:
+    """Record everybody's notifications of one timeline entry: a query for who (and one to
+    check they may see the case), one for their preferences, one insert for all the rows.
+
+    `push=False`: the caller pushes `pushes(...)` of the result itself, after commit, with the
+    case's own messages (one trip to the channel layer for everything).
+    """
+    pairs = recipients(case, event)
+    if not pairs:
+        return []
+    wants = _preferences(pairs)
     created = []
-    for kind, person in recipients(case, event):
+    for kind, person in pairs:
         with translation.override(person.preferred_language or "zh-hans"):
             title, body = _texts(kind, case, event)
-        created.append(notify(user=person, kind=kind, case=case, title=title, body=body))
+        created.append(
+            _new(
+                user=person,
+                kind=kind,
+                case=case,
+                title=title,
+                body=body,
+                wants=wants[(kind, person.pk)],
+            )
+        )
+    Notification.objects.bulk_create(created)
+    _after_commit(created, push=push)
     return created
 
 
@@ -165,7 +227,21 @@ def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).count()
 
 
-def push_message(notification: Notification) -> dict:
+def _unread_counts(user_ids: set[int]) -> dict[int, int]:
+    """`unread_count` of several people, in one query."""
+    if not user_ids:
+        return {}
+    rows = (
+        Notification.objects.filter(user__in=user_ids, in_app=True, read_at__isnull=True)
+        .values_list("user")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
+
+
+def push_message(notification: Notification, *, unread: int | None = None) -> dict:
+    """The socket message of a notification; `unread` when the caller counted it already."""
     return schemas.validate(
         {
             "kind": schemas.NOTIFICATION,
@@ -173,7 +249,7 @@ def push_message(notification: Notification) -> dict:
             "notification_kind": notification.kind,
             "title": notification.title,
             "tracking_id": notification.case.tracking_id if notification.case_id else None,
-            "unread": unread_count(notification.user),
+            "unread": unread_count(notification.user) if unread is None else unread,
             "at": notification.created_at.isoformat(),
         }
     )

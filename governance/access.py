@@ -16,10 +16,11 @@ Sources of access:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
 
 from citizens.models import User
 from governance import clock
@@ -152,3 +153,63 @@ def may(user: Person, action: Action | str, case: Case) -> bool:
 def sees_internal_notes(user: Person, case: Case) -> bool:
     """Staff see a case's internal notes; its reporter (not staff for it) sees the public ones."""
     return case.reporter_id != getattr(user, "pk", None) or may(user, Action.REPORT, case)
+
+
+def viewers(people: Iterable[User], case: Case) -> set[int]:
+    """The ids of those among `people` who may view `case`: `may(person, VIEW, case)` for each,
+    in one query whatever their number (two once the case is dispatched): notifying a grid's
+    officers must not cost four queries per person.
+
+    The same sources as `case_filter`, matched against the case's own fields (the case as
+    saved, e.g. inside the transaction that saves it): area permissions covering its path,
+    its department or assignee, its reporter, and sharing grants in force for its category.
+    """
+    people = [p for p in people if p.is_authenticated and p.is_active]
+    allowed = {
+        p.pk
+        for p in people
+        if p.is_superuser or p.pk == case.assignee_id or p.pk == case.reporter_id
+    }
+    rest = [p.pk for p in people if p.pk not in allowed]
+    if not rest:
+        return allowed
+    codename = AREA_PERMISSION[Action.VIEW]
+    current = Q(content_object__retired_at__isnull=True) | Q(
+        content_object__replaced_by__isnull=False,
+        content_object__replaced_by__retired_at__isnull=True,
+    )
+    columns = ("content_object__path", "content_object__replaced_by__path")
+    direct = (
+        AreaUserObjectPermission.objects.filter(user__in=rest, permission__codename=codename)
+        .filter(current)
+        .values_list("user", *columns)
+    )
+    via_groups = (
+        AreaGroupObjectPermission.objects.filter(
+            group__user__in=rest, permission__codename=codename
+        )
+        .filter(current)
+        .values_list("group__user", *columns)
+    )
+    granted = (
+        SharingGrant.objects.current(clock.now())
+        .filter(
+            department__group__user__in=rest,
+            area__retired_at__isnull=True,
+            categories__pk=case.category_id,
+        )
+        .annotate(no_path=Value(None, output_field=CharField()))
+        .order_by()
+        .values_list("department__group__user", "area__path", "no_path")
+    )
+    # The paths that admit each person, from area permissions and grants, in one query.
+    for user_id, *paths in direct.union(via_groups, granted):
+        if any(path and case.area_path.startswith(path) for path in paths):
+            allowed.add(user_id)
+    if case.assignee_department_id:
+        allowed.update(
+            User.objects.filter(
+                pk__in=rest, groups__department__pk=case.assignee_department_id
+            ).values_list("pk", flat=True)
+        )
+    return allowed

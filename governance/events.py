@@ -125,23 +125,36 @@ def _due_payload(kind: str, case: Case, at: str) -> dict[str, Any]:
 
 
 def send(groups: list[str], message: dict[str, Any]) -> None:
-    """Push `message` to `groups` now. Never raises: a layer that is down loses only the push.
+    """Push `message` to `groups` now. Never raises: a layer that is down loses only the push."""
+    send_many([(groups, message)])
 
-    All groups go in one trip through the event loop: each `async_to_sync` call costs a thread
+
+def send_many(sends: list[tuple[list[str], dict[str, Any]]]) -> None:
+    """Push each message to its groups now. Never raises: a layer that is down loses only the
+    pushes.
+
+    All of them go in one trip through the event loop: each `async_to_sync` call costs a thread
     hand-off and, with Redis, a connection set-up; one per group made filing a case several
-    times slower (BENCHMARKS.md).
+    times slower (BENCHMARKS.md), and one per message still cost a case ~10 ms per recipient.
     """
     layer = get_channel_layer()
-    if layer is None or not groups:
+    envelopes = [
+        (group, {"type": MESSAGE_TYPE, "payload": message})
+        for groups, message in sends
+        for group in groups
+    ]
+    if layer is None or not envelopes:
         return
     if not layer_breaker.closed():
         return  # failed a moment ago: pages catch up from the database on reconnect
-    envelope = {"type": MESSAGE_TYPE, "payload": message}
     try:
-        _run_blocking(_send_all, layer, groups, envelope)
+        _run_blocking(_send_all, layer, envelopes)
     except Exception:  # the layer being down must never undo or hide a saved change
         layer_breaker.failed()
-        logger.warning("realtime: could not send %s to %s", message["kind"], ", ".join(groups))
+        logger.warning(
+            "realtime: could not send %s",
+            "; ".join(f"{m['kind']} to {', '.join(g)}" for g, m in sends),
+        )
 
 
 def _run_blocking(function: Any, *args: Any) -> None:
@@ -156,8 +169,8 @@ def _run_blocking(function: Any, *args: Any) -> None:
         pool.submit(async_to_sync(function), *args).result()
 
 
-async def _send_all(layer: Any, groups: list[str], envelope: dict[str, Any]) -> None:
-    for group in groups:
+async def _send_all(layer: Any, envelopes: list[tuple[str, dict[str, Any]]]) -> None:
+    for group, envelope in envelopes:
         await layer.group_send(group, envelope)
 
 
@@ -170,25 +183,32 @@ def case_changed_on_commit(case: Case, event: CaseEvent) -> None:
     messages = case_payloads(case, event)
     groups = case_groups(case)
     public = event.public and not case.category.private_location
-    notifications.notify_case_event(case, event)
+    created = notifications.notify_case_event(case, event, push=False)
     if event.kind == EventKind.SUBMITTED:
         from governance.queueing import enqueue_on_commit
         from governance.tasks import check_duplicates
 
         enqueue_on_commit(check_duplicates, case.pk)
-
-    def deliver() -> None:
-        for message in messages:
-            also_public = public and schemas.SCHEMAS[message["kind"]].public
-            send(groups + ([PUBLIC_GROUP] if also_public else []), message)
-
-    transaction.on_commit(deliver)
+    # Each person's notification first, then the case's messages: all in one trip.
+    sends = [([user_group(user_id)], push) for user_id, push in notifications.pushes(created)]
+    for message in messages:
+        also_public = public and schemas.SCHEMAS[message["kind"]].public
+        sends.append((groups + ([PUBLIC_GROUP] if also_public else []), message))
+    transaction.on_commit(lambda: send_many(sends))
 
 
 def notification_on_commit(user_id: int, message: dict[str, Any]) -> None:
     """Push a persisted notification to its person's sockets after commit."""
-    schemas.validate(message)
-    transaction.on_commit(lambda: send([user_group(user_id)], message))
+    notifications_on_commit([(user_id, message)])
+
+
+def notifications_on_commit(pushes: list[tuple[int, dict[str, Any]]]) -> None:
+    """Push persisted notifications, each to its person's sockets, after commit (one trip)."""
+    for _user_id, message in pushes:
+        schemas.validate(message)
+    if pushes:
+        sends = [([user_group(user_id)], message) for user_id, message in pushes]
+        transaction.on_commit(lambda: send_many(sends))
 
 
 def broadcast_on_commit(text: str) -> None:

@@ -1,10 +1,11 @@
-"""Keeping derived state in step: area permissions and the routing index."""
+"""Keeping derived state in step: area permissions, the routing index, the per-process copies
+of the calendar and the categories' questions."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from governance import routing
-from governance.models import Area, Assignment, Level
+from governance import reference, routing, working_time
+from governance.models import Area, Assignment, CalendarDay, Level, Question
 from governance.permissions import sync_area_permissions
 
 
@@ -17,3 +18,13 @@ def assignment_changed(sender, instance: Assignment, **kwargs) -> None:
 def area_changed(sender, instance: Area, **kwargs) -> None:
     if instance.level == Level.GRID:
         routing.areas_changed()
+
+
+@receiver([post_save, post_delete], sender=CalendarDay)
+def calendar_changed(sender, instance: CalendarDay, **kwargs) -> None:
+    working_time.calendars.changed()
+
+
+@receiver([post_save, post_delete], sender=Question)
+def questions_changed(sender, instance: Question, **kwargs) -> None:
+    reference.questions_copy.changed()

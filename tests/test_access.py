@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -11,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
 from citizens.models import User
-from governance import workflow
+from governance import clock, workflow
 from governance.access import Action, cases_for, may
 from governance.models import Assignment, Case
 from tests.cases import submit
@@ -186,3 +187,37 @@ def test_the_query_count_is_constant(city, people, cases, who, django_assert_max
         rows = list(cases_for(user))
     assert _queries_to_evaluate(user) == small
     assert len(rows) >= 3
+
+
+def _everyone(people) -> list[User]:
+    return [getattr(people, name) for name in people.__dataclass_fields__]
+
+
+def test_viewers_agrees_with_may_for_every_person_and_case(
+    city, people, cases, django_assert_max_num_queries
+):
+    """The batched check the notifications use tells exactly those `may` lets see the case:
+    area permissions (direct and through a department), departments, reporters, grants,
+    administrators, and nobody deactivated."""
+    from governance.access import viewers
+    from governance.models import SharingGrant
+
+    assign_perm("see_cases", city.department.group, city.street_b)
+    grant = SharingGrant.objects.create(
+        department=city.other_department,
+        area=city.street_a,
+        expires_at=clock.now() + timedelta(days=1),
+    )
+    grant.categories.set([city.category])
+    people.street_leader.is_active = False
+    people.street_leader.save()
+    everyone = _everyone(people)
+    for case in cases.all():
+        case.refresh_from_db()  # as saved: filed and dispatched since the fixture made it
+        expected = {person.pk for person in everyone if may(person, Action.VIEW, case)}
+        # Area permissions and grants in one query; department members in a second.
+        with django_assert_max_num_queries(2):
+            assert viewers(everyone, case) == expected
+    assert people.other_clerk.pk in viewers(everyone, cases.a2)  # through the grant
+    assert people.clerk.pk in viewers(everyone, cases.b2)  # through the group's permission
+    assert people.street_leader.pk not in viewers(everyone, cases.a)

@@ -17,10 +17,11 @@ Sources of access:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import BooleanField, CharField, ExpressionWrapper, Q, QuerySet, Value
 
 from citizens.models import User
 from governance import clock
@@ -114,8 +115,60 @@ def _granted(user: Person, *, personal_data: bool) -> Q:
     return condition
 
 
-def case_filter(user: Person, action: Action | str) -> Q:
-    """The condition that selects the cases `user` may act on with `action`."""
+@dataclass(frozen=True)
+class Sources:
+    """What one person's access is made of, read once for several actions (`permits`)."""
+
+    paths: dict[str, list[str]]  # area permission codename → paths, as `area_paths`
+    departments: list[int]
+    grants: list[tuple[str, list[int], bool]]  # area path, categories, with personal data
+
+    @classmethod
+    def read(cls, user: User) -> Sources:
+        """Three queries: the area permissions of every codename, departments, grants."""
+        current = Q(content_object__retired_at__isnull=True) | Q(
+            content_object__replaced_by__isnull=False,
+            content_object__replaced_by__retired_at__isnull=True,
+        )
+        columns = (
+            "permission__codename",
+            "content_object__path",
+            "content_object__replaced_by__path",
+        )
+        direct = (
+            AreaUserObjectPermission.objects.filter(user=user).filter(current).values_list(*columns)
+        )
+        via_groups = (
+            AreaGroupObjectPermission.objects.filter(group__user=user)
+            .filter(current)
+            .values_list(*columns)
+        )
+        paths: dict[str, set[str]] = {}
+        for codename, *found in direct.union(via_groups):
+            paths.setdefault(codename, set()).update(path for path in found if path)
+        departments = list(Department.objects.filter(group__user=user).values_list("pk", flat=True))
+        grants: dict[int, tuple[str, list[int], bool]] = {}
+        rows = (
+            SharingGrant.objects.current(clock.now())
+            .filter(department__group__user=user, area__retired_at__isnull=True)
+            .values_list("pk", "area__path", "with_personal_data", "categories")
+        )
+        for pk, path, personal, category in rows:
+            grant = grants.setdefault(pk, (path, [], personal))
+            if category is not None:
+                grant[1].append(category)
+        return cls(
+            {codename: sorted(found) for codename, found in paths.items()},
+            departments,
+            list(grants.values()),
+        )
+
+
+def case_filter(user: Person, action: Action | str, *, sources: Sources | None = None) -> Q:
+    """The condition that selects the cases `user` may act on with `action`.
+
+    `sources`: the person's access read once already (`Sources.read`), for several actions.
+    """
     action = Action(action)
     if action == Action.PUBLIC:
         return Q()  # every case, to be shown only through the anonymised public fields
@@ -125,19 +178,31 @@ def case_filter(user: Person, action: Action | str) -> Q:
         return Q()  # an administrator does everything but what only the reporter does
     condition = Q(pk__in=[])
     if action in AREA_PERMISSION:
-        condition |= _covering(area_paths(user, AREA_PERMISSION[action]))
+        codename = AREA_PERMISSION[action]
+        paths = sources.paths.get(codename, []) if sources else area_paths(user, codename)
+        condition |= _covering(paths)
     if action in (Action.VIEW, Action.HANDLE):
         # The person's departments as literal ids (one small query), not a subquery: a
         # subquery in this OR makes PostgreSQL filter every open case instead of combining
         # index scans (BENCHMARKS.md, the queue figure).
-        departments = list(Department.objects.filter(group__user=user).values_list("pk", flat=True))
+        departments = (
+            sources.departments
+            if sources
+            else list(Department.objects.filter(group__user=user).values_list("pk", flat=True))
+        )
         if departments:
             condition |= Q(assignee_department__in=departments)
         condition |= Q(assignee=user)  # dispatched to this person
     if action in (Action.VIEW, Action.OWN, Action.SEE_PERSONAL_DATA):
         condition |= Q(reporter=user)
     if action in (Action.VIEW, Action.SEE_PERSONAL_DATA):
-        condition |= _granted(user, personal_data=action == Action.SEE_PERSONAL_DATA)
+        personal_data = action == Action.SEE_PERSONAL_DATA
+        if sources is None:
+            condition |= _granted(user, personal_data=personal_data)
+        else:
+            for path, categories, with_personal_data in sources.grants:
+                if categories and (with_personal_data or not personal_data):
+                    condition |= Q(area_path__startswith=path, category__in=categories)
     return condition
 
 
@@ -148,6 +213,26 @@ def cases_for(user: Person, action: Action | str = Action.VIEW) -> QuerySet[Case
 
 def may(user: Person, action: Action | str, case: Case) -> bool:
     return cases_for(user, action).filter(pk=case.pk).exists()
+
+
+def permits(user: Person, case: Case, actions: Iterable[Action | str]) -> dict[Action, bool]:
+    """`may(user, action, case)` for each of several actions, in at most four queries in all
+    (a case's page or API answer asks for up to six actions, four queries each)."""
+    wanted = sorted({Action(action) for action in actions})
+    if not wanted:
+        return {}
+    simple = not user.is_authenticated or not user.is_active or user.is_superuser
+    sources = None if simple else Sources.read(user)
+    checks = {
+        f"may_{action.value}": ExpressionWrapper(
+            case_filter(user, action, sources=sources), output_field=BooleanField()
+        )
+        for action in wanted
+    }
+    row = Case.objects.filter(pk=case.pk).annotate(**checks).values(*checks).first()
+    if row is None:
+        return dict.fromkeys(wanted, False)
+    return {action: bool(row[f"may_{action.value}"]) for action in wanted}
 
 
 def sees_internal_notes(user: Person, case: Case) -> bool:

@@ -8,7 +8,7 @@ someone other than the reporter writes one `AccessLog` row naming the fields sho
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from governance import clock
@@ -67,10 +67,21 @@ def log_access(
     AccessLog.objects.bulk_create(rows)
 
 
-def reveal(user: Person, case: Case, *, via: str) -> Revealed:
-    """What `user` may see of `case`'s personal data; logs what was shown."""
-    if not may(user, Action.SEE_PERSONAL_DATA, case):
-        lon, lat = listed_point(case) if may(user, Action.VIEW, case) else public_point(case)
+def reveal(
+    user: Person, case: Case, *, via: str, permitted: Mapping[Action, bool] | None = None
+) -> Revealed:
+    """What `user` may see of `case`'s personal data; logs what was shown.
+
+    `permitted`: the person's `access.permits` on the case, when the caller has them already.
+    """
+
+    def allowed(action: Action) -> bool:
+        if permitted is not None and action in permitted:
+            return permitted[action]
+        return may(user, action, case)
+
+    if not allowed(Action.SEE_PERSONAL_DATA):
+        lon, lat = listed_point(case) if allowed(Action.VIEW) else public_point(case)
         return Revealed(None, lon, lat, exact=(lon, lat) == (case.lon, case.lat))
     contact = CaseContact.objects.filter(case=case).first()
     fields = [f for f in CONTACT_FIELDS if contact is not None and getattr(contact, f)]

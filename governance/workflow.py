@@ -14,7 +14,7 @@ lock; writes its CaseEvent in the same transaction; refuses anything else with a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -86,9 +86,19 @@ RULES: dict[str, Rule] = {
 }
 
 
-def available_actions(user: Person, case: Case) -> list[str]:
-    """The actions `user` may take on `case` now, in the order of RULES."""
-    permitted: dict[Action, bool] = {}
+def actions_from(case: Case) -> set[Action]:
+    """The permissions that decide which actions `case`'s current state offers."""
+    return {rule.action for rule in RULES.values() if case.status in rule.sources}
+
+
+def available_actions(
+    user: Person, case: Case, permitted: Mapping[Action, bool] | None = None
+) -> list[str]:
+    """The actions `user` may take on `case` now, in the order of RULES.
+
+    `permitted`: the person's `access.permits` on the case, when the caller has them already.
+    """
+    permitted = dict(permitted or {})
     names = []
     for name, rule in RULES.items():
         if case.status not in rule.sources:

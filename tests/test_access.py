@@ -221,3 +221,28 @@ def test_viewers_agrees_with_may_for_every_person_and_case(
     assert people.other_clerk.pk in viewers(everyone, cases.a2)  # through the grant
     assert people.clerk.pk in viewers(everyone, cases.b2)  # through the group's permission
     assert people.street_leader.pk not in viewers(everyone, cases.a)
+
+
+def test_permits_agrees_with_may_for_every_action(
+    city, people, cases, django_assert_max_num_queries
+):
+    """A case's page and API answer read every permission at once; the answers are `may`'s."""
+    from governance.access import permits
+    from governance.models import SharingGrant
+
+    assign_perm("see_cases", city.department.group, city.street_b)
+    grant = SharingGrant.objects.create(
+        department=city.other_department,
+        area=city.street_a,
+        with_personal_data=True,
+        expires_at=clock.now() + timedelta(days=1),
+    )
+    grant.categories.set([city.category])
+    people.street_leader.is_active = False
+    people.street_leader.save()
+    for person in [*_everyone(people), AnonymousUser()]:
+        for case in cases.all():
+            expected = {action: may(person, action, case) for action in Action}
+            # Area permissions, departments, grants, then the case with one column per action.
+            with django_assert_max_num_queries(4):
+                assert permits(person, case, Action) == expected

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from governance import workflow
-from governance.access import Action, cases_for, may, sees_internal_notes
+from governance.access import Action, cases_for, may, permits, sees_internal_notes
 from governance.api.errors import Refused, SafeLookupMixin, run
 from governance.api.serializers import cases as s
 from governance.models import Area, Case, CaseEvent, Category, Department, Status
@@ -114,12 +114,20 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
             raise Refused(_("There is no such case."), "not_found", 404)
         return case
 
-    def _detail(self, case: Case, request: Request) -> Response:
-        case.refresh_from_db()
+    def _detail(self, case: Case, request: Request, *, fresh: bool = False) -> Response:
+        """The case as it is now (`fresh`: the caller's copy is, having just saved it)."""
+        if not fresh:
+            case.refresh_from_db()
+        # Every permission the answer depends on, in one go rather than four queries each.
+        permitted = permits(
+            request.user,
+            case,
+            {Action.VIEW, Action.SEE_PERSONAL_DATA, *workflow.actions_from(case)},
+        )
         context = {
             "request": request,
-            "revealed": reveal(request.user, case, via="api"),
-            "available_actions": workflow.available_actions(request.user, case),
+            "revealed": reveal(request.user, case, via="api", permitted=permitted),
+            "available_actions": workflow.available_actions(request.user, case, permitted),
         }
         return Response(s.CaseDetailSerializer(case, context=context).data)
 
@@ -192,7 +200,7 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
             answers=values["answers"],
             contact=values.get("contact") or {},
         )
-        response = self._detail(case, request)
+        response = self._detail(case, request, fresh=True)
         response.status_code = status.HTTP_201_CREATED
         return response
 

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+import os
+import threading
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 from governance import clock
@@ -133,9 +135,9 @@ def send_many(sends: list[tuple[list[str], dict[str, Any]]]) -> None:
     """Push each message to its groups now. Never raises: a layer that is down loses only the
     pushes.
 
-    All of them go in one trip through the event loop: each `async_to_sync` call costs a thread
-    hand-off and, with Redis, a connection set-up; one per group made filing a case several
-    times slower (BENCHMARKS.md), and one per message still cost a case ~10 ms per recipient.
+    All of them go in one trip to one long-lived event loop (`_SenderLoop`): each
+    `async_to_sync` call costs a thread hand-off and, with Redis, a connection set-up; one per
+    group made filing a case several times slower (BENCHMARKS.md).
     """
     layer = get_channel_layer()
     envelopes = [
@@ -148,13 +150,50 @@ def send_many(sends: list[tuple[list[str], dict[str, Any]]]) -> None:
     if not layer_breaker.closed():
         return  # failed a moment ago: pages catch up from the database on reconnect
     try:
-        _run_blocking(_send_all, layer, envelopes)
+        if isinstance(layer, InMemoryChannelLayer):  # its queues live in the callers' loops
+            _run_blocking(_send_all, layer, envelopes)
+        else:
+            _sender.run(_send_all(layer, envelopes))
     except Exception:  # the layer being down must never undo or hide a saved change
         layer_breaker.failed()
         logger.warning(
             "realtime: could not send %s",
             "; ".join(f"{m['kind']} to {', '.join(g)}" for g, m in sends),
         )
+
+
+class _SenderLoop:
+    """One event loop per process, in a daemon thread, that sync code hands its sends to.
+
+    The channel layer keeps its Redis connection per event loop: `async_to_sync` runs each
+    call in a new loop, so every change paid a connection set-up (most of a case's push
+    time); here the connection stays open. A send waits at most SEND_TIMEOUT seconds.
+    """
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.pid = 0
+        self.lock = threading.Lock()
+
+    def run(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        with self.lock:
+            if self.loop is None or self.pid != os.getpid():  # none yet, or forked
+                self.loop = asyncio.new_event_loop()
+                self.pid = os.getpid()
+                threading.Thread(
+                    target=self.loop.run_forever, name="realtime-sender", daemon=True
+                ).start()
+            loop = self.loop
+        future = asyncio.run_coroutine_threadsafe(coroutine, loop)
+        try:
+            future.result(SEND_TIMEOUT)
+        except BaseException:
+            future.cancel()
+            raise
+
+
+SEND_TIMEOUT = 5.0
+_sender = _SenderLoop()
 
 
 def _run_blocking(function: Any, *args: Any) -> None:

@@ -1,5 +1,6 @@
 """Per-process copies of reference data that filing reads on every case and that almost never
-changes: the categories' extra questions here, the working calendar in `working_time`.
+changes: the categories and their extra questions here, the working calendar in
+`working_time`.
 
 The same scheme as the grid index (`governance.routing`): saving or deleting a row drops this
 process's copy now and, once committed, bumps a random version token in the shared cache; each
@@ -21,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from governance.models import Question
+from governance.models import Category, Question
 
 T = TypeVar("T")
 
@@ -90,3 +91,18 @@ questions_copy: VersionedCopy[dict[int, list[Question]]] = VersionedCopy(
 def questions_of(category_id: int) -> list[Question]:
     """The category's extra questions, in order (shared objects: do not modify them)."""
     return questions_copy.get().get(category_id, [])
+
+
+def _load_categories() -> dict[str, Category]:
+    return {category.code: category for category in Category.objects.all()}
+
+
+categories_copy: VersionedCopy[dict[str, Category]] = VersionedCopy(
+    "reference:categories-version", _load_categories
+)
+
+
+def active_category(code: str) -> Category | None:
+    """The active category with this code, or None (a shared object: do not modify it)."""
+    category = categories_copy.get().get(code)
+    return category if category is not None and category.active else None

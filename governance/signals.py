@@ -1,11 +1,11 @@
 """Keeping derived state in step: area permissions, the routing index, the per-process copies
-of the calendar and the categories' questions."""
+of the calendar and the categories with their questions."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from governance import reference, routing, working_time
-from governance.models import Area, Assignment, CalendarDay, Level, Question
+from governance.models import Area, Assignment, CalendarDay, Category, Level, Question
 from governance.permissions import sync_area_permissions
 
 
@@ -28,3 +28,8 @@ def calendar_changed(sender, instance: CalendarDay, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=Question)
 def questions_changed(sender, instance: Question, **kwargs) -> None:
     reference.questions_copy.changed()
+
+
+@receiver([post_save, post_delete], sender=Category)
+def categories_changed(sender, instance: Category, **kwargs) -> None:
+    reference.categories_copy.changed()

@@ -17,11 +17,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from governance import workflow
+from governance import reference, workflow
 from governance.access import Action, cases_for, may, permits, sees_internal_notes
 from governance.api.errors import Refused, SafeLookupMixin, run
 from governance.api.serializers import cases as s
-from governance.models import Area, Case, CaseEvent, Category, Department, Status
+from governance.models import Area, Case, CaseEvent, Department, Status
 from governance.models.case import FINAL_STATUSES, OPEN_STATUSES
 from governance.privacy import reveal
 
@@ -179,7 +179,7 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
         data = s.CaseCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        category = Category.objects.filter(code=values["category"], active=True).first()
+        category = reference.active_category(values["category"])
         if category is None:
             raise Refused(
                 _("There is no such category."),

@@ -51,6 +51,7 @@ from governance.models import (
     Level,
 )
 from governance.models.people import ROLE_PERMISSIONS
+from governance.workflow import WARN_AT
 
 CITY_CODE = "110100"
 CENTER = (116.40, 39.90)
@@ -558,6 +559,7 @@ def build(scale: Scale, *, seed: int = 20260101, now: float | None = None) -> Ci
             made = created_l[i]
             dispatched = st in ("dispatched", "in_progress", "resolved", "closed")
             resolved = st in ("resolved", "closed")
+            start = made + 1800 if dispatched else made
             closed = st in ("closed", "rejected", "withdrawn", "merged")
             yield (
                 i + 1,
@@ -587,6 +589,8 @@ def build(scale: Scale, *, seed: int = 20260101, now: float | None = None) -> Ci
                 stamp(made + 0.8 * limit_l[i]) if warned_l[i] else None,
                 stamp(escalated_l[i]) if overdue_l[i] else None,
                 1 if overdue_l[i] else 0,
+                # workflow.warning_time: 80 % of the way from dispatch (or submission) to due
+                stamp(start + (due_l[i] - start) * WARN_AT),
             )
 
     def event_rows() -> Iterator[tuple]:
@@ -648,6 +652,7 @@ def build(scale: Scale, *, seed: int = 20260101, now: float | None = None) -> Ci
                 "warned_at",
                 "escalated_at",
                 "escalation_level",
+                "warn_at",
             ],
             case_rows(),
         )

@@ -84,6 +84,10 @@ def server(workers: int = 2):
             "warning",
             "--lifespan",
             "off",
+            # The events are small JSON documents: compression saves a few hundred bytes and
+            # costs ≈ 35 KiB of deflate state per open socket (70 → 36 KiB measured).
+            "--ws-per-message-deflate",
+            "false",
         ],
         env=env,
         cwd=str(settings.BASE_DIR),

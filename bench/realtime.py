@@ -3,7 +3,8 @@
 Officers of many grids connect to the server's queue socket with their session cookie; then,
 one case at a time, a lead officer files (立案) a submitted case of a connected grid through
 the workflow in this process. The latency is from just before `file_case` to the message at
-that grid's officer's socket: commit, the channel layer (Redis), the consumer and the network.
+that grid's officer's socket: the transition, commit, the channel layer (Redis), the consumer
+and the network; `after_commit` is the realtime path alone, from the commit to the socket.
 Memory per connection is the server process's resident memory growth divided by the number of
 connections.
 """
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 
 from bench.city import City
 from bench.stats import rss_kib, summary
@@ -99,13 +100,14 @@ async def _run(url, origin, pid, people, cookies, cases, city) -> dict[str, Any]
             inbox.get_nowait()
 
     samples = []
+    after_commit = []  # the realtime path alone: commit → Redis → consumer → socket
     missed = 0
     for grid_position, case in cases:
         lead = int(city.officer_ids[grid_position, 0])
         officer = int(city.officer_ids[grid_position, 1])
         actor = await asyncio.to_thread(User.objects.get, pk=lead)
         started = time.perf_counter()
-        await asyncio.to_thread(_file, case.pk, actor)
+        committed = await asyncio.to_thread(_file, case.pk, actor)
         deadline = started + 5.0
         received = None
         while received is None and time.perf_counter() < deadline:
@@ -121,10 +123,12 @@ async def _run(url, origin, pid, people, cookies, cases, city) -> dict[str, Any]
             missed += 1
         else:
             samples.append(received - started)
+            after_commit.append(received - committed)
     for socket in sockets.values():
         await socket.close()
     result = {
         **summary(samples),
+        "after_commit": summary(after_commit),
         "connections": len(sockets),
         "connect_s": connect_s,
         "missed": missed,
@@ -136,6 +140,12 @@ async def _run(url, origin, pid, people, cookies, cases, city) -> dict[str, Any]
     return result
 
 
-def _file(case_id: int, actor: User) -> None:
+def _file(case_id: int, actor: User) -> float:
+    """File the case; the moment its transaction committed (before any after-commit work)."""
     close_old_connections()
-    file_case(case_id=case_id, actor=actor)
+    committed: list[float] = []
+    with transaction.atomic():
+        # Registered first, so it runs first when the outer block commits.
+        transaction.on_commit(lambda: committed.append(time.perf_counter()))
+        file_case(case_id=case_id, actor=actor)
+    return committed[0]

@@ -2,44 +2,33 @@
 
 from __future__ import annotations
 
-import importlib
 import time
-from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.city import City
-
-NOT_MERGED = "not measured: feature not merged yet"
-# Where the sweep may live, by the issue's wording; the first importable one is measured.
-CANDIDATES = [
-    ("governance.timelimits", "sweep_time_limits"),
-    ("governance.timelimits", "sweep"),
-    ("governance.time_limits", "sweep_time_limits"),
-    ("governance.time_limits", "sweep"),
-]
-
-
-def find_sweep() -> tuple[str, Callable[..., Any]] | None:
-    for module_name, attribute in CANDIDATES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        function = getattr(module, attribute, None)
-        if callable(function):
-            return f"{module_name}.{attribute}", function
-    return None
+from governance import timelimits
 
 
 def sweep_figures(city: City) -> dict[str, Any]:
-    found = find_sweep()
-    if found is None:
-        return {"skipped": NOT_MERGED}
-    name, function = found
+    """The sweep as beat runs it, once a minute, then after a long gap.
+
+    The city's time-limit bookkeeping is as of its build (`city.now`), as if a sweep had run
+    then. "One-minute tick" is the next scheduled run: what came due in that minute. The re-run
+    at the same instant must find nothing. "Catch-up" runs at the real time, after the rest of
+    the benchmark kept the sweep away for minutes: the backlog after an outage of beat.
+    """
+    tick_at = datetime.fromtimestamp(city.now, tz=UTC) + timedelta(minutes=1)
+    now = datetime.now(tz=UTC)
+    plan = [
+        ("one-minute tick", tick_at),
+        ("idempotent re-run of that minute", tick_at),
+        (f"catch-up after {(now - tick_at).total_seconds() / 60:.0f} min without a sweep", now),
+    ]
     runs = []
-    for label in ("first run", "second run (idempotent re-run)"):
+    for label, at in plan:
         tick = time.perf_counter()
-        outcome = function()
+        outcome = timelimits.sweep(at)
         seconds = time.perf_counter() - tick
         summary = {
             key: len(value) if isinstance(value, list) else value
@@ -47,7 +36,6 @@ def sweep_figures(city: City) -> dict[str, Any]:
         }
         runs.append({"run": label, "seconds": seconds, "outcome": summary})
     return {
-        "function": name,
         "open_cases": city.open_cases,
         "overdue_open_cases": city.overdue_cases,
         "runs": runs,

@@ -1,22 +1,22 @@
 """The notification centre's service: who is told what about a case change, and delivery.
 
-`notify_case_event` runs inside the workflow's transaction: the rows are written with the change
-itself. After commit, each person's open pages get a push and the e-mail/SMS deliveries are
-queued on Celery. If Redis is down neither can happen now, and neither is lost: the rows are in
-the database (the page shows them on its next load) and `requeue_pending` (run by the time-limit
-sweep) queues every delivery still pending.
+`notify_case_events` runs inside the workflow's transaction (one change, or the time-limit
+sweep's batch): the rows are written with the change itself. After commit, each person's open
+pages get a push and the e-mail/SMS deliveries are queued on Celery. If Redis is down neither
+can happen now, and neither is lost: the rows are in the database (the page shows them on its
+next load) and `requeue_pending` (run by the time-limit sweep) queues every delivery still
+pending.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from functools import partial
 
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from citizens.models import (
     User,
 )
 from governance import clock, events
-from governance.access import viewers
+from governance.access import Action, may_each
 from governance.models import Area, Assignment, Case, CaseEvent, EventKind, Role
 from governance.queueing import enqueue
 from governance.realtime import schemas
@@ -44,62 +44,146 @@ LEADER_ROLES = (Role.LEADER, Role.SUPERVISOR)
 # --- who ------------------------------------------------------------------------------------
 
 
-def _grid_officers(case: Case) -> Iterable[User]:
-    if case.grid_id is None:  # unrouted: the city's queue is watched by its dispatchers
-        code = case.area_path.strip("/").split("/")[0]
-        return User.objects.filter(
-            assignments__area__code=code, assignments__role__in=(Role.DISPATCHER, *LEADER_ROLES)
-        )
-    return User.objects.filter(assignments__area_id=case.grid_id, assignments__role__in=GRID_ROLES)
+def _tells_reporter(case: Case, event: CaseEvent) -> bool:
+    """A public change of state is told to the case's reporter (filing it is not a change)."""
+    changed = event.from_status != event.to_status and event.kind != EventKind.SUBMITTED
+    return event.public and changed and case.reporter_id is not None
 
 
-def _department_members(case: Case) -> Iterable[User]:
-    if case.assignee_department_id is None:
-        return User.objects.filter(pk=case.assignee_id) if case.assignee_id else []
-    return User.objects.filter(
-        Q(groups__department__pk=case.assignee_department_id) | Q(pk=case.assignee_id)
+def _overdue_or_warned(event: CaseEvent) -> bool:
+    return event.kind == EventKind.WARNED or (
+        event.kind == EventKind.ESCALATED and bool(event.data.get("overdue"))
     )
 
 
-def _leaders_of(code: str) -> Iterable[User]:
-    area = Area.objects.filter(code=code).first()
-    if area is None:
-        return []
-    return User.objects.filter(
-        pk__in=Assignment.objects.filter(area=area, role__in=LEADER_ROLES).values("user")
-    )
+def _tells_department(event: CaseEvent) -> bool:
+    """Whether `recipients` may ask for the case's department members (or its assignee)."""
+    return event.kind in (EventKind.DISPATCHED, EventKind.REWORK) or _overdue_or_warned(event)
 
 
-def recipients(case: Case, event: CaseEvent) -> list[tuple[str, User]]:
-    """(notification kind, person) pairs for one timeline entry, the actor left out."""
+def _tells_grid(event: CaseEvent) -> bool:
+    """Whether `recipients` may ask for the case's grid officers (or its city's dispatchers)."""
+    return event.kind == EventKind.SUBMITTED or _overdue_or_warned(event)
+
+
+def recipients(
+    case: Case, event: CaseEvent, people: PeopleAround | None = None
+) -> list[tuple[str, User]]:
+    """(notification kind, person) pairs for one timeline entry, the actor left out.
+
+    `people`: who holds which role around the case, looked up for a batch of changes at once;
+    by default for this change alone.
+    """
+    people = people or PeopleAround([(case, event)])
     found: list[tuple[str, Iterable[User]]] = []
     if event.kind == EventKind.SUBMITTED:
-        found.append((K.CASE_CREATED, _grid_officers(case)))
+        found.append((K.CASE_CREATED, people.grid_officers(case)))
     elif event.kind == EventKind.DISPATCHED:
-        found.append((K.DISPATCHED, _department_members(case)))
+        found.append((K.DISPATCHED, people.department_members(case)))
     elif event.kind == EventKind.REWORK:
-        found.append((K.STATUS_CHANGED, _department_members(case)))
+        found.append((K.STATUS_CHANGED, people.department_members(case)))
     elif event.kind == EventKind.ESCALATED:
-        found.append((K.ESCALATED, _leaders_of(str(event.data.get("to", "")))))
+        found.append((K.ESCALATED, people.leaders_of(str(event.data.get("to", "")))))
         if event.data.get("overdue"):
-            found.append((K.OVERDUE, _department_members(case) or _grid_officers(case)))
+            found.append((K.OVERDUE, people.department_members(case) or people.grid_officers(case)))
     elif event.kind == EventKind.WARNED:
-        people = list(_department_members(case)) or list(_grid_officers(case))
-        found.append((K.DUE_SOON, people))
-    changed = event.from_status != event.to_status and event.kind != EventKind.SUBMITTED
-    if event.public and changed and case.reporter_id:
-        found.append((K.STATUS_CHANGED, User.objects.filter(pk=case.reporter_id)))
+        members = list(people.department_members(case)) or list(people.grid_officers(case))
+        found.append((K.DUE_SOON, members))
+    if _tells_reporter(case, event):
+        found.append((K.STATUS_CHANGED, people.reporter(case)))
     seen: set[tuple[str, int]] = set()
     pairs: list[tuple[str, User]] = []
-    for kind, people in found:
-        for person in people:
+    for kind, candidates in found:
+        for person in candidates:
             if person.pk == event.actor_id or (kind, person.pk) in seen or not person.is_active:
+                continue
+            if not people.may_view(person, case):  # never tell anyone about what they can't see
                 continue
             seen.add((kind, person.pk))
             pairs.append((kind, person))
-    # Never tell anyone about what they can't see: one check for everybody, not one each.
-    allowed = viewers({person.pk: person for _kind, person in pairs}.values(), case)
-    return [(kind, person) for kind, person in pairs if person.pk in allowed]
+    return pairs
+
+
+class PeopleAround:
+    """Who holds which role around the cases of some changes, each question asked once for
+    all of them: a single change (filing a case) or the sweep's hundreds.
+
+    A question no change needs is not asked; the access check is `may_each` over every
+    candidate at once (two queries). Filing a case costs its grid's officers, then the check.
+    """
+
+    def __init__(self, changes: Sequence[tuple[Case, CaseEvent]]) -> None:
+        watched = [case for case, event in changes if _tells_grid(event)]
+        codes = {str(e.data.get("to", "")) for _c, e in changes if e.kind == EventKind.ESCALATED}
+        self._leaders: dict[str, list[User]] = {code: [] for code in codes}
+        first_area: dict[str, int] = {}
+        for area_id, code in Area.objects.filter(code__in=codes).values_list("pk", "code"):
+            first_area.setdefault(code, area_id)  # the first by path, as `.first()` would
+        code_of = {area_id: code for code, area_id in first_area.items()}
+        leaders = (
+            Assignment.objects.filter(area__in=code_of, role__in=LEADER_ROLES)
+            .select_related("user")
+            .order_by("user_id")
+        )
+        for assignment in leaders:
+            found = self._leaders[code_of[assignment.area_id]]
+            if all(u.pk != assignment.user_id for u in found):
+                found.append(assignment.user)
+        told = [case for case, event in changes if _tells_department(event)]
+        self._departments: dict[int, list[User]] = {}
+        departments = {c.assignee_department_id for c in told if c.assignee_department_id}
+        for user in User.objects.filter(groups__department__pk__in=departments).annotate(
+            department_pk=F("groups__department__pk")
+        ):
+            self._departments.setdefault(user.department_pk, []).append(user)
+        assignees = {c.assignee_id for c in told if c.assignee_id}
+        reporters = {c.reporter_id for c, e in changes if _tells_reporter(c, e)}
+        self._users = {u.pk: u for u in User.objects.filter(pk__in=assignees | reporters)}
+        self._grids: dict[int, list[User]] = {}
+        grids = {c.grid_id for c in watched if c.grid_id is not None}
+        for user in User.objects.filter(
+            assignments__area_id__in=grids, assignments__role__in=GRID_ROLES
+        ).annotate(grid=F("assignments__area_id")):
+            self._grids.setdefault(user.grid, []).append(user)
+        self._cities: dict[str, list[User]] = {}
+        cities = {c.area_path.strip("/").split("/")[0] for c in watched if c.grid_id is None}
+        for user in User.objects.filter(
+            assignments__area__code__in=cities,
+            assignments__role__in=(Role.DISPATCHER, *LEADER_ROLES),
+        ).annotate(city=F("assignments__area__code")):
+            self._cities.setdefault(user.city, []).append(user)
+        # Ask `recipients` for every candidate first (no access check yet: `_allowed` None),
+        # then check them all at once.
+        self._allowed: set[tuple[int, int]] | None = None
+        candidates = [
+            (person, case)
+            for case, event in changes
+            for _kind, person in recipients(case, event, self)
+        ]
+        self._allowed = may_each(candidates, Action.VIEW)
+
+    def leaders_of(self, code: str) -> Iterable[User]:
+        return self._leaders.get(code, [])
+
+    def department_members(self, case: Case) -> Iterable[User]:
+        members = list(self._departments.get(case.assignee_department_id, []))
+        if case.assignee_department_id is None:
+            members = []
+        if case.assignee_id and case.assignee_id in self._users:
+            members.append(self._users[case.assignee_id])
+        return members
+
+    def grid_officers(self, case: Case) -> Iterable[User]:
+        """The grid's officers; an unrouted case's city queue is watched by its dispatchers."""
+        if case.grid_id is None:
+            return self._cities.get(case.area_path.strip("/").split("/")[0], [])
+        return self._grids.get(case.grid_id, [])
+
+    def reporter(self, case: Case) -> Iterable[User]:
+        return [self._users[case.reporter_id]] if case.reporter_id in self._users else []
+
+    def may_view(self, person: User, case: Case) -> bool:
+        return self._allowed is None or (person.pk, case.pk) in self._allowed
 
 
 # --- what -----------------------------------------------------------------------------------
@@ -130,26 +214,10 @@ def preferences_for(user: User, kind: str) -> dict[str, bool]:
     return {"in_app": row.in_app, "email": row.email, "sms": row.sms}
 
 
-def _preferences(pairs: list[tuple[str, User]]) -> dict[tuple[str, int], dict[str, bool]]:
-    """`preferences_for` of every (kind, person) pair, in one query."""
-    rows = NotificationPreference.objects.filter(
-        user__in={person.pk for _kind, person in pairs}, kind__in={kind for kind, _p in pairs}
-    )
-    chosen = {
-        (row.kind, row.user_id): {"in_app": row.in_app, "email": row.email, "sms": row.sms}
-        for row in rows
-    }
-    return {
-        (kind, person.pk): chosen.get((kind, person.pk))
-        or NotificationPreference.defaults_for(kind)
-        for kind, person in pairs
-    }
-
-
-def _new(
-    *, user: User, kind: str, case: Case | None, title: str, body: str, wants: dict[str, bool]
-) -> Notification:
-    return Notification(
+def notify(*, user: User, kind: str, case: Case | None, title: str, body: str = "") -> Notification:
+    """Record one notification now (call inside the change's transaction); deliver after commit."""
+    wants = preferences_for(user, kind)
+    notification = Notification.objects.create(
         user=user,
         kind=kind,
         case=case,
@@ -160,65 +228,84 @@ def _new(
         email_wanted=wants["email"] and bool(user.email),
         sms_wanted=wants["sms"] and bool(user.phone),
     )
-
-
-def pushes(notifications: list[Notification]) -> list[tuple[int, dict]]:
-    """(person, socket message) of each in-app notification, to push after commit.
-
-    The unread counts are read now, inside the transaction that wrote the rows (one query for
-    everybody), as the centre shows them once it commits.
-    """
-    shown = [n for n in notifications if n.in_app]
-    unread = _unread_counts({n.user_id for n in shown})
-    return [(n.user_id, push_message(n, unread=unread.get(n.user_id, 0))) for n in shown]
-
-
-def _after_commit(notifications: list[Notification], *, push: bool = True) -> None:
-    """Queue the e-mail/SMS deliveries after commit and, if `push`, the pages' pushes."""
-    if push:
-        events.notifications_on_commit(pushes(notifications))
-    for notification in notifications:
-        if notification.email_wanted or notification.sms_wanted:
-            transaction.on_commit(partial(queue_delivery, notification.pk))
-
-
-def notify(*, user: User, kind: str, case: Case | None, title: str, body: str = "") -> Notification:
-    """Record one notification now (call inside the change's transaction); deliver after commit."""
-    wants = preferences_for(user, kind)
-    notification = _new(user=user, kind=kind, case=case, title=title, body=body, wants=wants)
-    notification.save()
-    _after_commit([notification])
+    if notification.in_app:
+        events.notification_on_commit(user.pk, push_message(notification))
+    if notification.email_wanted or notification.sms_wanted:
+        transaction.on_commit(lambda: queue_delivery(notification.pk))
     return notification
 
 
-def notify_case_event(case: Case, event: CaseEvent, *, push: bool = True) -> list[Notification]:
-    """Record everybody's notifications of one timeline entry: a query for who (and one to
-    check they may see the case), one for their preferences, one insert for all the rows.
+def notify_case_events(
+    changes: Sequence[tuple[Case, CaseEvent]],
+) -> tuple[list[Notification], list[tuple[int, dict]]]:
+    """Everybody's notifications of the timeline entries written in one transaction (one
+    change, or the time-limit sweep's batch).
 
-    `push=False`: the caller pushes `pushes(...)` of the result itself, after commit, with the
-    case's own messages (one trip to the channel layer for everything).
+    Who is told (`PeopleAround`), their preferences (one query), the rows (one INSERT) and the
+    unread counts the pushes carry (one query), however many people and changes; returns the
+    notifications and the pushes for the caller to send after commit with the changes' own
+    messages. E-mail/SMS deliveries are queued after commit as `notify` does.
     """
-    pairs = recipients(case, event)
-    if not pairs:
-        return []
-    wants = _preferences(pairs)
-    created = []
-    for kind, person in pairs:
-        with translation.override(person.preferred_language or "zh-hans"):
-            title, body = _texts(kind, case, event)
-        created.append(
-            _new(
+    people = PeopleAround(changes)
+    planned: list[tuple[User, str, Case, str, str]] = []
+    texts: dict[tuple[str, str, int], tuple[str, str]] = {}  # the same for each reader
+    for case, event in changes:
+        for kind, person in recipients(case, event, people):
+            language = person.preferred_language or "zh-hans"
+            if (language, kind, event.pk) not in texts:
+                with translation.override(language):
+                    texts[language, kind, event.pk] = _texts(kind, case, event)
+            planned.append((person, kind, case, *texts[language, kind, event.pk]))
+    if not planned:
+        return [], []
+    stored = {
+        (row.user_id, row.kind): {"in_app": row.in_app, "email": row.email, "sms": row.sms}
+        for row in NotificationPreference.objects.filter(
+            user__in={person.pk for person, *_rest in planned}, kind__in={p[1] for p in planned}
+        )
+    }
+    now = clock.now()
+    notifications = []
+    for person, kind, case, title, body in planned:
+        wants = stored.get((person.pk, kind)) or NotificationPreference.defaults_for(kind)
+        notifications.append(
+            Notification(
                 user=person,
                 kind=kind,
                 case=case,
-                title=title,
+                title=title[:200],
                 body=body,
-                wants=wants[(kind, person.pk)],
+                created_at=now,
+                in_app=wants["in_app"],
+                email_wanted=wants["email"] and bool(person.email),
+                sms_wanted=wants["sms"] and bool(person.phone),
             )
         )
-    Notification.objects.bulk_create(created)
-    _after_commit(created, push=push)
-    return created
+    notifications = Notification.objects.bulk_create(notifications)
+    # The unread count each push carries, as if they were written one by one.
+    unread = dict(
+        Notification.objects.filter(
+            user__in={n.user_id for n in notifications}, in_app=True, read_at__isnull=True
+        )
+        .exclude(pk__in=[n.pk for n in notifications])
+        .order_by()
+        .values_list("user")
+        .annotate(count=Count("pk"))
+    )
+    pushes = []
+    for notification in notifications:
+        if notification.in_app:
+            unread[notification.user_id] = unread.get(notification.user_id, 0) + 1
+            pushes.append((notification.user_id, _push(notification, unread[notification.user_id])))
+    queued = [n.pk for n in notifications if n.email_wanted or n.sms_wanted]
+
+    def queue_deliveries() -> None:
+        for notification_id in queued:
+            queue_delivery(notification_id)
+
+    if queued:
+        transaction.on_commit(queue_deliveries)
+    return notifications, pushes
 
 
 def unread_count(user: User) -> int:
@@ -227,21 +314,11 @@ def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).count()
 
 
-def _unread_counts(user_ids: set[int]) -> dict[int, int]:
-    """`unread_count` of several people, in one query."""
-    if not user_ids:
-        return {}
-    rows = (
-        Notification.objects.filter(user__in=user_ids, in_app=True, read_at__isnull=True)
-        .values_list("user")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return dict(rows)
+def push_message(notification: Notification) -> dict:
+    return _push(notification, unread_count(notification.user))
 
 
-def push_message(notification: Notification, *, unread: int | None = None) -> dict:
-    """The socket message of a notification; `unread` when the caller counted it already."""
+def _push(notification: Notification, unread: int) -> dict:
     return schemas.validate(
         {
             "kind": schemas.NOTIFICATION,
@@ -249,7 +326,7 @@ def push_message(notification: Notification, *, unread: int | None = None) -> di
             "notification_kind": notification.kind,
             "title": notification.title,
             "tracking_id": notification.case.tracking_id if notification.case_id else None,
-            "unread": unread_count(notification.user) if unread is None else unread,
+            "unread": unread,
             "at": notification.created_at.isoformat(),
         }
     )

@@ -102,9 +102,19 @@ def _sqlite(path: Path) -> dict[str, object]:
 
 
 def env_database(
-    name: str, sqlite_path: Path, *, environ: Mapping[str, str] | None = None
+    name: str,
+    sqlite_path: Path,
+    *,
+    pool_size: int = 10,
+    environ: Mapping[str, str] | None = None,
 ) -> dict[str, object]:
-    """`postgres://user:pass@host:port/db?sslmode=…` or `sqlite:///path`; unset → SQLite."""
+    """`postgres://user:pass@host:port/db?sslmode=…` or `sqlite:///path`; unset → SQLite.
+
+    PostgreSQL connections come from a psycopg pool of at most `pool_size` per process
+    (0: a fresh connection per request). Not `CONN_MAX_AGE`: under ASGI every request runs its
+    database work in a thread of its own, so persistent connections pile up, one per thread,
+    until the server refuses new clients.
+    """
     value = _raw(name, environ)
     if value is None:
         return _sqlite(sqlite_path)
@@ -131,10 +141,18 @@ def env_database(
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname,
         "PORT": str(port or ""),
-        "CONN_MAX_AGE": 60,
+        "CONN_MAX_AGE": 0,
+        # With a pool, Django turns this into the pool's check of a connection as it leaves
+        # the pool: a database restart costs a reconnect, never a failed request.
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": dict(parse_qsl(parts.query)),
+        "OPTIONS": {**dict(parse_qsl(parts.query)), **_pool(pool_size)},
     }
+
+
+def _pool(size: int) -> dict[str, object]:
+    if size == 0:
+        return {}
+    return {"pool": {"min_size": 1, "max_size": size, "timeout": 10}}
 
 
 def env_redis_url(name: str, *, environ: Mapping[str, str] | None = None) -> str | None:

@@ -18,7 +18,7 @@ import asyncio
 import logging
 import os
 import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -132,8 +132,8 @@ def send(groups: list[str], message: dict[str, Any]) -> None:
 
 
 def send_many(sends: list[tuple[list[str], dict[str, Any]]]) -> None:
-    """Push each message to its groups now. Never raises: a layer that is down loses only the
-    pushes.
+    """Push each message to its groups now (one change's pushes, or a sweep's batch). Never
+    raises: a layer that is down loses only the pushes.
 
     All of them go in one trip to one long-lived event loop (`_SenderLoop`): each
     `async_to_sync` call costs a thread hand-off and, with Redis, a connection set-up; one per
@@ -215,39 +215,39 @@ async def _send_all(layer: Any, envelopes: list[tuple[str, dict[str, Any]]]) -> 
 
 def case_changed_on_commit(case: Case, event: CaseEvent) -> None:
     """The side effects of one timeline entry: called by the workflow inside its transaction."""
+    cases_changed_on_commit([(case, event)])
+
+
+def cases_changed_on_commit(changes: Sequence[tuple[Case, CaseEvent]]) -> None:
+    """The side effects of timeline entries written in one transaction (one change, or the
+    sweep's batch): everybody's notifications (recipients looked up together, one insert),
+    the duplicate check of new cases, and, after commit, every push in one trip: each person's
+    notification first, then the cases' own messages.
+    """
     from citizens import notifications  # citizens depends on governance, not the reverse
 
-    if _muted.get():
+    if _muted.get() or not changes:
         return
-    messages = case_payloads(case, event)
-    groups = case_groups(case)
-    public = event.public and not case.category.private_location
-    created = notifications.notify_case_event(case, event, push=False)
-    if event.kind == EventKind.SUBMITTED:
-        from governance.queueing import enqueue_on_commit
-        from governance.tasks import check_duplicates
+    _notifications, pushes = notifications.notify_case_events(changes)
+    outgoing = [([user_group(user_id)], message) for user_id, message in pushes]
+    for case, event in changes:
+        if event.kind == EventKind.SUBMITTED:
+            from governance.queueing import enqueue_on_commit
+            from governance.tasks import check_duplicates
 
-        enqueue_on_commit(check_duplicates, case.pk)
-    # Each person's notification first, then the case's messages: all in one trip.
-    sends = [([user_group(user_id)], push) for user_id, push in notifications.pushes(created)]
-    for message in messages:
-        also_public = public and schemas.SCHEMAS[message["kind"]].public
-        sends.append((groups + ([PUBLIC_GROUP] if also_public else []), message))
-    transaction.on_commit(lambda: send_many(sends))
+            enqueue_on_commit(check_duplicates, case.pk)
+        groups = case_groups(case)
+        public = event.public and not case.category.private_location
+        for message in case_payloads(case, event):
+            also_public = public and schemas.SCHEMAS[message["kind"]].public
+            outgoing.append((groups + ([PUBLIC_GROUP] if also_public else []), message))
+    transaction.on_commit(lambda: send_many(outgoing))
 
 
 def notification_on_commit(user_id: int, message: dict[str, Any]) -> None:
     """Push a persisted notification to its person's sockets after commit."""
-    notifications_on_commit([(user_id, message)])
-
-
-def notifications_on_commit(pushes: list[tuple[int, dict[str, Any]]]) -> None:
-    """Push persisted notifications, each to its person's sockets, after commit (one trip)."""
-    for _user_id, message in pushes:
-        schemas.validate(message)
-    if pushes:
-        sends = [([user_group(user_id)], message) for user_id, message in pushes]
-        transaction.on_commit(lambda: send_many(sends))
+    schemas.validate(message)
+    transaction.on_commit(lambda: send([user_group(user_id)], message))
 
 
 def broadcast_on_commit(text: str) -> None:

@@ -8,7 +8,8 @@ someone other than the reporter writes one `AccessLog` row naming the fields sho
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from governance import clock
@@ -28,6 +29,7 @@ class Revealed:
     lon: float
     lat: float
     exact: bool  # False: the location is rounded
+    personal_data: bool  # whether the person may see personal data on the case at all
 
     @property
     def point(self) -> tuple[float, float]:
@@ -41,9 +43,14 @@ def public_point(case: Case) -> tuple[float, float]:
 
 def listed_point(case: Case) -> tuple[float, float]:
     """The location in lists shown to staff: exact, unless the category makes it personal."""
-    if case.category.private_location:
-        return public_point(case)
-    return case.lon, case.lat
+    return listed_coordinates(case.lon, case.lat, private_location=case.category.private_location)
+
+
+def listed_coordinates(lon: float, lat: float, *, private_location: bool) -> tuple[float, float]:
+    """`listed_point` for a row read without its model (long lists built from `values()`)."""
+    if private_location:
+        return round(lon, PUBLIC_DECIMALS), round(lat, PUBLIC_DECIMALS)
+    return lon, lat
 
 
 def log_access(
@@ -68,27 +75,29 @@ def log_access(
 
 
 def reveal(
-    user: Person, case: Case, *, via: str, permitted: Mapping[Action, bool] | None = None
+    user: Person, case: Case, *, via: str, allowed: AbstractSet[Action] | None = None
 ) -> Revealed:
     """What `user` may see of `case`'s personal data; logs what was shown.
 
-    `permitted`: the person's `access.permits` on the case, when the caller has them already.
+    `allowed`: what `user` may do on `case` (`access.permitted`, covering SEE_PERSONAL_DATA
+    and VIEW) when the caller has it already; otherwise it is asked here.
     """
-
-    def allowed(action: Action) -> bool:
-        if permitted is not None and action in permitted:
-            return permitted[action]
-        return may(user, action, case)
-
-    if not allowed(Action.SEE_PERSONAL_DATA):
-        lon, lat = listed_point(case) if allowed(Action.VIEW) else public_point(case)
-        return Revealed(None, lon, lat, exact=(lon, lat) == (case.lon, case.lat))
+    if allowed is not None:
+        sees_personal_data = Action.SEE_PERSONAL_DATA in allowed
+        views = Action.VIEW in allowed
+    else:
+        sees_personal_data = may(user, Action.SEE_PERSONAL_DATA, case)
+        views = not sees_personal_data and may(user, Action.VIEW, case)
+    if not sees_personal_data:
+        lon, lat = listed_point(case) if views else public_point(case)
+        exact = (lon, lat) == (case.lon, case.lat)
+        return Revealed(None, lon, lat, exact=exact, personal_data=False)
     contact = CaseContact.objects.filter(case=case).first()
     fields = [f for f in CONTACT_FIELDS if contact is not None and getattr(contact, f)]
     if case.category.private_location:
         fields.append(LOCATION_FIELD)
     log_access(user, [case], fields=fields, via=via)
-    return Revealed(contact, case.lon, case.lat, exact=True)
+    return Revealed(contact, case.lon, case.lat, exact=True, personal_data=True)
 
 
 def contact_for(user: Person, case: Case, *, via: str) -> CaseContact | None:

@@ -1,12 +1,15 @@
-"""Per-process copies of reference data that filing reads on every case and that almost never
-changes: the categories and their extra questions here, the working calendar in
+"""Per-process copies of reference data that every filed case and every staff page reads and
+that almost never changes: the categories (by code, and as the choice lists of filters and
+selects), their extra questions and the departments here, the working calendar in
 `working_time`.
 
 The same scheme as the grid index (`governance.routing`): saving or deleting a row drops this
-process's copy now and, once committed, bumps a random version token in the shared cache; each
-process compares its copy with that token at most once every GRID_INDEX_CHECK_SECONDS and
-reloads when it changed. A copy is also reloaded after MAX_AGE seconds, so a change made
-without signals (a bulk insert, an update in the database shell) shows within minutes.
+process's copy now and, once committed, bumps a random version token in the shared cache (see
+`governance.signals`); each process compares its copy with that token at most once every
+GRID_INDEX_CHECK_SECONDS and reloads when it changed. A copy is also reloaded after MAX_AGE
+seconds, so a change made without signals (a bulk insert, an update in the database shell)
+shows within minutes. The choice lists only offer choices: a chosen category is looked up
+again, so a stale list never grants anything.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import get_language
 
-from governance.models import Category, Question
+from governance.models import Category, Department, Question
 
 T = TypeVar("T")
 
@@ -106,3 +111,38 @@ def active_category(code: str) -> Category | None:
     """The active category with this code, or None (a shared object: do not modify it)."""
     category = categories_copy.get().get(code)
     return category if category is not None and category.active else None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A category or department as a filter or select offers it."""
+
+    pk: int
+    code: str
+    name: str
+    name_en: str
+
+    @property
+    def display_name(self) -> str:
+        """The name in the current language (English when chosen and known), as the models."""
+        language = get_language() or "zh-hans"
+        return self.name_en if language.startswith("en") and self.name_en else self.name
+
+
+def categories() -> list[Choice]:
+    """Every category, in the model's order, as choices."""
+    return [Choice(c.pk, c.code, c.name, c.name_en) for c in categories_copy.get().values()]
+
+
+def _load_departments() -> list[Choice]:
+    return [Choice(*row) for row in Department.objects.values_list("pk", "code", "name", "name_en")]
+
+
+departments_copy: VersionedCopy[list[Choice]] = VersionedCopy(
+    "reference:departments-version", _load_departments
+)
+
+
+def departments() -> list[Choice]:
+    """Every department, in the model's order, as choices."""
+    return departments_copy.get()

@@ -1,12 +1,25 @@
-"""Keeping derived state in step: area permissions, the routing index, the per-process copies
-of the calendar and the categories with their questions."""
+"""Keeping derived state in step: area permissions, the routing index, remembered scopes, and
+the per-process copies of reference data (`governance.reference`, the calendar)."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from citizens.models import User
 from governance import reference, routing, working_time
-from governance.models import Area, Assignment, CalendarDay, Category, Level, Question
+from governance.models import (
+    Area,
+    AreaGroupObjectPermission,
+    AreaUserObjectPermission,
+    Assignment,
+    CalendarDay,
+    Category,
+    Department,
+    Level,
+    Question,
+    SharingGrant,
+)
 from governance.permissions import sync_area_permissions
+from governance.scope import forget_scopes
 
 
 @receiver([post_save, post_delete], sender=Assignment)
@@ -18,6 +31,30 @@ def assignment_changed(sender, instance: Assignment, **kwargs) -> None:
 def area_changed(sender, instance: Area, **kwargs) -> None:
     if instance.level == Level.GRID:
         routing.areas_changed()
+
+
+def scope_source_changed(sender, **kwargs) -> None:
+    """A person's scope read earlier in this request may be out of date: read it again."""
+    forget_scopes()
+
+
+for _model in (
+    Assignment,
+    AreaUserObjectPermission,
+    AreaGroupObjectPermission,
+    Department,
+    Area,
+    SharingGrant,
+):
+    post_save.connect(scope_source_changed, sender=_model, dispatch_uid=f"scope-{_model.__name__}")
+    post_delete.connect(
+        scope_source_changed, sender=_model, dispatch_uid=f"scope-d-{_model.__name__}"
+    )
+# Department membership (a person's groups) and a grant's categories.
+m2m_changed.connect(scope_source_changed, sender=User.groups.through, dispatch_uid="scope-groups")
+m2m_changed.connect(
+    scope_source_changed, sender=SharingGrant.categories.through, dispatch_uid="scope-categories"
+)
 
 
 @receiver([post_save, post_delete], sender=CalendarDay)
@@ -33,3 +70,8 @@ def questions_changed(sender, instance: Question, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=Category)
 def categories_changed(sender, instance: Category, **kwargs) -> None:
     reference.categories_copy.changed()
+
+
+@receiver([post_save, post_delete], sender=Department)
+def departments_changed(sender, instance: Department, **kwargs) -> None:
+    reference.departments_copy.changed()

@@ -1,37 +1,32 @@
 """The time-limit sweep: warn once when most of a limit has passed, escalate when overdue.
 
-Run every minute (Celery beat in production, an in-process thread when embedded). Each step
-is claimed in the database, so a sweep run twice, or by two workers at once, never warns or
-escalates twice:
-
-- warn: `workflow.warn_case` claims with `UPDATE … WHERE warned_at IS NULL` (row count checked);
-- escalate: the case row is locked with `SELECT … FOR UPDATE SKIP LOCKED` and re-read with the
-  escalation level the sweep saw, so a second sweep skips it (or finds the level moved on).
+Run every minute (Celery beat in production, an in-process thread when embedded). The
+candidates are chosen in SQL (warnings: the stored `warn_at` has come; escalations: overdue,
+a level left above, and a whole limit since the last escalation), then handled in batches of
+`BATCH` cases per transaction. Each step is claimed in the database, so a sweep run twice, or
+by two workers at once, never warns or escalates twice: the rows are locked with
+`SELECT … FOR UPDATE SKIP LOCKED`, re-checked, and claimed by an update conditional on what
+the sweep saw (`warned_at IS NULL`; the escalation level), its row count checked.
 
 Escalation ladder: overdue and never escalated → the parent area's leaders (level 1); still
-overdue one more limit after the previous escalation → a level up again, to the top of the tree.
+overdue one more limit after the previous escalation → a level up again, to the top of the tree
+(where a case stays: it is not tried again).
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Coalesce, Length, Replace
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from governance import clock, workflow
-from governance.errors import WorkflowError
 from governance.models import Area, AreaDailyStatistics, Case
 from governance.models.case import OPEN_STATUSES
 
-logger = logging.getLogger(__name__)
-
-WARN_THRESHOLD = 0.8
+WARN_THRESHOLD = workflow.WARN_AT
 
 
 @dataclass
@@ -41,62 +36,50 @@ class SweepResult:
     requeued: int = 0
 
 
-def _limit(case: Case) -> timedelta:
-    start = case.dispatched_at or case.created_at
-    return max(case.due_at - start, timedelta(minutes=1))
+BATCH = 100  # cases per transaction: short row locks, and few round trips per case
 
 
 def _warn_candidates(now: datetime) -> list[int]:
-    """Open cases not yet warned whose warning point has come (due_at index, then exact check)."""
-    horizon = timedelta(days=settings.GOVERNANCE.get("WARN_HORIZON_DAYS", 60))
-    rows = (
-        Case.objects.filter(
-            status__in=OPEN_STATUSES,
-            due_at__isnull=False,
-            due_at__lte=now + horizon,
-            warned_at__isnull=True,
-        )
-        .order_by("due_at")
-        .values_list("pk", "due_at", "dispatched_at", "created_at")
+    """Open cases not yet warned whose warning point has come: a range scan on the partial
+    index `case_open_unwarned` over the stored `warn_at`, not a read of every open case."""
+    return list(
+        Case.objects.filter(status__in=OPEN_STATUSES, warned_at__isnull=True, warn_at__lte=now)
+        .order_by("warn_at", "pk")
+        .values_list("pk", flat=True)
     )
-    ids = []
-    for pk, due_at, dispatched_at, created_at in rows.iterator():
-        start = dispatched_at or created_at
-        if now >= start + (due_at - start) * WARN_THRESHOLD:
-            ids.append(pk)
-    return ids
 
 
-def _needs_escalation(case: Case, now: datetime) -> bool:
-    if not case.is_open or case.due_at is None or case.due_at > now:
-        return False
-    if case.escalation_level == 0 or case.escalated_at is None:
-        return True
-    return now >= case.escalated_at + _limit(case)
+def _escalation_candidates(now: datetime) -> list[tuple[int, int]]:
+    """(id, level) of the overdue open cases due a step up the ladder now, by due time.
+
+    The whole test is in SQL, so a sweep reads only the cases it will escalate: not those
+    escalated within their limit (most overdue cases), nor those already escalated to the top
+    of their area path (a path of n areas has n - 1 levels above the grid's own), which
+    would otherwise be locked and refused again on every sweep, forever.
+    """
+    start = Coalesce("dispatched_at", "created_at")
+    limit = ExpressionWrapper(F("due_at") - start, output_field=DurationField())
+    areas_on_path = Length("area_path") - Length(Replace("area_path", Value("/"), Value(""))) - 1
+    return list(
+        Case.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+        .alias(
+            areas_on_path=areas_on_path,
+            next_step=ExpressionWrapper(F("escalated_at") + limit, output_field=DateTimeField()),
+        )
+        .filter(escalation_level__lt=F("areas_on_path") - 1)
+        .filter(
+            Q(escalation_level=0)
+            | Q(escalated_at__isnull=True)
+            | Q(next_step__lte=now, escalated_at__lte=now - timedelta(minutes=1))
+        )
+        .order_by("due_at", "pk")
+        .values_list("pk", "escalation_level")
+    )
 
 
 def escalate_if_overdue(case_id: int, *, seen_level: int) -> bool:
     """Escalate one overdue case a level up, unless another sweep already did (or is doing)."""
-    now = clock.now()
-    with transaction.atomic():
-        case = (
-            Case.objects.select_for_update(skip_locked=True)
-            .filter(pk=case_id, escalation_level=seen_level)
-            .first()
-        )
-        if case is None or not _needs_escalation(case, now):
-            return False
-        try:
-            workflow.escalate_case(
-                case_id=case_id,
-                actor=None,
-                reason=str(_("Overdue: escalated automatically.")),
-                overdue=True,
-            )
-        except WorkflowError as error:  # at the top of the tree: nothing further to escalate to
-            logger.info("sweep: %s not escalated: %s", case.tracking_id, error)
-            return False
-    return True
+    return bool(workflow.escalate_overdue_cases({case_id: seen_level}))
 
 
 def sweep(now: datetime | None = None) -> SweepResult:
@@ -105,40 +88,22 @@ def sweep(now: datetime | None = None) -> SweepResult:
 
     now = now or clock.now()
     result = SweepResult()
-    for case_id in _warn_candidates(now):
-        with clock.travel(now):
-            if workflow.warn_case(case_id=case_id, threshold=WARN_THRESHOLD):
-                result.warned.append(
-                    Case.objects.values_list("tracking_id", flat=True).get(pk=case_id)
-                )
-    overdue = (
-        Case.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now)
-        .order_by("due_at")
-        .values_list(
-            "pk",
-            "escalation_level",
-            "tracking_id",
-            "escalated_at",
-            "due_at",
-            "dispatched_at",
-            "created_at",
-        )
-    )
-    for case_id, level, tracking_id, escalated_at, due_at, dispatched_at, created_at in list(
-        overdue
-    ):
-        # Escalated within its limit already: skip without a transaction and a row lock per
-        # case (the same test `_needs_escalation` repeats under the lock). At city scale most
-        # overdue cases are in this state; locking each one made a sweep take minutes.
-        if level > 0 and escalated_at is not None:
-            start = dispatched_at or created_at
-            if now < escalated_at + max(due_at - start, timedelta(minutes=1)):
-                continue
-        with clock.travel(now):
-            if escalate_if_overdue(case_id, seen_level=level):
-                result.escalated.append(tracking_id)
+    with clock.travel(now):
+        warn = _warn_candidates(now)
+        for start in range(0, len(warn), BATCH):
+            warned = workflow.warn_cases(warn[start : start + BATCH], threshold=WARN_THRESHOLD)
+            result.warned += _in_order(warn[start : start + BATCH], warned)
+        overdue = _escalation_candidates(now)
+        for start in range(0, len(overdue), BATCH):
+            batch = dict(overdue[start : start + BATCH])
+            result.escalated += _in_order(list(batch), workflow.escalate_overdue_cases(batch))
     result.requeued = requeue_pending()
     return result
+
+
+def _in_order(ids: list[int], cases: list[Case]) -> list[str]:
+    tracking = {case.pk: case.tracking_id for case in cases}
+    return [tracking[pk] for pk in ids if pk in tracking]
 
 
 def daily_statistics(day: date) -> int:

@@ -14,10 +14,11 @@ lock; writes its CaseEvent in the same transaction; refuses anything else with a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -30,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from citizens.models import User
 from governance import clock, events
-from governance.access import AREA_PERMISSION, Action, Person, area_paths, may
+from governance.access import AREA_PERMISSION, Action, Person, area_paths, may, permitted
 from governance.answers import clean_answers
 from governance.attachments import MAX_PER_CASE, CleanFile, clean_upload
 from governance.errors import InvalidInput, InvalidTransition, NotPermitted
@@ -53,6 +54,8 @@ from governance.routing import city_for_unrouted, grid_index, validate_point
 from governance.working_time import due_time
 
 S = Status
+
+WARN_AT = 0.8  # the share of a time limit after which the sweep warns, once
 
 
 @dataclass(frozen=True)
@@ -86,26 +89,24 @@ RULES: dict[str, Rule] = {
 }
 
 
-def actions_from(case: Case) -> set[Action]:
-    """The permissions that decide which actions `case`'s current state offers."""
-    return {rule.action for rule in RULES.values() if case.status in rule.sources}
+def actions_needed(status: str) -> frozenset[Action]:
+    """The permissions the actions that start from `status` need."""
+    return frozenset(rule.action for rule in RULES.values() if status in rule.sources)
 
 
 def available_actions(
-    user: Person, case: Case, permitted: Mapping[Action, bool] | None = None
+    user: Person, case: Case, allowed: AbstractSet[Action] | None = None
 ) -> list[str]:
     """The actions `user` may take on `case` now, in the order of RULES.
 
-    `permitted`: the person's `access.permits` on the case, when the caller has them already.
+    `allowed`: what `user` may do on `case` (`access.permitted`), when the caller has it
+    already; it must cover `actions_needed(case.status)`.
     """
-    permitted = dict(permitted or {})
+    if allowed is None:
+        allowed = permitted(user, case, actions_needed(case.status))
     names = []
     for name, rule in RULES.items():
-        if case.status not in rule.sources:
-            continue
-        if rule.action not in permitted:
-            permitted[rule.action] = may(user, rule.action, case)
-        if not permitted[rule.action]:
+        if case.status not in rule.sources or rule.action not in allowed:
             continue
         if name == "rate" and case.rating is not None:
             continue
@@ -359,7 +360,7 @@ def submit_case(
 
     now = clock.now()
     with _atomic_with_files() as saved:
-        case = Case.objects.create(
+        case = Case(
             category=category,
             description=description,
             lon=lon_f,
@@ -376,6 +377,8 @@ def submit_case(
             updated_at=now,
             due_at=due_time(now, category.limit_for(urgency), category.limit_unit),
         )
+        case.warn_at = warning_time(case)
+        case.save(force_insert=True)
         if any(contact.values()):
             CaseContact.objects.create(case=case, **contact)
         event = _record(
@@ -462,6 +465,7 @@ def dispatch_case(
         case.assignee = assignee
         case.dispatched_at = now
         case.due_at = due_time(now, case.category.limit_for(case.urgency), case.category.limit_unit)
+        case.warn_at = warning_time(case)
         case.warned_at = None
         _move(
             case,
@@ -473,7 +477,14 @@ def dispatch_case(
                 "assignee": assignee.pk if assignee else None,
                 "due_at": case.due_at.isoformat(),
             },
-            update=["assignee_department", "assignee", "dispatched_at", "due_at", "warned_at"],
+            update=[
+                "assignee_department",
+                "assignee",
+                "dispatched_at",
+                "due_at",
+                "warn_at",
+                "warned_at",
+            ],
         )
     return case
 
@@ -558,6 +569,110 @@ def escalate_case(
     return case
 
 
+def warning_time(case: Case) -> datetime | None:
+    """When the sweep warns: WARN_AT of the way from dispatch (or submission) to due.
+
+    Stored in `warn_at` wherever `due_at` is set (submission, dispatch), so the sweep reads
+    only the cases to warn now from a partial index.
+    """
+    if case.due_at is None:
+        return None
+    start = case.dispatched_at or case.created_at
+    return start + (case.due_at - start) * WARN_AT
+
+
+def time_limit(case: Case) -> timedelta:
+    """The case's current time limit: from dispatch (or submission) to due, at least a minute."""
+    start = case.dispatched_at or case.created_at
+    return max(case.due_at - start, timedelta(minutes=1))
+
+
+def needs_escalation(case: Case, now: datetime) -> bool:
+    """Overdue and not escalated yet, or still overdue a whole limit after the last escalation."""
+    if not case.is_open or case.due_at is None or case.due_at > now:
+        return False
+    if case.escalation_level == 0 or case.escalated_at is None:
+        return True
+    return now >= case.escalated_at + time_limit(case)
+
+
+class _Contended(Exception):
+    """Another sweep escalated one of the batch's cases meanwhile: undo the batch."""
+
+
+def escalate_overdue_cases(seen: dict[int, int]) -> list[Case]:
+    """The sweep's 督办: escalate many overdue cases a level up in one transaction.
+
+    `seen` maps case ids to the escalation level the sweep read. Each case is locked (SKIP
+    LOCKED: one another sweep holds is left to it), re-checked, and claimed by an update
+    conditional on the level seen, so however many sweeps run, a case goes up once. A case
+    whose next level has no area (the top of the tree) is left as it is. The timeline
+    entries, notifications and realtime messages are those `escalate_case` writes, done for
+    the whole batch at once; returns the cases escalated.
+    """
+    now = clock.now()
+    reason = str(_("Overdue: escalated automatically."))
+    try:
+        with transaction.atomic():
+            cases = [
+                case
+                for case in Case.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("category")
+                .filter(pk__in=list(seen))
+                .order_by("pk")
+                if case.escalation_level == seen[case.pk] and needs_escalation(case, now)
+            ]
+            targets = _escalation_targets(cases)
+            cases = [case for case in cases if targets.get(case.pk) is not None]
+            by_level: dict[int, list[int]] = {}
+            for case in cases:
+                by_level.setdefault(case.escalation_level, []).append(case.pk)
+            for level, ids in by_level.items():
+                claimed = Case.objects.filter(pk__in=ids, escalation_level=level).update(
+                    escalation_level=level + 1, escalated_at=now, updated_at=now
+                )
+                if claimed != len(ids):
+                    raise _Contended
+            for case in cases:
+                case.escalation_level += 1
+                case.escalated_at = case.updated_at = now
+            recorded = CaseEvent.objects.bulk_create(
+                CaseEvent(
+                    case=case,
+                    kind=EventKind.ESCALATED,
+                    actor=None,
+                    from_status=case.status,
+                    to_status=case.status,
+                    note=reason,
+                    public=False,
+                    data={
+                        "level": case.escalation_level,
+                        "to": targets[case.pk].code,
+                        "overdue": True,
+                    },
+                    created_at=now,
+                )
+                for case in cases
+            )
+            events.cases_changed_on_commit(list(zip(cases, recorded, strict=True)))
+    except _Contended:  # only where rows cannot be locked (SQLite): the next sweep retries
+        return []
+    return cases
+
+
+def _escalation_targets(cases: Sequence[Case]) -> dict[int, Area | None]:
+    """`escalation_target` of each case's next level, the areas read in one query."""
+    wanted: dict[int, str | None] = {}
+    for case in cases:
+        codes = [code for code in case.area_path.strip("/").split("/") if code]
+        index = len(codes) - 1 - (case.escalation_level + 1)
+        wanted[case.pk] = codes[index] if index >= 0 else None
+    areas: dict[str, Area] = {}
+    for area in Area.objects.active().filter(code__in={c for c in wanted.values() if c}):
+        areas.setdefault(area.code, area)  # as `.first()`: the first by path
+    return {pk: areas.get(code) if code else None for pk, code in wanted.items()}
+
+
 def warn_case(*, case_id: int, threshold: float = 0.8) -> bool:
     """The system's notice that `threshold` of a case's time limit has passed: once per limit.
 
@@ -588,6 +703,54 @@ def warn_case(*, case_id: int, threshold: float = 0.8) -> bool:
         )
         events.case_changed_on_commit(case, event)
     return True
+
+
+def warn_cases(case_ids: Sequence[int], *, threshold: float = 0.8) -> list[Case]:
+    """`warn_case` for many cases in one transaction (the sweep): the cases warned.
+
+    Each case is locked (SKIP LOCKED: one another sweep holds is left to it), re-checked and
+    claimed by an update conditional on `warned_at` still being empty, so two sweeps at once
+    warn once. The timeline entries, notifications and realtime messages are `warn_case`'s.
+    """
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            cases = []
+            for case in (
+                Case.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("category")
+                .filter(pk__in=list(case_ids), warned_at__isnull=True, due_at__isnull=False)
+                .order_by("pk")
+            ):
+                start = case.dispatched_at or case.created_at
+                if case.is_open and now >= start + (case.due_at - start) * threshold:
+                    cases.append(case)
+            ids = [case.pk for case in cases]
+            claimed = Case.objects.filter(
+                pk__in=ids, warned_at__isnull=True, status__in=OPEN_STATUSES
+            ).update(warned_at=now)
+            if claimed != len(ids):
+                raise _Contended
+            for case in cases:
+                case.warned_at = now
+            recorded = CaseEvent.objects.bulk_create(
+                CaseEvent(
+                    case=case,
+                    kind=EventKind.WARNED,
+                    actor=None,
+                    from_status=case.status,
+                    to_status=case.status,
+                    note="",
+                    public=False,
+                    data={"due_at": case.due_at.isoformat()},
+                    created_at=now,
+                )
+                for case in cases
+            )
+            events.cases_changed_on_commit(list(zip(cases, recorded, strict=True)))
+    except _Contended:  # only where rows cannot be locked (SQLite): the next sweep retries
+        return []
+    return cases
 
 
 def record_possible_duplicates(*, case_id: int, duplicates: Sequence[Case]) -> CaseEvent | None:

@@ -13,8 +13,9 @@ from guardian.shortcuts import assign_perm
 
 from citizens.models import User
 from governance import clock, workflow
-from governance.access import Action, cases_for, may
+from governance.access import Action, cases_for, may, may_each, permitted
 from governance.models import Assignment, Case
+from governance.scope import remembering_scopes, scope_of
 from tests.cases import submit
 
 A, A2, B, B2 = (120.01, 30.01), (120.07, 30.01), (120.11, 30.01), (120.17, 30.01)
@@ -165,9 +166,9 @@ def _queries_to_evaluate(user) -> int:
 )
 def test_the_query_count_is_constant(city, people, cases, who, django_assert_max_num_queries):
     user = getattr(people, who)
-    # area paths, department ids (a literal list keeps the case query on its indexes; see
-    # BENCHMARKS.md), sharing grants, the cases.
-    with django_assert_max_num_queries(4):
+    # the scope (area paths, department ids — a literal list keeps the case query on its
+    # indexes, see BENCHMARKS.md — and sharing grants, in one query), the cases.
+    with django_assert_max_num_queries(2):
         list(cases_for(user))
     small = _queries_to_evaluate(user)
 
@@ -183,7 +184,7 @@ def test_the_query_count_is_constant(city, people, cases, who, django_assert_max
     extra = User.objects.create_user("someone_else", password="x")
     Assignment.objects.create(user=extra, area=city.grid_a, role="officer")
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(2):
         rows = list(cases_for(user))
     assert _queries_to_evaluate(user) == small
     assert len(rows) >= 3
@@ -193,13 +194,12 @@ def _everyone(people) -> list[User]:
     return [getattr(people, name) for name in people.__dataclass_fields__]
 
 
-def test_viewers_agrees_with_may_for_every_person_and_case(
+def test_may_each_tells_who_may_view_one_case_as_may_does(
     city, people, cases, django_assert_max_num_queries
 ):
     """The batched check the notifications use tells exactly those `may` lets see the case:
     area permissions (direct and through a department), departments, reporters, grants,
     administrators, and nobody deactivated."""
-    from governance.access import viewers
     from governance.models import SharingGrant
 
     assign_perm("see_cases", city.department.group, city.street_b)
@@ -212,22 +212,25 @@ def test_viewers_agrees_with_may_for_every_person_and_case(
     people.street_leader.is_active = False
     people.street_leader.save()
     everyone = _everyone(people)
+
+    def viewers(case: Case) -> set[int]:
+        return {person for person, _case in may_each([(p, case) for p in everyone])}
+
     for case in cases.all():
         case.refresh_from_db()  # as saved: filed and dispatched since the fixture made it
         expected = {person.pk for person in everyone if may(person, Action.VIEW, case)}
-        # Area permissions and grants in one query; department members in a second.
+        # Everybody's scopes in one query; the case checked for all of them in a second.
         with django_assert_max_num_queries(2):
-            assert viewers(everyone, case) == expected
-    assert people.other_clerk.pk in viewers(everyone, cases.a2)  # through the grant
-    assert people.clerk.pk in viewers(everyone, cases.b2)  # through the group's permission
-    assert people.street_leader.pk not in viewers(everyone, cases.a)
+            assert viewers(case) == expected
+    assert people.other_clerk.pk in viewers(cases.a2)  # through the grant
+    assert people.clerk.pk in viewers(cases.b2)  # through the group's permission
+    assert people.street_leader.pk not in viewers(cases.a)
 
 
-def test_permits_agrees_with_may_for_every_action(
+def test_permitted_agrees_with_may_for_every_action(
     city, people, cases, django_assert_max_num_queries
 ):
     """A case's page and API answer read every permission at once; the answers are `may`'s."""
-    from governance.access import permits
     from governance.models import SharingGrant
 
     assign_perm("see_cases", city.department.group, city.street_b)
@@ -242,7 +245,58 @@ def test_permits_agrees_with_may_for_every_action(
     people.street_leader.save()
     for person in [*_everyone(people), AnonymousUser()]:
         for case in cases.all():
-            expected = {action: may(person, action, case) for action in Action}
-            # Area permissions, departments, grants, then the case with one column per action.
-            with django_assert_max_num_queries(4):
-                assert permits(person, case, Action) == expected
+            expected = {action for action in Action if may(person, action, case)}
+            # The person's scope, then the case with one column per action.
+            with django_assert_max_num_queries(2):
+                assert permitted(person, case, Action) == expected
+
+
+@pytest.mark.parametrize("personal_data", [False, True])
+def test_may_each_answers_as_may_for_everyone_at_once(
+    scenario, people, personal_data, django_assert_max_num_queries
+):
+    """The sweep's batch check gives every person the answer `may` gives, grants included."""
+    scenario.grant.with_personal_data = personal_data
+    scenario.grant.save()
+    people.officer_b.is_active = False  # a deactivated account is told nothing
+    people.officer_b.save()
+    everyone = [getattr(people, name) for name in vars(people)] + [AnonymousUser()]
+    cases = [scenario.case_a, scenario.case_a2, scenario.case_b, scenario.private_case]
+    pairs = [(person, case) for person in everyone for case in cases]
+    for action in Action:
+        expected = {(p.pk, c.pk) for p, c in pairs if may(p, action, c)}
+        # everybody's scopes in one query, the cases in another: never a query per person
+        with django_assert_max_num_queries(2):
+            assert may_each(pairs, action) == expected, action
+
+
+def test_a_revoked_assignment_stops_showing_cases_at_once(city, people, cases):
+    # Inside a request the scope is remembered; a change to its sources forgets it.
+    officer = people.officer_a
+    with remembering_scopes():
+        assert cases.a in cases_for(officer)
+        officer.assignments.get(area=city.grid_a).delete()
+        assert cases.a not in cases_for(officer)
+        Assignment.objects.create(user=officer, area=city.grid_a, role="officer")
+        assert cases.a in cases_for(officer)
+        officer.groups.add(city.other_department.group)  # department membership counts too
+        assert cases.b in cases_for(officer)
+
+
+def test_the_scope_is_never_kept_across_requests(client, city, people, cases):
+    client.force_login(people.officer_a)
+    assert cases.a.tracking_id in client.get("/api/v1/cases/").content.decode()
+    people.officer_a.assignments.get(area=city.grid_a).delete()
+    assert cases.a.tracking_id not in client.get("/api/v1/cases/").content.decode()
+
+
+def test_the_scope_is_read_once_per_request(people, cases, django_assert_num_queries):
+    with remembering_scopes():
+        with django_assert_num_queries(1):
+            scope_of(people.street_leader)
+        with django_assert_num_queries(2):  # the cases only, twice
+            list(cases_for(people.street_leader))
+            list(cases_for(people.street_leader, Action.DISPATCH))
+    with django_assert_num_queries(2):  # outside a request: read every time
+        scope_of(people.street_leader)
+        scope_of(people.street_leader)

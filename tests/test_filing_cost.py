@@ -12,12 +12,13 @@ from tests.cases import submit
 from tests.scenario import token_for
 
 # The grid (routing found its id), savepoint + release, the case and its event, who is told
-# (the grid's officers), whether each may see the case (one query for all: area permissions
-# and grants), their preferences, the notification rows (one insert), their unread counts.
-SUBMIT_QUERIES = 10
-# Token authentication, then submit_case, then the answer's permissions (area permissions,
-# departments, grants, the case with one column per action) and the reporter's contact.
-API_CREATE_QUERIES = 1 + SUBMIT_QUERIES + 4 + 1
+# (the grid's officers), whether each may see the case (`may_each`: everybody's scopes in one
+# query, the case checked for all of them in a second), their preferences, the notification
+# rows (one insert), their unread counts.
+SUBMIT_QUERIES = 11
+# Token authentication, then submit_case, then the answer's permissions (the reporter's scope,
+# the case with one column per action) and the reporter's contact.
+API_CREATE_QUERIES = 1 + SUBMIT_QUERIES + 2 + 1
 
 
 def _officers(city, n: int) -> list[User]:

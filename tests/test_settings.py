@@ -162,7 +162,19 @@ def test_database_postgres_url(tmp_path):
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["NAME"], config["USER"], config["PASSWORD"]) == ("grid_prod", "grid", "p@ss")
     assert (config["HOST"], config["PORT"]) == ("db.internal", "6543")
-    assert config["OPTIONS"] == {"sslmode": "require"}
+    assert config["OPTIONS"]["sslmode"] == "require"
+    # A pool per process, never persistent per-thread connections (they pile up under ASGI).
+    assert config["CONN_MAX_AGE"] == 0
+    assert config["OPTIONS"]["pool"]["max_size"] == 10
+
+
+def test_database_pool_size_zero_means_a_connection_per_request(tmp_path):
+    url = "postgresql://grid@db.internal/grid_prod"
+    config = env.env_database(
+        "DATABASE_URL", tmp_path / "x", pool_size=0, environ={"DATABASE_URL": url}
+    )
+    assert "pool" not in config["OPTIONS"]
+    assert config["CONN_MAX_AGE"] == 0
 
 
 def test_database_postgres_without_port_or_password(tmp_path):

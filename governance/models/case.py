@@ -134,6 +134,9 @@ class Case(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
+    # When the sweep warns: 80 % of the limit, set with due_at (workflow.warning_time). Stored
+    # so the sweep finds the cases to warn with a range scan on `case_open_unwarned`.
+    warn_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
@@ -155,9 +158,17 @@ class Case(models.Model):
                 name="case_open_due",
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
             ),
+            models.Index(
+                fields=["warn_at"],
+                name="case_open_unwarned",
+                condition=Q(status__in=sorted(OPEN_STATUSES), warned_at__isnull=True),
+            ),
             models.Index(fields=["assignee_department", "status"], name="case_department_status"),
             models.Index(fields=["category", "created_at"], name="case_category_created"),
             models.Index(fields=["updated_at"], name="case_updated"),
+            # The newest first (Open311 request lists, the public page): walked in order and
+            # stopped at the page's end, instead of sorting every case of the last 90 days.
+            models.Index(fields=["-created_at", "-id"], name="case_newest"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -13,7 +13,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import RequestDataTooBig
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -22,7 +22,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from governance import workflow
 from governance.access import Action, cases_for
 from governance.errors import InvalidInput, NotPermitted, WorkflowError
-from governance.models import ApiKey, Attachment, CaseEvent, Category, Channel, Question
+from governance.models import ApiKey, Category, Channel, Question
 from governance.models.case import FINAL_STATUSES, OPEN_STATUSES
 from governance.open311 import documents
 from governance.open311.forms import Open311Error, parse_new_request, parse_request_query
@@ -109,24 +109,7 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
 
 
 def _public_cases():
-    return (
-        cases_for(_public(), Action.PUBLIC)
-        .select_related("category", "grid", "assignee_department")
-        .prefetch_related(
-            Prefetch(
-                "events",
-                queryset=CaseEvent.objects.filter(public=True).order_by("created_at", "pk"),
-                to_attr="public_events",
-            ),
-            Prefetch(
-                "attachments",
-                queryset=Attachment.objects.filter(
-                    Q(event__isnull=True) | Q(event__public=True)
-                ).order_by("created_at", "pk"),
-                to_attr="public_attachments",
-            ),
-        )
-    )
+    return cases_for(_public(), Action.PUBLIC)
 
 
 def _public():
@@ -156,21 +139,19 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     return respond(
         fmt,
         "service_requests",
-        [documents.service_request(c, request, extensions=query.extensions) for c in page],
+        documents.service_requests(page, request, extensions=query.extensions),
     )
 
 
 @open311("GET")
 def single_request(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
-    case = _public_cases().filter(tracking_id=request_id).first()
-    if case is None:
-        raise Open311Error(404, [_("No service request %(id)s.") % {"id": request_id[:40]}])
     extensions = request.GET.get("extensions", "").lower() == "true"
-    return respond(
-        fmt,
-        "service_requests",
-        [documents.service_request(case, request, extensions=extensions)],
+    found = documents.service_requests(
+        _public_cases().filter(tracking_id=request_id)[:1], request, extensions=extensions
     )
+    if not found:
+        raise Open311Error(404, [_("No service request %(id)s.") % {"id": request_id[:40]}])
+    return respond(fmt, "service_requests", found)
 
 
 @open311("GET")

@@ -8,6 +8,7 @@ check permission and state again under a row lock.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,19 +193,36 @@ ACTIONS: dict[str, ActionSpec] = {
 CITIZEN_ACTIONS = ("note", "withdraw", "reopen", "rate")
 
 
-def form_for(name: str, actor: Person, case: Case, data=None, files=None) -> forms.Form:
-    """The form for action `name`, bound when data is given; staff notes may be internal."""
+def form_for(
+    name: str,
+    actor: Person,
+    case: Case,
+    data=None,
+    files=None,
+    *,
+    allowed: AbstractSet[Action] | None = None,
+) -> forms.Form:
+    """The form for action `name`, bound when data is given; staff notes may be internal.
+
+    `allowed`: what `actor` may do on `case` (`access.permitted`, covering REPORT), if known.
+    """
     form_class = ACTIONS[name].form
-    if name == "note" and may(actor, Action.REPORT, case):
+    if name == "note" and (
+        Action.REPORT in allowed if allowed is not None else may(actor, Action.REPORT, case)
+    ):
         form_class = StaffNoteForm
     prefix = name
     return form_class(data, files, prefix=prefix) if data is not None else form_class(prefix=prefix)
 
 
 def forms_for(
-    actor: Person, case: Case, names: list[str]
+    actor: Person, case: Case, names: list[str], *, allowed: AbstractSet[Action] | None = None
 ) -> list[tuple[str, ActionSpec, forms.Form]]:
-    return [(name, ACTIONS[name], form_for(name, actor, case)) for name in names if name in ACTIONS]
+    return [
+        (name, ACTIONS[name], form_for(name, actor, case, allowed=allowed))
+        for name in names
+        if name in ACTIONS
+    ]
 
 
 def refusal(actor: Person, case: Case, name: str) -> tuple[int, str] | None:

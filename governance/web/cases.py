@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from governance import workflow
-from governance.access import Action, may, sees_internal_notes
+from governance.access import Action, permitted, sees_internal_notes
 from governance.errors import InvalidInput, NotPermitted, WorkflowError
 from governance.models import Case
 from governance.privacy import reveal
@@ -51,12 +51,19 @@ def timeline_context(request: HttpRequest, case: Case, *, public_only: bool) -> 
     return {"case": case, "events": list(events), "public_only": public_only}
 
 
+# What the page asks besides the transitions: REPORT (a staff note may be internal),
+# SEE_PERSONAL_DATA and VIEW (the contact and how exact the location is).
+PAGE_ACTIONS = frozenset({Action.REPORT, Action.SEE_PERSONAL_DATA, Action.VIEW})
+
+
 def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -> dict:
-    names = workflow.available_actions(request.user, case)
-    forms = actions.forms_for(request.user, case, names)
+    user = request.user
+    allowed = permitted(user, case, workflow.actions_needed(case.status) | PAGE_ACTIONS)
+    names = workflow.available_actions(user, case, allowed)
+    forms = actions.forms_for(user, case, names, allowed=allowed)
     if bound:
         forms = [(n, spec, bound.get(n, form)) for n, spec, form in forms]
-    shown = reveal(request.user, case, via="page")
+    shown = reveal(user, case, via="page", allowed=allowed)
     return {
         **timeline_context(request, case, public_only=not sees_internal_notes(request.user, case)),
         "contact": shown.contact,
@@ -66,7 +73,7 @@ def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -
         "photos": list(case.attachments.all()),
         "map": map_settings(),
         "points": [{"lon": shown.lon, "lat": shown.lat, "label": case.tracking_id}],
-        "may_see_personal_data": may(request.user, Action.SEE_PERSONAL_DATA, case),
+        "may_see_personal_data": shown.personal_data,
     }
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from governance.access import Action, Person, cases_for
 from governance.models import Area, Case
+from governance.scope import scope_of
 
 
 def refused(request: HttpRequest, message: str, status: int = 403) -> HttpResponse:
@@ -26,7 +27,8 @@ def is_staff_member(user: Person) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.assignments.exists() or user.groups.filter(department__isnull=False).exists()
+    scope = scope_of(user)  # read once per request, shared with the case filter
+    return scope.assigned or bool(scope.departments)
 
 
 def scoped_case(user: Person, tracking_id: str, action: Action = Action.VIEW) -> Case:

@@ -9,19 +9,22 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from governance import clock, workflow
-from governance.access import Action, Person, area_paths, cases_for
+from governance import clock, reference, workflow
+from governance.access import AREA_PERMISSION, Action, Person, area_paths, cases_for
 from governance.errors import WorkflowError
-from governance.models import Area, Case, Category, Department, Status
+from governance.models import Area, Case, Department, Status
+from governance.models.case import OPEN_STATUSES
 from governance.privacy import listed_point
+from governance.scope import scope_of
 from governance.web.common import map_settings
 
 SOON = timedelta(hours=1)
@@ -36,12 +39,21 @@ def visible_areas(user: Person) -> QuerySet[Area]:
     paths = area_paths(user, "see_cases")
     if not paths:
         return areas.none()
-    from django.db.models import Q
-
     condition = Q(pk__in=[])
     for path in paths:
         condition |= Q(path__startswith=path)
     return areas.filter(condition)
+
+
+def own_areas(user: Person) -> list[tuple[str, str]]:
+    """(code, name) of the areas the person sees cases in, from their scope (no query): the
+    suggestions of the area filter. Any area beneath them can be typed by its code."""
+    scope = scope_of(user)
+    return [
+        (path.strip("/").split("/")[-1], scope.area_names.get(path, ""))
+        for path in scope.area_paths("see_cases")
+        if path in scope.area_names
+    ]
 
 
 class QueueFilter(forms.Form):
@@ -50,52 +62,86 @@ class QueueFilter(forms.Form):
         required=False,
         choices=[("", gettext_lazy("All open")), ("all", gettext_lazy("All")), *Status.choices],
     )
-    category = forms.ModelChoiceField(
-        label=gettext_lazy("Category"),
-        required=False,
-        queryset=Category.objects.all(),
-        empty_label=gettext_lazy("All categories"),
+    # Choices from the cached reference list: no query for the list on every queue page.
+    category = forms.TypedChoiceField(
+        label=gettext_lazy("Category"), required=False, coerce=int, empty_value=None
     )
-    area = forms.ModelChoiceField(
+    # An area code, suggested from the person's own areas: a list of every area beneath them
+    # would be thousands of options (and a query) for a district dispatcher.
+    area = forms.CharField(
         label=gettext_lazy("Area"),
         required=False,
-        queryset=Area.objects.none(),
-        to_field_name="code",
-        empty_label=gettext_lazy("All my areas"),
+        max_length=15,
+        widget=forms.TextInput(attrs={"list": "queue-areas", "inputmode": "numeric"}),
+        help_text=gettext_lazy("An area code; empty for all my areas."),
     )
     overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
 
     def __init__(self, *args, user: Person, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = visible_areas(user)
-        self.fields["category"].label_from_instance = lambda c: c.display_name
-        self.fields["area"].label_from_instance = lambda a: f"{a.name} ({a.code})"
+        self.user = user
+        self.fields["category"].choices = [
+            ("", _("All categories")),
+            *((c.pk, c.display_name) for c in reference.categories()),
+        ]
+
+    def clean_area(self) -> Area | None:
+        code = self.cleaned_data["area"].strip()
+        if not code:
+            return None
+        area = visible_areas(self.user).filter(code=code).first()
+        if area is None:
+            raise forms.ValidationError(_("That is not one of your areas."))
+        return area
 
 
-def filtered_cases(user: Person, data) -> tuple[QueueFilter, QuerySet[Case], QuerySet[Case]]:
-    """(the filter form, the cases before the status filter, the cases shown)."""
+def filtered_cases(user: Person, data) -> tuple[QueueFilter, QuerySet[Case], str]:
+    """(the filter form, the cases before the status filter, the status asked for)."""
     form = QueueFilter(data or None, user=user)
     cases = cases_for(user, Action.VIEW)
     status = ""
     if form.is_valid():
         if form.cleaned_data["category"]:
-            cases = cases.filter(category=form.cleaned_data["category"])
+            cases = cases.filter(category_id=form.cleaned_data["category"])
         if form.cleaned_data["area"]:
             cases = cases.filter(area_path__startswith=form.cleaned_data["area"].path)
         if form.cleaned_data["overdue"]:
             cases = cases.overdue(clock.now())
         status = form.cleaned_data["status"]
-    before_status = cases
+    return form, cases, status
+
+
+def _shown(cases: QuerySet[Case], status: str) -> QuerySet[Case]:
     if status == "all":
         shown = cases
     elif status:
         shown = cases.filter(status=status)
     else:
         shown = cases.open()
-    shown = shown.select_related("category", "grid", "assignee_department").order_by(
+    return shown.select_related("category", "grid", "assignee_department").order_by(
         F("due_at").asc(nulls_last=True), "created_at"
     )
-    return form, before_status, shown
+
+
+def _shown_count(counts: dict[str, int], status: str) -> int:
+    """How many cases the status filter keeps, from the per-status counts (no second count)."""
+    if status == "all":
+        return sum(counts.values())
+    if status:
+        return counts.get(status, 0)
+    return sum(n for value, n in counts.items() if value in OPEN_STATUSES)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count, so it does not run a COUNT of its own."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known
 
 
 def _rows(cases) -> list[dict]:
@@ -114,9 +160,14 @@ def _rows(cases) -> list[dict]:
 
 
 def queue_context(request: HttpRequest) -> dict:
-    form, before_status, shown = filtered_cases(request.user, request.GET)
-    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    """Queries: the person's scope (remembered for the request), the per-status counts (which
+    also give the paginator its count), the page of cases; `departments` only for dispatchers."""
+    form, before_status, status = filtered_cases(request.user, request.GET)
     counts = dict(before_status.values_list("status").annotate(n=Count("pk")).order_by())
+    shown = _shown(before_status, status)
+    page = CountedPaginator(shown, PAGE_SIZE, count=_shown_count(counts, status)).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return {
@@ -126,8 +177,11 @@ def queue_context(request: HttpRequest) -> dict:
         "counts": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
         "query": urlencode(sorted(query.items())),
         "live_url": reverse("governance:queue_list") + ("?" + query.urlencode() if query else ""),
-        "departments": Department.objects.all(),
-        "may_dispatch": cases_for(request.user, Action.DISPATCH).exists(),
+        "departments": SimpleLazyObject(reference.departments),
+        "own_areas": own_areas(request.user),
+        # Holding the dispatch permission anywhere; each dispatch is checked by the workflow.
+        "may_dispatch": request.user.is_superuser
+        or bool(area_paths(request.user, AREA_PERMISSION[Action.DISPATCH])),
     }
 
 

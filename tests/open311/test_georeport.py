@@ -12,6 +12,7 @@ from django.utils import timezone
 from governance import clock, workflow
 from governance.models import ApiKey, Case, Channel, Question
 from tests.open311.conftest import json_body, json_errors, validate, xml_errors, xml_root
+from tests.uploads import photo
 
 BASE = "/open311/v2"
 
@@ -215,6 +216,35 @@ def test_extensions(client, scenario, people):
     root = xml_root(client.get(f"{path}.xml?extensions=true"), "service_requests")
     notes = root.findall("request/extended_attributes/notes/note")
     assert [n.findtext("type") for n in notes] == ["submitted", "filed", "dispatched", "note"]
+
+
+def test_photos_public_ones_only_as_absolute_urls(client, scenario, people):
+    case = scenario.case_a2
+    workflow.add_note(case_id=case.pk, actor=people.clerk, text="现场", files=[photo("a.jpg")])
+    workflow.add_note(
+        case_id=case.pk, actor=people.clerk, text="内部", public=False, files=[photo("b.jpg")]
+    )
+    public, _internal = case.attachments.order_by("created_at", "pk")
+    path = f"{BASE}/requests/{case.tracking_id}"
+    body = json_body(client.get(f"{path}.json?extensions=true"))
+    validate(body, "requests.json")
+    url = f"http://testserver{public.file.url}"
+    assert body[0]["media_url"] == url
+    assert body[0]["extended_attributes"]["media_urls"] == [url]  # not the internal photo
+    root = xml_root(client.get(f"{path}.xml?extensions=true"), "service_requests")
+    assert root.findtext("request/media_url") == url
+    urls = root.findall("request/extended_attributes/media_urls/media_url")
+    assert [u.text for u in urls] == [url]
+
+
+def test_xml_carries_markup_and_control_characters_as_text(client, scenario, people):
+    note = "<b>水 & 电</b>\x01"
+    workflow.add_note(case_id=scenario.case_a2.pk, actor=people.clerk, text=note, public=True)
+    path = f"{BASE}/requests/{scenario.case_a2.tracking_id}.xml?extensions=true"
+    root = xml_root(client.get(path), "service_requests")
+    assert root.findtext("request/status_notes") == "<b>水 & 电</b>\ufffd"
+    assert root.find("request/service_notice").text is None  # empty, as null in JSON
+    assert root.findtext("request/extended_attributes/notes/note/type") == "submitted"
 
 
 # --- POST requests --------------------------------------------------------------------------

@@ -84,6 +84,30 @@ def test_case_page_buttons_are_the_available_actions(client, city, people):
     assert 'data-live="case"' in html and f'data-tracking-id="{case.tracking_id}"' in html
 
 
+def test_case_page_queries_for_an_officer_and_a_street_leader(
+    client, city, people, django_assert_max_num_queries
+):
+    case = _case(city, people)
+    workflow.file_case(case_id=case.pk, actor=people.dispatcher)
+    url = reverse("governance:case", args=[case.tracking_id])
+    # Both: session and user (2); the scoped case: area paths, departments, grants, the case
+    # (4); what the person may do, one `access.permitted` for the filed case's seven actions:
+    # area paths for six of them, departments, grants for viewing and for personal data, and
+    # the one row (10); events, their files, the category's questions, the photos (4).
+    # The officer's layout: assignment, area paths twice, unread notifications (4) = 24.
+    client.force_login(people.officer_a)
+    with django_assert_max_num_queries(24):
+        html = client.get(url).content.decode()
+    assert 'data-action="note"' in html and 'data-action="dispatch"' not in html
+    assert "王小明" not in html
+    # The street leader also reads the contact and logs the showing (2), has one area-paths
+    # query fewer in the layout, and the dispatch form lists the departments (1) = 26.
+    client.force_login(people.street_leader)
+    with django_assert_max_num_queries(26):
+        html = client.get(url).content.decode()
+    assert 'data-action="dispatch"' in html and "王小明" in html
+
+
 def test_forbidden_transition_posted_by_hand_is_refused_and_changes_nothing(client, city, people):
     case = _case(city, people)
     workflow.file_case(case_id=case.pk, actor=people.dispatcher)

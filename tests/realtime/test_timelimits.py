@@ -61,6 +61,36 @@ def test_dispatch_restarts_the_limit_and_the_warning(city, people):
     assert Notification.objects.filter(user=people.clerk, kind="due_soon").count() == 1
 
 
+def test_the_warning_point_follows_the_limit_through_dispatch_rework_and_reopen(city, people):
+    def warns_at(case: Case) -> None:
+        """Stored right, and the sweep warns just after it, not just before."""
+        case = fresh(case)
+        start = case.dispatched_at or case.created_at
+        assert case.warn_at == start + (case.due_at - start) * 0.8
+        assert timelimits.sweep(case.warn_at - timedelta(seconds=1)).warned == []
+        assert timelimits.sweep(case.warn_at + timedelta(seconds=1)).warned == [case.tracking_id]
+
+    case = fresh(submit(city, people))
+    warns_at(case)
+    workflow.file_case(case_id=case.pk, actor=people.street_leader)
+    with timelimits.clock.travel(case.created_at + timedelta(hours=1)):
+        workflow.dispatch_case(case_id=case.pk, actor=people.dispatcher)
+    assert fresh(case).warn_at > case.warn_at  # the limit starts again at dispatch
+    warns_at(case)
+    dispatched = fresh(case).warn_at
+    workflow.start_case(case_id=case.pk, actor=people.clerk)
+    workflow.resolve_case(case_id=case.pk, actor=people.clerk, note="已清理")
+    workflow.rework_case(case_id=case.pk, actor=people.officer_a, reason="现场仍有垃圾")
+    assert fresh(case).warn_at == dispatched  # rework keeps the limit, and so its warning
+    assert kinds(case).count("warned") == 2
+    workflow.resolve_case(case_id=case.pk, actor=people.clerk, note="已清理")
+    workflow.verify_and_close_case(case_id=case.pk, actor=people.officer_a)
+    workflow.reopen_case(case_id=case.pk, actor=people.citizen, reason="垃圾又出现了")
+    assert fresh(case).warn_at == dispatched  # filed again: warned already for this limit
+    workflow.dispatch_case(case_id=case.pk, actor=people.dispatcher)
+    warns_at(case)
+
+
 def test_overdue_escalates_once_to_the_parent_area_then_a_level_up_after_another_limit(
     city, people, community_leader
 ):
@@ -83,6 +113,51 @@ def test_overdue_escalates_once_to_the_parent_area_then_a_level_up_after_another
     assert case.escalation_level == 2
     assert Notification.objects.filter(user=people.street_leader, kind="escalated").count() == 1
     assert kinds(case).count("escalated") == 2
+
+
+def test_a_case_escalated_to_the_top_of_the_tree_is_not_tried_again(
+    city, people, community_leader, django_assert_max_num_queries
+):
+    case = fresh(submit(city, people))
+    limit = case.due_at - case.created_at
+    at = case.due_at + timedelta(minutes=1)
+    levels = len(case.area_path.strip("/").split("/")) - 1  # the areas above the grid
+    for _level in range(levels):
+        assert timelimits.sweep(at).escalated == [case.tracking_id]
+        at += limit + timedelta(minutes=1)
+    assert fresh(case).escalation_level == levels
+    escalations = CaseEvent.objects.filter(kind="escalated").count()
+    # Still overdue, and a whole limit since the last escalation, but nothing is above the
+    # city: the sweep reads its candidates and pending deliveries, and locks nothing.
+    with django_assert_max_num_queries(3):
+        assert timelimits.sweep(at).escalated == []
+    with django_assert_max_num_queries(3):
+        assert timelimits.sweep(at + limit * 5).escalated == []
+    assert CaseEvent.objects.filter(kind="escalated").count() == escalations == levels
+
+
+def test_one_sweep_escalates_many_cases_each_to_its_leaders_in_few_queries(
+    city, people, community_leader, django_assert_max_num_queries
+):
+    cases = [fresh(submit(city, people)) for _ in range(3)]
+    cases += [fresh(submit(city, people, city.point_b)) for _ in range(3)]
+    late = max(c.due_at for c in cases) + timedelta(minutes=1)
+    timelimits.sweep(late - (late - cases[0].created_at) * 0.1)  # the warnings, done before
+    # One batch: the same few statements for any number of cases (one by one it was ~50 each).
+    with django_assert_max_num_queries(30):
+        result = timelimits.sweep(late)
+    assert sorted(result.escalated) == sorted(c.tracking_id for c in cases)
+    for case in cases:
+        escalation = fresh(case).events.get(kind="escalated")
+        assert escalation.data["level"] == 1 and escalation.data["overdue"] is True
+        assert escalation.data["to"] == fresh(case).area_path.strip("/").split("/")[-2]
+    # community A's leader hears of community A's three cases only
+    assert Notification.objects.filter(user=community_leader, kind="escalated").count() == 3
+    assert {n.case_id for n in Notification.objects.filter(user=community_leader)} == {
+        c.pk for c in cases[:3]
+    }
+    assert Notification.objects.filter(user=people.officer_a, kind="overdue").count() == 3
+    assert Notification.objects.filter(user=people.officer_b, kind="overdue").count() == 3
 
 
 def test_a_closed_case_is_neither_warned_nor_escalated(city, people):

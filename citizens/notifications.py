@@ -1,10 +1,11 @@
 """The notification centre's service: who is told what about a case change, and delivery.
 
-`notify_case_event` runs inside the workflow's transaction: the rows are written with the change
-itself. After commit, each person's open pages get a push and the e-mail/SMS deliveries are
-queued on Celery. If Redis is down neither can happen now, and neither is lost: the rows are in
-the database (the page shows them on its next load) and `requeue_pending` (run by the time-limit
-sweep) queues every delivery still pending.
+`notify_case_events` runs inside the workflow's transaction (one change, or the time-limit
+sweep's batch): the rows are written with the change itself. After commit, each person's open
+pages get a push and the e-mail/SMS deliveries are queued on Celery. If Redis is down neither
+can happen now, and neither is lost: the rows are in the database (the page shows them on its
+next load) and `requeue_pending` (run by the time-limit sweep) queues every delivery still
+pending.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from citizens.models import (
     User,
 )
 from governance import clock, events
-from governance.access import Action, may, may_each
+from governance.access import Action, may_each
 from governance.models import Area, Assignment, Case, CaseEvent, EventKind, Role
 from governance.queueing import enqueue
 from governance.realtime import schemas
@@ -43,56 +44,37 @@ LEADER_ROLES = (Role.LEADER, Role.SUPERVISOR)
 # --- who ------------------------------------------------------------------------------------
 
 
-def _grid_officers(case: Case) -> Iterable[User]:
-    if case.grid_id is None:  # unrouted: the city's queue is watched by its dispatchers
-        code = case.area_path.strip("/").split("/")[0]
-        return User.objects.filter(
-            assignments__area__code=code, assignments__role__in=(Role.DISPATCHER, *LEADER_ROLES)
-        )
-    return User.objects.filter(assignments__area_id=case.grid_id, assignments__role__in=GRID_ROLES)
+def _tells_reporter(case: Case, event: CaseEvent) -> bool:
+    """A public change of state is told to the case's reporter (filing it is not a change)."""
+    changed = event.from_status != event.to_status and event.kind != EventKind.SUBMITTED
+    return event.public and changed and case.reporter_id is not None
 
 
-def _department_members(case: Case) -> Iterable[User]:
-    if case.assignee_department_id is None:
-        return User.objects.filter(pk=case.assignee_id) if case.assignee_id else []
-    return User.objects.filter(
-        Q(groups__department__pk=case.assignee_department_id) | Q(pk=case.assignee_id)
+def _overdue_or_warned(event: CaseEvent) -> bool:
+    return event.kind == EventKind.WARNED or (
+        event.kind == EventKind.ESCALATED and bool(event.data.get("overdue"))
     )
 
 
-def _leaders_of(code: str) -> Iterable[User]:
-    area = Area.objects.filter(code=code).first()
-    if area is None:
-        return []
-    return User.objects.filter(
-        pk__in=Assignment.objects.filter(area=area, role__in=LEADER_ROLES).values("user")
-    )
+def _tells_department(event: CaseEvent) -> bool:
+    """Whether `recipients` may ask for the case's department members (or its assignee)."""
+    return event.kind in (EventKind.DISPATCHED, EventKind.REWORK) or _overdue_or_warned(event)
 
 
-class People:
-    """Who holds which role around a case: one query per question (a single change)."""
-
-    def leaders_of(self, code: str) -> Iterable[User]:
-        return _leaders_of(code)
-
-    def department_members(self, case: Case) -> Iterable[User]:
-        return _department_members(case)
-
-    def grid_officers(self, case: Case) -> Iterable[User]:
-        return _grid_officers(case)
-
-    def reporter(self, case: Case) -> Iterable[User]:
-        return User.objects.filter(pk=case.reporter_id)
-
-    def may_view(self, person: User, case: Case) -> bool:
-        return may(person, Action.VIEW, case)
+def _tells_grid(event: CaseEvent) -> bool:
+    """Whether `recipients` may ask for the case's grid officers (or its city's dispatchers)."""
+    return event.kind == EventKind.SUBMITTED or _overdue_or_warned(event)
 
 
 def recipients(
-    case: Case, event: CaseEvent, people: People | None = None
+    case: Case, event: CaseEvent, people: PeopleAround | None = None
 ) -> list[tuple[str, User]]:
-    """(notification kind, person) pairs for one timeline entry, the actor left out."""
-    people = people or People()
+    """(notification kind, person) pairs for one timeline entry, the actor left out.
+
+    `people`: who holds which role around the case, looked up for a batch of changes at once;
+    by default for this change alone.
+    """
+    people = people or PeopleAround([(case, event)])
     found: list[tuple[str, Iterable[User]]] = []
     if event.kind == EventKind.SUBMITTED:
         found.append((K.CASE_CREATED, people.grid_officers(case)))
@@ -107,8 +89,7 @@ def recipients(
     elif event.kind == EventKind.WARNED:
         members = list(people.department_members(case)) or list(people.grid_officers(case))
         found.append((K.DUE_SOON, members))
-    changed = event.from_status != event.to_status and event.kind != EventKind.SUBMITTED
-    if event.public and changed and case.reporter_id:
+    if _tells_reporter(case, event):
         found.append((K.STATUS_CHANGED, people.reporter(case)))
     seen: set[tuple[str, int]] = set()
     pairs: list[tuple[str, User]] = []
@@ -123,20 +104,21 @@ def recipients(
     return pairs
 
 
-class PeopleAround(People):
-    """`People` for many cases at once: each question asked once for all of them (the sweep).
+class PeopleAround:
+    """Who holds which role around the cases of some changes, each question asked once for
+    all of them: a single change (filing a case) or the sweep's hundreds.
 
-    The answers are the same as `People`'s, looked up in a handful of queries in all, and the
-    access check is `may_each` over every candidate at once.
+    A question no change needs is not asked; the access check is `may_each` over every
+    candidate at once (two queries). Filing a case costs its grid's officers, then the check.
     """
 
     def __init__(self, changes: Sequence[tuple[Case, CaseEvent]]) -> None:
-        cases = [case for case, _event in changes]
+        watched = [case for case, event in changes if _tells_grid(event)]
         codes = {str(e.data.get("to", "")) for _c, e in changes if e.kind == EventKind.ESCALATED}
         self._leaders: dict[str, list[User]] = {code: [] for code in codes}
         first_area: dict[str, int] = {}
         for area_id, code in Area.objects.filter(code__in=codes).values_list("pk", "code"):
-            first_area.setdefault(code, area_id)  # as `_leaders_of`: the first by path
+            first_area.setdefault(code, area_id)  # the first by path, as `.first()` would
         code_of = {area_id: code for code, area_id in first_area.items()}
         leaders = (
             Assignment.objects.filter(area__in=code_of, role__in=LEADER_ROLES)
@@ -147,23 +129,24 @@ class PeopleAround(People):
             found = self._leaders[code_of[assignment.area_id]]
             if all(u.pk != assignment.user_id for u in found):
                 found.append(assignment.user)
+        told = [case for case, event in changes if _tells_department(event)]
         self._departments: dict[int, list[User]] = {}
-        departments = {c.assignee_department_id for c in cases if c.assignee_department_id}
+        departments = {c.assignee_department_id for c in told if c.assignee_department_id}
         for user in User.objects.filter(groups__department__pk__in=departments).annotate(
             department_pk=F("groups__department__pk")
         ):
             self._departments.setdefault(user.department_pk, []).append(user)
-        assignees = {c.assignee_id for c in cases if c.assignee_id}
-        reporters = {c.reporter_id for c in cases if c.reporter_id}
+        assignees = {c.assignee_id for c in told if c.assignee_id}
+        reporters = {c.reporter_id for c, e in changes if _tells_reporter(c, e)}
         self._users = {u.pk: u for u in User.objects.filter(pk__in=assignees | reporters)}
         self._grids: dict[int, list[User]] = {}
-        grids = {c.grid_id for c in cases if c.grid_id is not None}
+        grids = {c.grid_id for c in watched if c.grid_id is not None}
         for user in User.objects.filter(
             assignments__area_id__in=grids, assignments__role__in=GRID_ROLES
         ).annotate(grid=F("assignments__area_id")):
             self._grids.setdefault(user.grid, []).append(user)
         self._cities: dict[str, list[User]] = {}
-        cities = {c.area_path.strip("/").split("/")[0] for c in cases if c.grid_id is None}
+        cities = {c.area_path.strip("/").split("/")[0] for c in watched if c.grid_id is None}
         for user in User.objects.filter(
             assignments__area__code__in=cities,
             assignments__role__in=(Role.DISPATCHER, *LEADER_ROLES),
@@ -191,6 +174,7 @@ class PeopleAround(People):
         return members
 
     def grid_officers(self, case: Case) -> Iterable[User]:
+        """The grid's officers; an unrouted case's city queue is watched by its dispatchers."""
         if case.grid_id is None:
             return self._cities.get(case.area_path.strip("/").split("/")[0], [])
         return self._grids.get(case.grid_id, [])
@@ -251,23 +235,16 @@ def notify(*, user: User, kind: str, case: Case | None, title: str, body: str = 
     return notification
 
 
-def notify_case_event(case: Case, event: CaseEvent) -> list[Notification]:
-    created = []
-    for kind, person in recipients(case, event):
-        with translation.override(person.preferred_language or "zh-hans"):
-            title, body = _texts(kind, case, event)
-        created.append(notify(user=person, kind=kind, case=case, title=title, body=body))
-    return created
-
-
 def notify_case_events(
     changes: Sequence[tuple[Case, CaseEvent]],
 ) -> tuple[list[Notification], list[tuple[int, dict]]]:
-    """`notify_case_event` for many changes in one transaction (the time-limit sweep).
+    """Everybody's notifications of the timeline entries written in one transaction (one
+    change, or the time-limit sweep's batch).
 
-    The same notifications, written with one INSERT; returns them and the pushes for the
-    caller to send after commit with the changes' own messages. E-mail/SMS deliveries are
-    queued after commit as `notify` does.
+    Who is told (`PeopleAround`), their preferences (one query), the rows (one INSERT) and the
+    unread counts the pushes carry (one query), however many people and changes; returns the
+    notifications and the pushes for the caller to send after commit with the changes' own
+    messages. E-mail/SMS deliveries are queued after commit as `notify` does.
     """
     people = PeopleAround(changes)
     planned: list[tuple[User, str, Case, str, str]] = []

@@ -24,18 +24,11 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import BooleanField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value
+from django.db.models import BooleanField, ExpressionWrapper, IntegerField, Q, QuerySet, Value
 
 from citizens.models import User
-from governance import clock
-from governance.models import (
-    AreaGroupObjectPermission,
-    AreaUserObjectPermission,
-    Case,
-    Department,
-    SharingGrant,
-)
-from governance.scope import Scope, scope_of
+from governance.models import Case
+from governance.scope import Scope, read_scopes, scope_of
 
 
 class Action(StrEnum):
@@ -91,25 +84,12 @@ def _granted(scope: Scope, *, personal_data: bool) -> Q:
     return condition
 
 
-def _grants(grants: QuerySet[SharingGrant], *, personal_data: bool) -> QuerySet[SharingGrant]:
-    """Grants in force, for `may_each` (which reads them for many people at once)."""
-    grants = grants.current(clock.now()).filter(area__retired_at__isnull=True)
-    if personal_data:
-        grants = grants.filter(with_personal_data=True)
-    return grants.select_related("area").prefetch_related("categories")
+def case_filter(user: Person, action: Action | str, *, scope: Scope | None = None) -> Q:
+    """The condition that selects the cases `user` may act on with `action`.
 
-
-def _grant_condition(grants: Iterable[SharingGrant]) -> Q:
-    condition = Q(pk__in=[])
-    for grant in grants:
-        categories = [c.pk for c in grant.categories.all()]
-        if categories:
-            condition |= Q(area_path__startswith=grant.area.path, category__in=categories)
-    return condition
-
-
-def case_filter(user: Person, action: Action | str) -> Q:
-    """The condition that selects the cases `user` may act on with `action`."""
+    `scope`: the person's `scope_of`, when the caller has it already (outside a request it is
+    read afresh each time).
+    """
     action = Action(action)
     if action == Action.PUBLIC:
         return Q()  # every case, to be shown only through the anonymised public fields
@@ -117,33 +97,26 @@ def case_filter(user: Person, action: Action | str) -> Q:
         return Q(pk__in=[])
     if user.is_superuser and action != Action.OWN:
         return Q()  # an administrator does everything but what only the reporter does
-    scope = scope_of(user)
-    paths = scope.area_paths(AREA_PERMISSION[action]) if action in AREA_PERMISSION else []
-    departments = list(scope.departments) if action in (Action.VIEW, Action.HANDLE) else []
-    grants = Q(pk__in=[])
-    if action in (Action.VIEW, Action.SEE_PERSONAL_DATA):
-        grants = _granted(scope, personal_data=action == Action.SEE_PERSONAL_DATA)
-    return _condition(user, action, paths=paths, departments=departments, grants=grants)
+    return _condition(user, action, scope if scope is not None else scope_of(user))
 
 
-def _condition(
-    user: User, action: Action, *, paths: list[str], departments: list[int], grants: Q
-) -> Q:
-    """`case_filter` from the person's looked-up facts (one place for what grants access)."""
+def _condition(user: User, action: Action, scope: Scope) -> Q:
+    """`case_filter` of an active person who is not an administrator, from their scope: the one
+    place for what grants access (`case_filter` and `may_each` both build on it)."""
     condition = Q(pk__in=[])
     if action in AREA_PERMISSION:
-        condition |= _covering(paths)
+        condition |= _covering(scope.area_paths(AREA_PERMISSION[action]))
     if action in (Action.VIEW, Action.HANDLE):
         # The person's departments as literal ids (read with the scope), not a subquery: a
         # subquery in this OR makes PostgreSQL filter every open case instead of combining
         # index scans (BENCHMARKS.md, the queue figure).
-        if departments:
-            condition |= Q(assignee_department__in=departments)
+        if scope.departments:
+            condition |= Q(assignee_department__in=list(scope.departments))
         condition |= Q(assignee=user)  # dispatched to this person
     if action in (Action.VIEW, Action.OWN, Action.SEE_PERSONAL_DATA):
         condition |= Q(reporter=user)
     if action in (Action.VIEW, Action.SEE_PERSONAL_DATA):
-        condition |= grants
+        condition |= _granted(scope, personal_data=action == Action.SEE_PERSONAL_DATA)
     return condition
 
 
@@ -163,8 +136,13 @@ def permitted(user: Person, case: Case, actions: Iterable[Action | str]) -> froz
     per action (a page showing a case asks about up to seven).
     """
     wanted = sorted({Action(action) for action in actions})
+    # The person's scope read once for every column (an administrator's only for OWN).
+    scoped = user.is_authenticated and user.is_active and wanted
+    scope = scope_of(user) if scoped and (not user.is_superuser or Action.OWN in wanted) else None
     columns = {
-        action.value: ExpressionWrapper(case_filter(user, action), output_field=BooleanField())
+        action.value: ExpressionWrapper(
+            case_filter(user, action, scope=scope), output_field=BooleanField()
+        )
         for action in wanted
     }
     if not columns:
@@ -180,9 +158,10 @@ def may_each(
 ) -> set[tuple[int, int]]:
     """`may` for many (person, case) pairs at once: the (person id, case id) pairs allowed.
 
-    The same conditions as `case_filter`, with each kind of fact looked up for all the people
-    in one query and the cases checked in a few UNION queries: the time-limit sweep notifies
-    hundreds of people about hundreds of cases, and `may` costs about five queries each.
+    The same conditions as `case_filter`, built from everybody's scopes read together (one
+    query, `read_scopes`) and checked against the cases in one UNION query (per 50 people):
+    two queries in all, whether it is the officers told about one new case or the hundreds of
+    people the time-limit sweep notifies about hundreds of cases (`may` costs two each).
     """
     action = Action(action)
     people: dict[int, User] = {}
@@ -192,56 +171,21 @@ def may_each(
         cases_of.setdefault(person.pk, set()).add(case.pk)
     if not people:
         return set()
-    ids = [pk for pk, p in people.items() if p.is_authenticated and p.is_active]
-    paths: dict[int, list[str]] = {pk: [] for pk in people}
-    departments: dict[int, list[int]] = {pk: [] for pk in people}
-    grants: dict[int, list[SharingGrant]] = {pk: [] for pk in people}
-    if action in AREA_PERMISSION:
-        current = Q(content_object__retired_at__isnull=True) | Q(
-            content_object__replaced_by__isnull=False,
-            content_object__replaced_by__retired_at__isnull=True,
-        )
-        columns = ("content_object__path", "content_object__replaced_by__path")
-        codename = AREA_PERMISSION[action]
-        rows = list(
-            AreaUserObjectPermission.objects.filter(user__in=ids, permission__codename=codename)
-            .filter(current)
-            .values_list("user_id", *columns)
-        ) + list(
-            AreaGroupObjectPermission.objects.filter(
-                group__user__in=ids, permission__codename=codename
-            )
-            .filter(current)
-            .values_list("group__user", *columns)
-        )
-        for user_id, *found in rows:
-            paths[user_id] += [path for path in found if path]
-    if action in (Action.VIEW, Action.HANDLE):
-        for user_id, department in Department.objects.filter(group__user__in=ids).values_list(
-            "group__user", "pk"
-        ):
-            departments[user_id].append(department)
-    if action in (Action.VIEW, Action.SEE_PERSONAL_DATA):
-        found_grants = _grants(
-            SharingGrant.objects.filter(department__group__user__in=ids),
-            personal_data=action == Action.SEE_PERSONAL_DATA,
-        ).annotate(grantee=F("department__group__user"))
-        for grant in found_grants:
-            grants[grant.grantee].append(grant)
+    everything = action == Action.PUBLIC
+    # Those whose answer needs their scope: everybody else gets everything or nothing.
+    scoped = [
+        pk
+        for pk, p in people.items()
+        if p.is_authenticated
+        and p.is_active
+        and not everything
+        and not (p.is_superuser and action != Action.OWN)
+    ]
+    scopes = read_scopes(scoped) if scoped else {}
     parts = []
     for pk, person in people.items():
-        if (
-            pk in ids
-            and not (person.is_superuser and action != Action.OWN)
-            and action != Action.PUBLIC
-        ):
-            condition = _condition(
-                person,
-                action,
-                paths=sorted(set(paths[pk])),
-                departments=departments[pk],
-                grants=_grant_condition(grants[pk]),
-            )
+        if pk in scopes:
+            condition = _condition(person, action, scopes[pk])
         else:
             condition = case_filter(person, action)  # everything or nothing: no query
         parts.append(

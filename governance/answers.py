@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from governance.models import Category, Datatype, Question
+from governance.reference import questions_of
 
 MAX_TEXT = {Datatype.STRING: 200, Datatype.TEXT: 4000}
 
@@ -60,7 +61,7 @@ def clean_answers(category: Category, answers: dict[str, Any] | None) -> dict[st
     if answers is not None and not isinstance(answers, dict):
         raise ValidationError({"answers": [_("Answers are given per question code.")]})
     answers = dict(answers or {})
-    questions = {q.code: q for q in category.questions.all()}
+    questions = {q.code: q for q in questions_of(category.pk)}
     errors: dict[str, list[str]] = {}
     unknown = sorted(str(code) for code in answers if code not in questions)
     if unknown:

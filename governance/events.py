@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator, Sequence
+import os
+import threading
+from collections.abc import Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 from governance import clock
@@ -125,23 +127,73 @@ def _due_payload(kind: str, case: Case, at: str) -> dict[str, Any]:
 
 
 def send(groups: list[str], message: dict[str, Any]) -> None:
-    """Push `message` to `groups` now. Never raises: a layer that is down loses only the push.
+    """Push `message` to `groups` now. Never raises: a layer that is down loses only the push."""
+    send_many([(groups, message)])
 
-    All groups go in one trip through the event loop: each `async_to_sync` call costs a thread
-    hand-off and, with Redis, a connection set-up; one per group made filing a case several
-    times slower (BENCHMARKS.md).
+
+def send_many(sends: list[tuple[list[str], dict[str, Any]]]) -> None:
+    """Push each message to its groups now (one change's pushes, or a sweep's batch). Never
+    raises: a layer that is down loses only the pushes.
+
+    All of them go in one trip to one long-lived event loop (`_SenderLoop`): each
+    `async_to_sync` call costs a thread hand-off and, with Redis, a connection set-up; one per
+    group made filing a case several times slower (BENCHMARKS.md).
     """
     layer = get_channel_layer()
-    if layer is None or not groups:
+    envelopes = [
+        (group, {"type": MESSAGE_TYPE, "payload": message})
+        for groups, message in sends
+        for group in groups
+    ]
+    if layer is None or not envelopes:
         return
     if not layer_breaker.closed():
         return  # failed a moment ago: pages catch up from the database on reconnect
-    envelope = {"type": MESSAGE_TYPE, "payload": message}
     try:
-        _run_blocking(_send_all, layer, groups, envelope)
+        if isinstance(layer, InMemoryChannelLayer):  # its queues live in the callers' loops
+            _run_blocking(_send_all, layer, envelopes)
+        else:
+            _sender.run(_send_all(layer, envelopes))
     except Exception:  # the layer being down must never undo or hide a saved change
         layer_breaker.failed()
-        logger.warning("realtime: could not send %s to %s", message["kind"], ", ".join(groups))
+        logger.warning(
+            "realtime: could not send %s",
+            "; ".join(f"{m['kind']} to {', '.join(g)}" for g, m in sends),
+        )
+
+
+class _SenderLoop:
+    """One event loop per process, in a daemon thread, that sync code hands its sends to.
+
+    The channel layer keeps its Redis connection per event loop: `async_to_sync` runs each
+    call in a new loop, so every change paid a connection set-up (most of a case's push
+    time); here the connection stays open. A send waits at most SEND_TIMEOUT seconds.
+    """
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.pid = 0
+        self.lock = threading.Lock()
+
+    def run(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        with self.lock:
+            if self.loop is None or self.pid != os.getpid():  # none yet, or forked
+                self.loop = asyncio.new_event_loop()
+                self.pid = os.getpid()
+                threading.Thread(
+                    target=self.loop.run_forever, name="realtime-sender", daemon=True
+                ).start()
+            loop = self.loop
+        future = asyncio.run_coroutine_threadsafe(coroutine, loop)
+        try:
+            future.result(SEND_TIMEOUT)
+        except BaseException:
+            future.cancel()
+            raise
+
+
+SEND_TIMEOUT = 5.0
+_sender = _SenderLoop()
 
 
 def _run_blocking(function: Any, *args: Any) -> None:
@@ -156,70 +208,34 @@ def _run_blocking(function: Any, *args: Any) -> None:
         pool.submit(async_to_sync(function), *args).result()
 
 
-async def _send_all(layer: Any, groups: list[str], envelope: dict[str, Any]) -> None:
-    for group in groups:
+async def _send_all(layer: Any, envelopes: list[tuple[str, dict[str, Any]]]) -> None:
+    for group, envelope in envelopes:
         await layer.group_send(group, envelope)
-
-
-def send_many(outgoing: list[tuple[list[str], dict[str, Any]]]) -> None:
-    """`send` for many messages in one trip through the event loop (a sweep's batch).
-
-    Never raises; a layer that is down loses the pushes, not the changes.
-    """
-    layer = get_channel_layer()
-    if layer is None or not outgoing or not layer_breaker.closed():
-        return
-    try:
-        _run_blocking(_send_each, layer, outgoing)
-    except Exception:
-        layer_breaker.failed()
-        logger.warning("realtime: could not send %d messages", len(outgoing))
-
-
-async def _send_each(layer: Any, outgoing: list[tuple[list[str], dict[str, Any]]]) -> None:
-    for groups, message in outgoing:
-        await _send_all(layer, groups, {"type": MESSAGE_TYPE, "payload": message})
 
 
 def case_changed_on_commit(case: Case, event: CaseEvent) -> None:
     """The side effects of one timeline entry: called by the workflow inside its transaction."""
-    from citizens import notifications  # citizens depends on governance, not the reverse
-
-    if _muted.get():
-        return
-    messages = case_payloads(case, event)
-    groups = case_groups(case)
-    public = event.public and not case.category.private_location
-    notifications.notify_case_event(case, event)
-    if event.kind == EventKind.SUBMITTED:
-        from governance.queueing import enqueue_on_commit
-        from governance.tasks import check_duplicates
-
-        enqueue_on_commit(check_duplicates, case.pk)
-
-    def deliver() -> None:
-        for message in messages:
-            also_public = public and schemas.SCHEMAS[message["kind"]].public
-            send(groups + ([PUBLIC_GROUP] if also_public else []), message)
-
-    transaction.on_commit(deliver)
+    cases_changed_on_commit([(case, event)])
 
 
 def cases_changed_on_commit(changes: Sequence[tuple[Case, CaseEvent]]) -> None:
-    """`case_changed_on_commit` for many timeline entries in one transaction (the sweep).
-
-    The same messages to the same groups and the same notifications, with the recipients
-    looked up together and every push sent in one batch after commit.
+    """The side effects of timeline entries written in one transaction (one change, or the
+    sweep's batch): everybody's notifications (recipients looked up together, one insert),
+    the duplicate check of new cases, and, after commit, every push in one trip: each person's
+    notification first, then the cases' own messages.
     """
-    from citizens import notifications
+    from citizens import notifications  # citizens depends on governance, not the reverse
 
     if _muted.get() or not changes:
         return
-    if any(event.kind == EventKind.SUBMITTED for _case, event in changes):
-        raise ValueError("new cases go through case_changed_on_commit (duplicate check)")
     _notifications, pushes = notifications.notify_case_events(changes)
     outgoing = [([user_group(user_id)], message) for user_id, message in pushes]
     for case, event in changes:
+        if event.kind == EventKind.SUBMITTED:
+            from governance.queueing import enqueue_on_commit
+            from governance.tasks import check_duplicates
+
+            enqueue_on_commit(check_duplicates, case.pk)
         groups = case_groups(case)
         public = event.public and not case.category.private_location
         for message in case_payloads(case, event):

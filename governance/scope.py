@@ -14,11 +14,11 @@ assignment, a permission, a grant, a department membership) forgets it at once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 
 from django.contrib.auth.models import Permission
 from django.db import connection
@@ -26,7 +26,8 @@ from django.http import HttpRequest, HttpResponse
 
 from governance import clock
 
-# Rows of the scope query: (kind, codename, path, replacement path, number, flag, area name).
+# Rows of the scope query: (person, kind, codename, path, replacement path, number, flag,
+# area name).
 PERMISSION, DEPARTMENT, GRANT, ASSIGNMENT = "permission", "department", "grant", "assignment"
 
 
@@ -56,14 +57,15 @@ EMPTY = Scope()
 _remembered: ContextVar[dict[int, Scope] | None] = ContextVar("governance_scopes", default=None)
 
 
-@cache
-def _scope_sql() -> str:
+@lru_cache(maxsize=64)
+def _scope_sql(people: int = 1) -> str:
     """The scope query: one UNION ALL over the sources, built once from the models' tables.
 
     Plain SQL rather than a union of querysets: compiling a five-branch ORM union took longer
     than running it (about 6 ms of Python per call, more than the query itself), and this query
-    runs on every request of a signed-in person. Parameters: the person's id five times and the
-    current time (grants in force).
+    runs on every request of a signed-in person. Each row starts with the person it belongs to,
+    so `read_scopes` reads many people's with the same query. Parameters: the people's ids
+    (once per branch), and the current time (grants in force) before the last branch.
     """
     from citizens.models import User
     from governance.models import (
@@ -79,53 +81,77 @@ def _scope_sql() -> str:
     permission = Permission._meta.db_table
     user_groups = User.groups.through._meta.db_table
     grant_categories = SharingGrant.categories.through._meta.db_table
+    who = "= %s" if people == 1 else f"IN ({', '.join(['%s'] * people)})"
     # A permission counts on an active area, and on a retired area that was redrawn (replaced
     # by an active one): there it covers the cases filed in the old drawing and those in its
     # replacement, so a redrawn grid keeps its officers.
     current = "(a.retired_at IS NULL OR (a.replaced_by_id IS NOT NULL AND r.retired_at IS NULL))"
     held = f"""
-        SELECT '{PERMISSION}', p.codename, a.path, r.path, 0, {{false}}, a.name
+        SELECT {{person}}, '{PERMISSION}', p.codename, a.path, r.path, 0, {{false}}, a.name
         FROM {{table}} o
         JOIN {permission} p ON p.id = o.permission_id
         JOIN {area} a ON a.id = o.content_object_id
         LEFT JOIN {area} r ON r.id = a.replaced_by_id"""
     false = "1 = 0"
+    table = AreaUserObjectPermission._meta.db_table
+    group_table = AreaGroupObjectPermission._meta.db_table
     return f"""
-        {held.format(table=AreaUserObjectPermission._meta.db_table, false=false)}
-        WHERE o.user_id = %s AND {current}
+        {held.format(person="o.user_id", table=table, false=false)}
+        WHERE o.user_id {who} AND {current}
         UNION ALL
-        {held.format(table=AreaGroupObjectPermission._meta.db_table, false=false)}
+        {held.format(person="ug.user_id", table=group_table, false=false)}
         JOIN {user_groups} ug ON ug.group_id = o.group_id
-        WHERE ug.user_id = %s AND {current}
+        WHERE ug.user_id {who} AND {current}
         UNION ALL
-        SELECT '{DEPARTMENT}', '', '', '', d.id, {false}, ''
+        SELECT ug.user_id, '{DEPARTMENT}', '', '', '', d.id, {false}, ''
         FROM {Department._meta.db_table} d
         JOIN {user_groups} ug ON ug.group_id = d.group_id
-        WHERE ug.user_id = %s
+        WHERE ug.user_id {who}
         UNION ALL
-        SELECT '{GRANT}', CAST(g.id AS VARCHAR(20)), a.path, '', gc.category_id,
+        SELECT ug.user_id, '{GRANT}', CAST(g.id AS VARCHAR(20)), a.path, '', gc.category_id,
             g.with_personal_data, ''
         FROM {SharingGrant._meta.db_table} g
         JOIN {grant_categories} gc ON gc.sharinggrant_id = g.id
         JOIN {area} a ON a.id = g.area_id
         JOIN {Department._meta.db_table} d ON d.id = g.department_id
         JOIN {user_groups} ug ON ug.group_id = d.group_id
-        WHERE ug.user_id = %s AND g.expires_at > %s AND a.retired_at IS NULL
+        WHERE ug.user_id {who} AND g.expires_at > %s AND a.retired_at IS NULL
         UNION ALL
-        SELECT '{ASSIGNMENT}', '', '', '', 0, {false}, ''
+        SELECT s.user_id, '{ASSIGNMENT}', '', '', '', 0, {false}, ''
         FROM {Assignment._meta.db_table} s
-        WHERE s.user_id = %s"""
+        WHERE s.user_id {who}"""
+
+
+# People per scope query in `read_scopes`: five copies of their ids stay well under SQLite's
+# limit on a statement's parameters.
+SCOPES_PER_QUERY = 150
 
 
 def read_scope(user) -> Scope:
     """The person's scope from the database, in one query."""
     if not user.is_authenticated:
         return EMPTY
-    now = connection.ops.adapt_datetimefield_value(clock.now())
-    with connection.cursor() as cursor:
-        cursor.execute(_scope_sql(), [user.pk, user.pk, user.pk, user.pk, now, user.pk])
-        rows = cursor.fetchall()
+    return read_scopes([user.pk])[user.pk]
 
+
+def read_scopes(user_ids: Iterable[int]) -> dict[int, Scope]:
+    """Several people's scopes from the database, in one query (per SCOPES_PER_QUERY people):
+    the batch checks (`access.may_each`) ask about hundreds of people at once."""
+    ids = sorted(set(user_ids))
+    rows: list[tuple] = []
+    now = connection.ops.adapt_datetimefield_value(clock.now())
+    for start in range(0, len(ids), SCOPES_PER_QUERY):
+        chunk = ids[start : start + SCOPES_PER_QUERY]
+        with connection.cursor() as cursor:
+            cursor.execute(_scope_sql(len(chunk)), [*chunk * 4, now, *chunk])
+            rows += cursor.fetchall()
+    by_person: dict[int, list[tuple]] = {pk: [] for pk in ids}
+    for person, *row in rows:
+        by_person[person].append(row)
+    return {pk: _scope(found) for pk, found in by_person.items()}
+
+
+def _scope(rows: list[tuple]) -> Scope:
     paths: dict[str, set[str]] = defaultdict(set)
     departments: set[int] = set()
     grants: dict[str, tuple[str, bool, set[int]]] = {}

@@ -1,18 +1,21 @@
-"""Keeping derived state in step: area permissions, the routing index, remembered scopes."""
+"""Keeping derived state in step: area permissions, the routing index, remembered scopes, and
+the per-process copies of reference data (`governance.reference`, the calendar)."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from citizens.models import User
-from governance import reference_lists, routing
+from governance import reference, routing, working_time
 from governance.models import (
     Area,
     AreaGroupObjectPermission,
     AreaUserObjectPermission,
     Assignment,
+    CalendarDay,
     Category,
     Department,
     Level,
+    Question,
     SharingGrant,
 )
 from governance.permissions import sync_area_permissions
@@ -54,11 +57,21 @@ m2m_changed.connect(
 )
 
 
+@receiver([post_save, post_delete], sender=CalendarDay)
+def calendar_changed(sender, instance: CalendarDay, **kwargs) -> None:
+    working_time.calendars.changed()
+
+
+@receiver([post_save, post_delete], sender=Question)
+def questions_changed(sender, instance: Question, **kwargs) -> None:
+    reference.questions_copy.changed()
+
+
 @receiver([post_save, post_delete], sender=Category)
-def category_changed(sender, **kwargs) -> None:
-    reference_lists.forget("category")
+def categories_changed(sender, instance: Category, **kwargs) -> None:
+    reference.categories_copy.changed()
 
 
 @receiver([post_save, post_delete], sender=Department)
-def department_changed(sender, **kwargs) -> None:
-    reference_lists.forget("department")
+def departments_changed(sender, instance: Department, **kwargs) -> None:
+    reference.departments_copy.changed()

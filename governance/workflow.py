@@ -351,7 +351,8 @@ def submit_case(
     cleaned_files = _clean_files(files)
 
     grid_id = grid_index().locate(lon_f, lat_f) if locate else None
-    grid = Area.objects.get(pk=grid_id) if grid_id is not None else None
+    # Not its boundary: a grid's polygon is the biggest column there is, and filing never reads it.
+    grid = Area.objects.defer("boundary").get(pk=grid_id) if grid_id is not None else None
     city = grid if grid is not None else city_for_unrouted()
     area_path = grid.path if grid is not None else (city.path if city else "/")
     if channel in (Channel.HOTLINE, Channel.PATROL) and not _may_report_at(actor, area_path):

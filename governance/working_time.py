@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from governance.models import CalendarDay, LimitUnit
+from governance.reference import VersionedCopy
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,27 @@ class WorkingCalendar:
         return datetime.combine(day, clock, tzinfo=tz)
 
 
+# This process's calendars by the day they were loaded around: every filed case needs one.
+calendars: VersionedCopy[dict[date, WorkingCalendar]] = VersionedCopy(
+    "working-time:calendar-version", dict
+)
+
+
+def calendar_around(day: date) -> WorkingCalendar:
+    """`WorkingCalendar.load(day)`, kept by this process until a calendar day changes."""
+    loaded = calendars.get()
+    calendar = loaded.get(day)
+    if calendar is None:
+        calendar = WorkingCalendar.load(day)
+        if len(loaded) >= 8:  # a long-running process moves on day by day
+            loaded.clear()
+        loaded[day] = calendar
+    return calendar
+
+
 def due_time(start: datetime, amount: int, unit: str) -> datetime:
     """When a limit of `amount` working hours or days, started at `start`, runs out."""
-    calendar = WorkingCalendar.load(timezone.localtime(start).date())
+    calendar = calendar_around(timezone.localtime(start).date())
     if unit == LimitUnit.WORKING_DAYS:
         return calendar.add_working_days(start, amount)
     return calendar.add_working_hours(start, amount)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from governance import clock, reference_lists, workflow
+from governance import clock, reference, workflow
 from governance.access import AREA_PERMISSION, Action, Person, area_paths, cases_for
 from governance.errors import WorkflowError
 from governance.models import Area, Case, Department, Status
@@ -82,7 +82,7 @@ class QueueFilter(forms.Form):
         self.user = user
         self.fields["category"].choices = [
             ("", _("All categories")),
-            *((c.pk, c.display_name) for c in reference_lists.categories()),
+            *((c.pk, c.display_name) for c in reference.categories()),
         ]
 
     def clean_area(self) -> Area | None:
@@ -179,7 +179,7 @@ def queue_context(request: HttpRequest) -> dict:
         "counts": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
         "query": urlencode(sorted(query.items())),
         "live_url": reverse("governance:queue_list") + ("?" + query.urlencode() if query else ""),
-        "departments": SimpleLazyObject(reference_lists.departments),
+        "departments": SimpleLazyObject(reference.departments),
         "own_areas": own_areas(request.user),
         # Holding the dispatch permission anywhere; each dispatch is checked by the workflow.
         "may_dispatch": request.user.is_superuser

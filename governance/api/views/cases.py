@@ -17,11 +17,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from governance import workflow
-from governance.access import Action, cases_for, may, sees_internal_notes
+from governance import reference, workflow
+from governance.access import Action, cases_for, may, permitted, sees_internal_notes
 from governance.api.errors import Refused, SafeLookupMixin, run
 from governance.api.serializers import cases as s
-from governance.models import Area, Case, CaseEvent, Category, Department, Status
+from governance.models import Area, Case, CaseEvent, Department, Status
 from governance.models.case import FINAL_STATUSES, OPEN_STATUSES
 from governance.privacy import reveal
 
@@ -67,6 +67,9 @@ FILTER_PARAMETERS = [
 ]
 
 ERRORS = {400: s.ErrorSerializer, 403: s.ErrorSerializer, 404: s.ErrorSerializer}
+
+# What the answer asks besides the transitions: the contact and how exact the location is.
+DETAIL_ACTIONS = frozenset({Action.SEE_PERSONAL_DATA, Action.VIEW})
 
 
 def transition(name: str, input_class: type[serializers.Serializer], doc: str):
@@ -118,12 +121,18 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
             raise Refused(_("There is no such case."), "not_found", 404)
         return case
 
-    def _detail(self, case: Case, request: Request) -> Response:
-        case.refresh_from_db()
+    def _detail(self, case: Case, request: Request, *, fresh: bool = False) -> Response:
+        """The case as it is now (`fresh`: the caller's copy is, having just saved it)."""
+        if not fresh:
+            case.refresh_from_db()
+        # Every permission the answer depends on, in one query rather than one per action.
+        allowed = permitted(
+            request.user, case, workflow.actions_needed(case.status) | DETAIL_ACTIONS
+        )
         context = {
             "request": request,
-            "revealed": reveal(request.user, case, via="api"),
-            "available_actions": workflow.available_actions(request.user, case),
+            "revealed": reveal(request.user, case, via="api", allowed=allowed),
+            "available_actions": workflow.available_actions(request.user, case, allowed),
         }
         return Response(s.CaseDetailSerializer(case, context=context).data)
 
@@ -175,7 +184,7 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
         data = s.CaseCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        category = Category.objects.filter(code=values["category"], active=True).first()
+        category = reference.active_category(values["category"])
         if category is None:
             raise Refused(
                 _("There is no such category."),
@@ -196,7 +205,7 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
             answers=values["answers"],
             contact=values.get("contact") or {},
         )
-        response = self._detail(case, request)
+        response = self._detail(case, request, fresh=True)
         response.status_code = status.HTTP_201_CREATED
         return response
 

@@ -48,7 +48,7 @@ _muted: ContextVar[bool] = ContextVar("governance_events_muted", default=False)
 @contextmanager
 def muted() -> Iterator[None]:
     """Record history without its side effects: no pushes, notifications or queued tasks
-    (the demo seeds replaying past months). Same API as main's, for the merge."""
+    (the demo seeds replaying past months)."""
     token = _muted.set(True)
     try:
         yield

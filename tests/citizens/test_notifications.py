@@ -135,7 +135,7 @@ def test_a_transient_sms_failure_stays_pending_and_is_sent_later(city, people, c
 def test_the_centre_needs_signing_in_and_shows_only_ones_own(
     city, people, client, commit, settings
 ):
-    settings.LOGIN_URL = "/admin/login/"  # the sign-in page is another branch's
+    settings.LOGIN_URL = "/admin/login/"  # any sign-in page: only the redirect matters
     commit(submit, city, people)
     note = Notification.objects.get(user=people.officer_a)
     response = client.get("/notifications/")

@@ -26,8 +26,6 @@ from governance import clock, workflow
 from governance.models import Area, AreaDailyStatistics, Case
 from governance.models.case import OPEN_STATUSES
 
-WARN_THRESHOLD = workflow.WARN_AT
-
 
 @dataclass
 class SweepResult:
@@ -77,11 +75,6 @@ def _escalation_candidates(now: datetime) -> list[tuple[int, int]]:
     )
 
 
-def escalate_if_overdue(case_id: int, *, seen_level: int) -> bool:
-    """Escalate one overdue case a level up, unless another sweep already did (or is doing)."""
-    return bool(workflow.escalate_overdue_cases({case_id: seen_level}))
-
-
 def sweep(now: datetime | None = None) -> SweepResult:
     """One pass: warnings, escalations, and deliveries still pending from an outage."""
     from citizens.notifications import requeue_pending
@@ -91,7 +84,7 @@ def sweep(now: datetime | None = None) -> SweepResult:
     with clock.travel(now):
         warn = _warn_candidates(now)
         for start in range(0, len(warn), BATCH):
-            warned = workflow.warn_cases(warn[start : start + BATCH], threshold=WARN_THRESHOLD)
+            warned = workflow.warn_cases(warn[start : start + BATCH])
             result.warned += _in_order(warn[start : start + BATCH], warned)
         overdue = _escalation_candidates(now)
         for start in range(0, len(overdue), BATCH):

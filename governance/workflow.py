@@ -14,7 +14,7 @@ lock; writes its CaseEvent in the same transaction; refuses anything else with a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -538,11 +538,15 @@ def rework_case(*, case_id: int, actor: Person, reason: str) -> Case:
 
 def escalation_target(case: Case, level: int) -> Area | None:
     """The area whose leaders an escalation of `level` reaches: one level up per escalation."""
+    code = _target_code(case, level)
+    return None if code is None else Area.objects.active().filter(code=code).first()
+
+
+def _target_code(case: Case, level: int) -> str | None:
+    """The code `level` areas above the case's own on its path; None above the top."""
     codes = [code for code in case.area_path.strip("/").split("/") if code]
     index = len(codes) - 1 - level
-    if index < 0:
-        return None
-    return Area.objects.active().filter(code=codes[index]).first()
+    return codes[index] if index >= 0 else None
 
 
 def escalate_case(
@@ -596,6 +600,34 @@ def needs_escalation(case: Case, now: datetime) -> bool:
     return now >= case.escalated_at + time_limit(case)
 
 
+def _record_system_events(
+    cases: Sequence[Case],
+    *,
+    kind: str,
+    data: Callable[[Case], dict[str, Any]],
+    at: datetime,
+    note: str = "",
+) -> None:
+    """One internal timeline entry per case, written in one INSERT, with their side effects
+    (notifications now, pushes after commit): the sweep's batches, as `_record` is one change's.
+    """
+    recorded = CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=case,
+            kind=kind,
+            actor=None,
+            from_status=case.status,
+            to_status=case.status,
+            note=note,
+            public=False,
+            data=data(case),
+            created_at=at,
+        )
+        for case in cases
+    )
+    events.cases_changed_on_commit(list(zip(cases, recorded, strict=True)))
+
+
 class _Contended(Exception):
     """Another sweep escalated one of the batch's cases meanwhile: undo the batch."""
 
@@ -636,25 +668,17 @@ def escalate_overdue_cases(seen: dict[int, int]) -> list[Case]:
             for case in cases:
                 case.escalation_level += 1
                 case.escalated_at = case.updated_at = now
-            recorded = CaseEvent.objects.bulk_create(
-                CaseEvent(
-                    case=case,
-                    kind=EventKind.ESCALATED,
-                    actor=None,
-                    from_status=case.status,
-                    to_status=case.status,
-                    note=reason,
-                    public=False,
-                    data={
-                        "level": case.escalation_level,
-                        "to": targets[case.pk].code,
-                        "overdue": True,
-                    },
-                    created_at=now,
-                )
-                for case in cases
+            _record_system_events(
+                cases,
+                kind=EventKind.ESCALATED,
+                at=now,
+                note=reason,
+                data=lambda case: {
+                    "level": case.escalation_level,
+                    "to": targets[case.pk].code,
+                    "overdue": True,
+                },
             )
-            events.cases_changed_on_commit(list(zip(cases, recorded, strict=True)))
     except _Contended:  # only where rows cannot be locked (SQLite): the next sweep retries
         return []
     return cases
@@ -662,55 +686,20 @@ def escalate_overdue_cases(seen: dict[int, int]) -> list[Case]:
 
 def _escalation_targets(cases: Sequence[Case]) -> dict[int, Area | None]:
     """`escalation_target` of each case's next level, the areas read in one query."""
-    wanted: dict[int, str | None] = {}
-    for case in cases:
-        codes = [code for code in case.area_path.strip("/").split("/") if code]
-        index = len(codes) - 1 - (case.escalation_level + 1)
-        wanted[case.pk] = codes[index] if index >= 0 else None
+    wanted = {case.pk: _target_code(case, case.escalation_level + 1) for case in cases}
     areas: dict[str, Area] = {}
     for area in Area.objects.active().filter(code__in={c for c in wanted.values() if c}):
         areas.setdefault(area.code, area)  # as `.first()`: the first by path
     return {pk: areas.get(code) if code else None for pk, code in wanted.items()}
 
 
-def warn_case(*, case_id: int, threshold: float = 0.8) -> bool:
-    """The system's notice that `threshold` of a case's time limit has passed: once per limit.
-
-    Claimed by a conditional update on `warned_at`, so two sweeps at once warn only once.
-    Returns whether this call warned.
-    """
-    with transaction.atomic():
-        case = Case.objects.select_related("category").filter(pk=case_id).first()
-        if case is None or not case.is_open or case.due_at is None:
-            return False
-        now = clock.now()
-        start = case.dispatched_at or case.created_at
-        if now < start + (case.due_at - start) * threshold:
-            return False
-        claimed = Case.objects.filter(
-            pk=case_id, warned_at__isnull=True, status__in=OPEN_STATUSES, due_at=case.due_at
-        ).update(warned_at=now)
-        if not claimed:
-            return False
-        case.warned_at = now
-        event = _record(
-            case,
-            kind=EventKind.WARNED,
-            actor=None,
-            from_status=case.status,
-            public=False,
-            data={"due_at": case.due_at.isoformat()},
-        )
-        events.case_changed_on_commit(case, event)
-    return True
-
-
-def warn_cases(case_ids: Sequence[int], *, threshold: float = 0.8) -> list[Case]:
-    """`warn_case` for many cases in one transaction (the sweep): the cases warned.
+def warn_cases(case_ids: Sequence[int]) -> list[Case]:
+    """The system's notice that most of each case's time limit has passed (WARN_AT of it),
+    once per limit, for many cases in one transaction (the sweep): the cases warned.
 
     Each case is locked (SKIP LOCKED: one another sweep holds is left to it), re-checked and
     claimed by an update conditional on `warned_at` still being empty, so two sweeps at once
-    warn once. The timeline entries, notifications and realtime messages are `warn_case`'s.
+    warn once.
     """
     now = clock.now()
     try:
@@ -722,8 +711,7 @@ def warn_cases(case_ids: Sequence[int], *, threshold: float = 0.8) -> list[Case]
                 .filter(pk__in=list(case_ids), warned_at__isnull=True, due_at__isnull=False)
                 .order_by("pk")
             ):
-                start = case.dispatched_at or case.created_at
-                if case.is_open and now >= start + (case.due_at - start) * threshold:
+                if case.is_open and now >= warning_time(case):
                     cases.append(case)
             ids = [case.pk for case in cases]
             claimed = Case.objects.filter(
@@ -733,21 +721,12 @@ def warn_cases(case_ids: Sequence[int], *, threshold: float = 0.8) -> list[Case]
                 raise _Contended
             for case in cases:
                 case.warned_at = now
-            recorded = CaseEvent.objects.bulk_create(
-                CaseEvent(
-                    case=case,
-                    kind=EventKind.WARNED,
-                    actor=None,
-                    from_status=case.status,
-                    to_status=case.status,
-                    note="",
-                    public=False,
-                    data={"due_at": case.due_at.isoformat()},
-                    created_at=now,
-                )
-                for case in cases
+            _record_system_events(
+                cases,
+                kind=EventKind.WARNED,
+                at=now,
+                data=lambda case: {"due_at": case.due_at.isoformat()},
             )
-            events.cases_changed_on_commit(list(zip(cases, recorded, strict=True)))
     except _Contended:  # only where rows cannot be locked (SQLite): the next sweep retries
         return []
     return cases

@@ -11,22 +11,17 @@ which the caller files in the city-level unrouted queue.
 from __future__ import annotations
 
 import math
-import secrets
-import threading
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 from shapely.strtree import STRtree
 
 from governance.models import Area, Level
+from governance.versioned import VersionedCopy
 
 VERSION_KEY = "routing:grid-index-version"
 
@@ -230,51 +225,17 @@ class GridIndex:
         return int(self.area_ids[candidates.min()])
 
 
-class _IndexHolder:
-    """The process's index and when it last compared its version with the shared one."""
-
-    def __init__(self) -> None:
-        self.index: GridIndex | None = None
-        self.checked_at = 0.0
-        self.lock = threading.Lock()
-
-    def get(self) -> GridIndex:
-        interval = settings.GOVERNANCE["GRID_INDEX_CHECK_SECONDS"]
-        if self.index is not None and time.monotonic() - self.checked_at < interval:
-            return self.index
-        with self.lock:
-            version = cache.get_or_set(VERSION_KEY, _new_token, timeout=None)
-            if self.index is None or self.index.version != version:
-                self.index = GridIndex.build(version)
-            self.checked_at = time.monotonic()
-            return self.index
-
-    def invalidate(self) -> None:
-        with self.lock:
-            self.index = None
-            self.checked_at = 0.0
-
-
-_holder = _IndexHolder()
+# Rebuilt only when the shared version changes (20,000 polygons take seconds to prepare).
+grid_copy: VersionedCopy[GridIndex] = VersionedCopy(VERSION_KEY, GridIndex.build, max_age=None)
 
 
 def grid_index() -> GridIndex:
-    return _holder.get()
+    return grid_copy.get()
 
 
 def areas_changed() -> None:
     """Grids changed: drop this process's index now, and tell the others once committed."""
-    _holder.invalidate()
-    transaction.on_commit(_bump_shared_version)
-
-
-def _new_token() -> str:
-    return secrets.token_hex(8)
-
-
-def _bump_shared_version() -> None:
-    cache.set(VERSION_KEY, _new_token(), timeout=None)
-    _holder.invalidate()
+    grid_copy.changed()
 
 
 def route_point(lon: float, lat: float) -> Area | None:

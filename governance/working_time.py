@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from governance.models import CalendarDay, LimitUnit
-from governance.reference import VersionedCopy
+from governance.versioned import VersionedCopy
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class WorkingCalendar:
 
 # This process's calendars by the day they were loaded around: every filed case needs one.
 calendars: VersionedCopy[dict[date, WorkingCalendar]] = VersionedCopy(
-    "working-time:calendar-version", dict
+    "working-time:calendar-version", lambda _version: {}
 )
 
 

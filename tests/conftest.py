@@ -46,11 +46,11 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.GOVERNANCE = {**settings.GOVERNANCE, "GRID_INDEX_CHECK_SECONDS": 0}
     _clear_own_cache_keys()
-    routing._holder.invalidate()
+    routing.grid_copy.invalidate()
     events.layer_breaker.reset()
     queueing.broker.reset()
     yield
-    routing._holder.invalidate()
+    routing.grid_copy.invalidate()
 
 
 @pytest.fixture

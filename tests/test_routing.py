@@ -70,21 +70,21 @@ def test_a_point_given_as_text_is_routed(city):
 def test_a_border_point_goes_to_the_smaller_code_every_time(city, point, grid):
     expected = getattr(city, grid)
     for _ in range(5):
-        routing._holder.invalidate()  # rebuilt from scratch each time
+        routing.grid_copy.invalidate()  # rebuilt from scratch each time
         assert routing.route_point(*point) == expected
 
 
 def test_a_border_shared_with_a_later_grid_with_a_smaller_code(city, north_row):
     _north_b, north_b2 = north_row
     for _ in range(3):
-        routing._holder.invalidate()
+        routing.grid_copy.invalidate()
         assert routing.route_point(120.17, 30.05) == north_b2  # B2 | north B2
 
 
 def test_a_corner_shared_by_four_grids(city, people, north_row):
     _north_b, north_b2 = north_row
     for _ in range(3):
-        routing._holder.invalidate()
+        routing.grid_copy.invalidate()
         assert routing.route_point(120.15, 30.05) == north_b2
     case = submit(city, people, point=(120.15, 30.05))
     assert case.grid == north_b2 and case.area_path == north_b2.path
@@ -191,8 +191,8 @@ def test_a_stale_index_is_rebuilt_when_another_process_bumps_the_version(city):
     assert routing.grid_index() is stale  # same shared version: this process keeps its index
     assert routing.route_point(120.045, 30.01) == city.grid_a
 
-    routing._bump_shared_version()  # what the other process does after its commit
-    routing._holder.index = stale  # …while this process still holds the old index
+    routing.grid_copy.bump()  # what the other process does after its commit
+    routing.grid_copy.value = stale  # …while this process still holds the old index
 
     fresh = routing.grid_index()
     assert fresh is not stale and fresh.version != stale.version
@@ -202,9 +202,9 @@ def test_a_stale_index_is_rebuilt_when_another_process_bumps_the_version(city):
 def test_the_version_is_checked_at_most_once_per_interval(city, settings):
     settings.GOVERNANCE = {**settings.GOVERNANCE, "GRID_INDEX_CHECK_SECONDS": 3600}
     stale = routing.grid_index()
-    routing._bump_shared_version()
-    routing._holder.index = stale
-    routing._holder.checked_at = time.monotonic()
+    routing.grid_copy.bump()
+    routing.grid_copy.value = stale
+    routing.grid_copy.checked_at = time.monotonic()
     assert routing.grid_index() is stale  # within the interval: no cache round trip
 
 

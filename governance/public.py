@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from governance.access import Action, cases_for
 from governance.models import Case, Status
 from governance.privacy import public_point
 
@@ -54,9 +58,12 @@ def _row(case: Case) -> PublicRequest:
     )
 
 
-def _public_cases():
-    return Case.objects.select_related("category", "grid", "assignee_department").defer(
-        "grid__boundary"  # never shown with a case; kilobytes to decode per row
+def _public_cases() -> QuerySet[Case]:
+    """Every case, through the scoped-access path as anyone sees it (anonymised fields only)."""
+    return (
+        cases_for(AnonymousUser(), Action.PUBLIC)
+        .select_related("category", "grid", "assignee_department")
+        .defer("grid__boundary")  # never shown with a case; kilobytes to decode per row
     )
 
 
@@ -79,7 +86,7 @@ def public_request(tracking_id: str) -> PublicRequest | None:
 
 def public_timeline(tracking_id: str) -> list[tuple[str, datetime]]:
     """The public steps of a request (what happened and when), without notes or actors."""
-    case = Case.objects.filter(tracking_id=tracking_id).first()
+    case = cases_for(AnonymousUser(), Action.PUBLIC).filter(tracking_id=tracking_id).first()
     if case is None:
         return []
     return [

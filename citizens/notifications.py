@@ -30,7 +30,7 @@ from citizens.models import (
 )
 from governance import clock, events
 from governance.access import Action, may_each
-from governance.models import Area, Assignment, Case, CaseEvent, EventKind, Role
+from governance.models import Area, Assignment, Audience, Case, CaseEvent, EventKind, Role
 from governance.queueing import enqueue
 from governance.realtime import schemas
 
@@ -47,7 +47,7 @@ LEADER_ROLES = (Role.LEADER, Role.SUPERVISOR)
 def _tells_reporter(case: Case, event: CaseEvent) -> bool:
     """A public change of state is told to the case's reporter (filing it is not a change)."""
     changed = event.from_status != event.to_status and event.kind != EventKind.SUBMITTED
-    return event.public and changed and case.reporter_id is not None
+    return event.audience != Audience.INTERNAL and changed and case.reporter_id is not None
 
 
 def _overdue_or_warned(event: CaseEvent) -> bool:
@@ -203,7 +203,8 @@ def _texts(kind: str, case: Case, event: CaseEvent) -> tuple[str, str]:
         K.DUE_SOON: _("Case %(id)s is nearing its time limit"),
         K.OVERDUE: _("Case %(id)s is past its time limit"),
     }
-    body = event.note if event.public else ""
+    # The note only where the reporter may read it: a staff member reads the case's timeline.
+    body = event.note if event.audience != Audience.INTERNAL else ""
     return titles[kind] % values, body
 
 

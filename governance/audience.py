@@ -8,34 +8,50 @@ beyond its category, status, dates and a rounded point, whatever a text's own au
 
 from __future__ import annotations
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+from governance.models import Attachment, Audience, Case, CaseEvent
 
-from governance.models import Attachment, Case, CaseEvent
-
-
-class Audience(models.TextChoices):
-    INTERNAL = "internal", _("staff only")
-    REPORTER = "reporter", _("staff and the reporter")
-    PUBLIC = "public", _("everyone (public)")
-
+__all__ = [
+    "Audience",
+    "attachment_audience",
+    "case_ceiling",
+    "event_audience",
+    "file_audience",
+    "narrowest",
+    "reaches",
+    "text_audience",
+]
 
 RANK = {Audience.INTERNAL: 0, Audience.REPORTER: 1, Audience.PUBLIC: 2}
 
 
+def ceiling(*, private_location: bool) -> Audience:
+    """The widest audience anything on a case of such a category may reach."""
+    return Audience.REPORTER if private_location else Audience.PUBLIC
+
+
 def case_ceiling(case: Case) -> Audience:
     """The widest audience anything on `case` may reach."""
-    return Audience.REPORTER if case.category.private_location else Audience.PUBLIC
+    return ceiling(private_location=case.category.private_location)
 
 
-def narrowest(*audiences: Audience) -> Audience:
-    return min(audiences, key=RANK.__getitem__)
+def narrowest(*audiences: Audience | str) -> Audience:
+    return min((Audience(a) for a in audiences), key=RANK.__getitem__)
+
+
+def text_audience(own: Audience | str, *, private_location: bool) -> Audience:
+    """A text's own audience capped by its case: the rule for rows read without models."""
+    return narrowest(own, ceiling(private_location=private_location))
+
+
+def file_audience(event_audience: Audience | str | None, *, private_location: bool) -> Audience:
+    """A file on an event has the event's audience; a file filed with the case, the case's."""
+    own = Audience.PUBLIC if event_audience is None else event_audience
+    return text_audience(own, private_location=private_location)
 
 
 def event_audience(event: CaseEvent) -> Audience:
     """The audience of a timeline entry's note and files (capped by its case)."""
-    own = Audience.REPORTER if event.public else Audience.INTERNAL
-    return narrowest(own, case_ceiling(event.case))
+    return text_audience(event.audience, private_location=event.case.category.private_location)
 
 
 def attachment_audience(attachment: Attachment) -> Audience:

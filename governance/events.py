@@ -29,8 +29,10 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 from governance import clock
+from governance.audience import Audience, event_audience
 from governance.models import Case, CaseEvent, EventKind
 from governance.privacy import public_point
+from governance.public import CaseFacts, TextFacts, public_form
 from governance.queueing import Breaker
 from governance.realtime import schemas
 
@@ -65,7 +67,14 @@ def department_group(department_id: int) -> str:
 
 
 def case_group(case_id: int) -> str:
+    """The case's sockets of staff permitted on it: every entry of its timeline."""
     return f"case.{case_id}"
+
+
+def case_reporter_group(case_id: int) -> str:
+    """The case's sockets of its reporter: only the entries the reporter may read, so an
+    internal entry causes no message (nor any push to time) on them."""
+    return f"case.{case_id}.reporter"
 
 
 def user_group(user_id: int) -> str:
@@ -237,10 +246,19 @@ def cases_changed_on_commit(changes: Sequence[tuple[Case, CaseEvent]]) -> None:
 
             enqueue_on_commit(check_duplicates, case.pk)
         groups = case_groups(case)
-        public = event.public and not case.category.private_location
+        reporter = event_audience(event) != Audience.INTERNAL
+        # The public feed carries the entries the case's public form shows as steps.
+        public = bool(
+            public_form(
+                CaseFacts.of(case),
+                texts=[TextFacts(event.created_at, event.kind, event.audience, event.note)],
+            ).steps
+        )
         for message in case_payloads(case, event):
-            also_public = public and schemas.SCHEMAS[message["kind"]].public
-            outgoing.append((groups + ([PUBLIC_GROUP] if also_public else []), message))
+            outside = schemas.SCHEMAS[message["kind"]].public
+            extra = [case_reporter_group(case.pk)] if reporter and outside else []
+            extra += [PUBLIC_GROUP] if public and outside else []
+            outgoing.append((groups + extra, message))
     transaction.on_commit(lambda: send_many(outgoing))
 
 

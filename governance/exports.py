@@ -1,9 +1,10 @@
 """Anonymised open-data exports of cases: CSV and GeoJSON, streamed.
 
-No personal data and no free text a reporter typed about themselves: the tracking id,
-category, status, grid, dates and a location rounded to about 100 m. Filters: `since` and
-`until` (dates), `category` (codes, comma list), `area` (an area code: cases beneath it).
-Cases come from `cases_for(user, Action.PUBLIC)`, the public record.
+No personal data and no free text a reporter typed: the tracking id, category, status, grid,
+dates, and from the case's public form (`governance.public.public_form`) its rounded location
+and public summary. Filters: `since` and `until` (dates), `category` (codes, comma list),
+`area` (an area code: cases beneath it). Cases come from `cases_for(user, Action.PUBLIC)`,
+the public record.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import csv
 import json
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 
 from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -22,7 +24,7 @@ from django.views.decorators.http import require_GET
 
 from governance.access import Action, cases_for
 from governance.models import Area, Case
-from governance.privacy import public_point
+from governance.public import CaseFacts, PublicForm, public_form, texts_of
 
 COLUMNS = [
     "id",
@@ -35,7 +37,9 @@ COLUMNS = [
     "lat",
     "created_at",
     "closed_at",
+    "public_summary",
 ]
+BATCH = 500
 MAX_SPAN_DAYS = 366
 
 
@@ -90,11 +94,19 @@ def _cases(request: HttpRequest) -> Iterator[Case] | HttpResponse:
         cases = cases.filter(category__code__in=data["category"].split(","))
     if data.get("area"):
         cases = cases.filter(area_path__startswith=data["area"].path)
-    return cases.iterator(chunk_size=500)
+    return cases.iterator(chunk_size=BATCH)
 
 
-def _row(case: Case) -> dict[str, object]:
-    lon, lat = public_point(case)
+def _forms(cases: Iterator[Case]) -> Iterator[tuple[Case, PublicForm]]:
+    """Each case with its public form, the public texts read a batch at a time."""
+    while batch := list(islice(cases, BATCH)):
+        texts = texts_of([case.pk for case in batch], steps=False)
+        for case in batch:
+            yield case, public_form(CaseFacts.of(case), texts=texts.get(case.pk, ()))
+
+
+def _row(case: Case, form: PublicForm) -> dict[str, object]:
+    lon, lat = form.lon, form.lat
     return {
         "id": case.tracking_id,
         "category": case.category.code,
@@ -106,6 +118,7 @@ def _row(case: Case) -> dict[str, object]:
         "lat": lat,
         "created_at": case.created_at.isoformat(),
         "closed_at": case.closed_at.isoformat() if case.closed_at else "",
+        "public_summary": form.summary or "",
     }
 
 
@@ -123,8 +136,8 @@ def cases_csv(request: HttpRequest) -> HttpResponse:
 
     def rows() -> Iterator[str]:
         yield writer.writeheader() or ",".join(COLUMNS) + "\r\n"
-        for case in cases:
-            yield writer.writerow(_row(case))
+        for case, form in _forms(cases):
+            yield writer.writerow(_row(case, form))
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cases.csv"'
@@ -140,8 +153,8 @@ def cases_geojson(request: HttpRequest) -> HttpResponse:
     def chunks() -> Iterator[str]:
         yield '{"type": "FeatureCollection", "features": ['
         first = True
-        for case in cases:
-            row = _row(case)
+        for case, form in _forms(cases):
+            row = _row(case, form)
             feature = {
                 "type": "Feature",
                 "id": row["id"],

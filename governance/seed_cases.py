@@ -26,6 +26,7 @@ from governance import clock, events, workflow
 from governance.models import (
     Area,
     Assignment,
+    Audience,
     Case,
     CaseEvent,
     Category,
@@ -400,5 +401,7 @@ def seed_cases(*, now: datetime | None = None, seed: int = SEED) -> int:
         made += teller.merge_duplicates(MERGED)
         first = min(made, key=lambda case: case.pk)
         with clock.travel(now):
-            workflow.add_note(case_id=first.pk, actor=teller.cast.admin, text=MARKER, public=False)
+            workflow.add_note(
+                case_id=first.pk, actor=teller.cast.admin, text=MARKER, audience=Audience.INTERNAL
+            )
     return len(made)

@@ -38,6 +38,7 @@ from governance.errors import InvalidInput, InvalidTransition, NotPermitted
 from governance.models import (
     Area,
     Attachment,
+    Audience,
     Case,
     CaseContact,
     CaseEvent,
@@ -56,6 +57,8 @@ from governance.working_time import due_time
 S = Status
 
 WARN_AT = 0.8  # the share of a time limit after which the sweep warns, once
+PUBLIC_SUMMARY_LIMIT = 500  # a public summary is short and deliberate
+NOTE_AUDIENCES = (Audience.INTERNAL, Audience.REPORTER)  # a note is never published
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ def _record(
     actor: Person | None,
     from_status: str = "",
     note: str = "",
-    public: bool = True,
+    audience: Audience = Audience.REPORTER,
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
     return CaseEvent.objects.create(
@@ -196,7 +199,7 @@ def _record(
         from_status=from_status,
         to_status=case.status,
         note=note,
-        public=public,
+        audience=audience,
         data=data or {},
         created_at=clock.now(),
     )
@@ -227,7 +230,7 @@ def _move(
     *,
     actor: Person | None,
     note: str = "",
-    public: bool = True,
+    audience: Audience = Audience.REPORTER,
     data: dict[str, Any] | None = None,
     update: Iterable[str] = (),
 ) -> CaseEvent:
@@ -242,7 +245,7 @@ def _move(
         actor=actor,
         from_status=previous,
         note=note,
-        public=public,
+        audience=audience,
         data=data,
     )
     events.case_changed_on_commit(case, event)
@@ -381,10 +384,13 @@ def submit_case(
         case.save(force_insert=True)
         if any(contact.values()):
             CaseContact.objects.create(case=case, **contact)
+        # The submission's own entry carries the case's own photos: as public as its description
+        # (a private-location case caps both at the reporter).
         event = _record(
             case,
             kind=EventKind.SUBMITTED,
             actor=actor,
+            audience=Audience.PUBLIC,
             data={"channel": channel, "routed": grid is not None},
         )
         _store_files(saved, case=case, event=event, files=cleaned_files, actor=actor)
@@ -411,13 +417,16 @@ def file_case(*, case_id: int, actor: Person, note: str = "") -> Case:
     return case
 
 
-def reject_case(*, case_id: int, actor: Person, reason: str) -> Case:
-    """不予立案: refuse a submitted case, with a reason the reporter will read."""
+def reject_case(*, case_id: int, actor: Person, reason: str, public_summary: str = "") -> Case:
+    """不予立案: refuse a submitted case, with a reason the reporter will read (and optionally
+    a short public summary)."""
     reason = _text(reason, "reason", required=True)
+    summary = _text(public_summary, "public_summary", required=False, limit=PUBLIC_SUMMARY_LIMIT)
     with transaction.atomic():
         case, rule = _locked(case_id, name="reject", actor=actor)
         case.closed_at = clock.now()
         _move(case, rule, actor=actor, note=reason, update=["closed_at"])
+        _publish_summary(case, actor=actor, text=summary)
     return case
 
 
@@ -498,31 +507,64 @@ def start_case(*, case_id: int, actor: Person, note: str = "") -> Case:
 
 
 def resolve_case(
-    *, case_id: int, actor: Person, note: str, files: Sequence[UploadedFile] = ()
+    *,
+    case_id: int,
+    actor: Person,
+    note: str,
+    files: Sequence[UploadedFile] = (),
+    public_summary: str = "",
 ) -> Case:
-    """处理反馈: the department reports what it did, with photos of the fix."""
+    """处理反馈: the department reports what it did (to the reporter), with photos of the fix,
+    and optionally a short public summary (what everyone reads: Open311, the public pages)."""
     note = _text(note, "note", required=True)
+    summary = _text(public_summary, "public_summary", required=False, limit=PUBLIC_SUMMARY_LIMIT)
     with _atomic_with_files() as saved:
         case, rule = _locked(case_id, name="resolve", actor=actor)
         cleaned = _clean_files(files, already=0)
         case.resolved_at = clock.now()
         event = _move(case, rule, actor=actor, note=note, update=["resolved_at"])
         _store_files(saved, case=case, event=event, files=cleaned, actor=actor)
+        _publish_summary(case, actor=actor, text=summary)
     return case
 
 
 def verify_and_close_case(
-    *, case_id: int, actor: Person, note: str = "", files: Sequence[UploadedFile] = ()
+    *,
+    case_id: int,
+    actor: Person,
+    note: str = "",
+    files: Sequence[UploadedFile] = (),
+    public_summary: str = "",
 ) -> Case:
-    """核查结案: the officer checked on site that the fix holds; the case closes."""
+    """核查结案: the officer checked on site that the fix holds; the case closes. The note is
+    the reporter's to read; `public_summary`, if given, is published."""
     note = _text(note, "note", required=False)
+    summary = _text(public_summary, "public_summary", required=False, limit=PUBLIC_SUMMARY_LIMIT)
     with _atomic_with_files() as saved:
         case, rule = _locked(case_id, name="close", actor=actor)
         cleaned = _clean_files(files)
         case.closed_at = clock.now()
         event = _move(case, rule, actor=actor, note=note, update=["closed_at"])
         _store_files(saved, case=case, event=event, files=cleaned, actor=actor)
+        _publish_summary(case, actor=actor, text=summary)
     return case
+
+
+def _publish_summary(case: Case, *, actor: Person, text: str) -> None:
+    """A staff member's deliberate public text: the only entry whose audience is public (a
+    private-location case caps it at the reporter: `audience.event_audience`)."""
+    if not text:
+        return
+    event = _record(
+        case,
+        kind=EventKind.NOTE,
+        actor=actor,
+        from_status=case.status,
+        note=text,
+        audience=Audience.PUBLIC,
+        data={"public_summary": True},
+    )
+    events.case_changed_on_commit(case, event)
 
 
 def rework_case(*, case_id: int, actor: Person, reason: str) -> Case:
@@ -566,7 +608,7 @@ def escalate_case(
             rule,
             actor=actor,
             note=reason,
-            public=False,
+            audience=Audience.INTERNAL,
             data={"level": case.escalation_level, "to": target.code, "overdue": overdue},
             update=["escalation_level", "escalated_at"],
         )
@@ -619,7 +661,7 @@ def _record_system_events(
             from_status=case.status,
             to_status=case.status,
             note=note,
-            public=False,
+            audience=Audience.INTERNAL,
             data=data(case),
             created_at=at,
         )
@@ -749,7 +791,7 @@ def record_possible_duplicates(*, case_id: int, duplicates: Sequence[Case]) -> C
             actor=None,
             from_status=case.status,
             note=_("Possible duplicate of %(ids)s.") % {"ids": ", ".join(ids)},
-            public=False,
+            audience=Audience.INTERNAL,
             data={"possible_duplicates": ids},
         )
         events.case_changed_on_commit(case, event)
@@ -830,15 +872,22 @@ def add_note(
     case_id: int,
     actor: Person,
     text: str,
-    public: bool = True,
+    audience: Audience | str = Audience.REPORTER,
     files: Sequence[UploadedFile] = (),
 ) -> Case:
-    """Add information (the reporter) or a note (staff; internal unless `public`)."""
+    """Add information (the reporter) or a note (staff: for staff only, or for the reporter too).
+
+    A note is never published: what the public reads is a staff member's deliberate public
+    summary (`resolve_case`, `verify_and_close_case`), never anyone's note.
+    """
     text = _text(text, "text", required=True)
+    if audience not in NOTE_AUDIENCES:
+        raise InvalidInput({"audience": [_("A note is for staff only or for the reporter.")]})
+    audience = Audience(audience)
     with _atomic_with_files() as saved:
         case, _rule = _locked(case_id, name="note", actor=actor)
         if case.reporter_id == getattr(actor, "pk", None) and not may(actor, Action.REPORT, case):
-            public = True  # a reporter's information is always on their own timeline
+            audience = Audience.REPORTER  # a reporter's information is on their own timeline
         cleaned = _clean_files(files, already=case.attachments.count())
         case.updated_at = clock.now()
         case.save(update_fields=["updated_at"])
@@ -848,7 +897,7 @@ def add_note(
             actor=actor,
             from_status=case.status,
             note=text,
-            public=public,
+            audience=audience,
         )
         _store_files(saved, case=case, event=event, files=cleaned, actor=actor)
         events.case_changed_on_commit(case, event)

@@ -231,7 +231,7 @@ def test_reject_keeps_the_reason_for_the_reporter(city, people):
     case = case_in(Status.SUBMITTED, city, people)
     case = workflow.reject_case(case_id=case.pk, actor=people.street_leader, reason="不属实")
     event = case.events.order_by("pk").last()
-    assert (event.note, event.public) == ("不属实", True)
+    assert (event.note, event.audience) == ("不属实", "reporter")
     assert case.closed_at is not None and not case.is_open
 
 
@@ -322,12 +322,12 @@ def test_escalation_climbs_one_level_each_time_and_stops_at_the_city(city, peopl
     for _ in range(4):
         case = workflow.escalate_case(case_id=case.pk, actor=people.admin, reason="督办")
         event = case.events.order_by("pk").last()
-        reached.append((case.escalation_level, event.data["to"], event.public))
+        reached.append((case.escalation_level, event.data["to"], event.audience))
     assert reached == [
-        (1, city.community_a.code, False),
-        (2, city.street_a.code, False),
-        (3, city.district.code, False),
-        (4, city.city.code, False),
+        (1, city.community_a.code, "internal"),
+        (2, city.street_a.code, "internal"),
+        (3, city.district.code, "internal"),
+        (4, city.city.code, "internal"),
     ]
     assert case.status == Status.DISPATCHED
     before = snapshot(case)
@@ -456,13 +456,13 @@ def test_a_rating_is_a_whole_number_from_1_to_5(city, people, rating):
     assert snapshot(case) == before
 
 
-def test_a_reporters_note_is_always_public(city, people):
+def test_a_reporters_note_is_always_for_the_reporter(city, people):
     case = case_in(Status.FILED, city, people)
-    workflow.add_note(case_id=case.pk, actor=people.citizen, text="照片补充", public=False)
+    workflow.add_note(case_id=case.pk, actor=people.citizen, text="照片补充", audience="internal")
     event = case.events.order_by("pk").last()
-    assert (event.kind, event.public, event.actor, event.note) == (
+    assert (event.kind, event.audience, event.actor, event.note) == (
         "note",
-        True,
+        "reporter",
         people.citizen,
         "照片补充",
     )
@@ -471,11 +471,13 @@ def test_a_reporters_note_is_always_public(city, people):
 
 def test_staff_notes_may_be_internal(city, people):
     case = case_in(Status.FILED, city, people)
-    workflow.add_note(case_id=case.pk, actor=people.officer_a, text="内部：联系物业", public=False)
+    workflow.add_note(
+        case_id=case.pk, actor=people.officer_a, text="内部：联系物业", audience="internal"
+    )
     workflow.add_note(case_id=case.pk, actor=people.street_leader, text="已告知居民")
     internal, public = case.events.order_by("pk")[2:]
-    assert (internal.public, internal.actor) == (False, people.officer_a)
-    assert (public.public, public.actor) == (True, people.street_leader)
+    assert (internal.audience, internal.actor) == ("internal", people.officer_a)
+    assert (public.audience, public.actor) == ("reporter", people.street_leader)
 
 
 def test_a_note_needs_text(city, people):

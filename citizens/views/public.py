@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from governance.models import Category, Status
-from governance.public import public_request, public_timeline, recent_requests
+from governance.public import public_request, recent_requests
 from governance.web.common import map_settings
 
 
@@ -56,7 +56,8 @@ def public_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
         "citizens/public_request.html",
         {
             "row": row,
-            "steps": public_timeline(tracking_id),
+            "form": row.form,
+            "media": row.form.media_urls(request),
             "points": [row.as_json()] if row.lon is not None else [],
             "map": map_settings(),
         },

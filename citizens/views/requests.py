@@ -76,7 +76,11 @@ def submit_nearby(request: HttpRequest) -> HttpResponse:
         lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
     except (KeyError, ValueError):
         category = None
-    found = nearby_open_cases(category, lon, lat) if category else []
+    found = (
+        nearby_open_cases(person=request.user, category=category, lon=lon, lat=lat)
+        if category
+        else []
+    )
     return render(request, "citizens/_nearby.html", {"found": found})
 
 

@@ -40,7 +40,7 @@ class CaseContactInline(ReadOnlyMixin, admin.StackedInline):
 
 class CaseEventInline(ReadOnlyMixin, admin.TabularInline):
     model = CaseEvent
-    fields = ["created_at", "kind", "from_status", "to_status", "actor", "note", "public", "data"]
+    fields = ["created_at", "kind", "from_status", "to_status", "actor", "note", "audience", "data"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -146,8 +146,8 @@ def _visible_cases(request: HttpRequest) -> QuerySet[Case]:
 
 @admin.register(CaseEvent)
 class CaseEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["created_at", "case", "kind", "from_status", "to_status", "actor", "public"]
-    list_filter = ["kind", "public"]
+    list_display = ["created_at", "case", "kind", "from_status", "to_status", "actor", "audience"]
+    list_filter = ["kind", "audience"]
     search_fields = ["case__tracking_id", "note"]
     date_hierarchy = "created_at"
     list_select_related = ["case", "actor"]

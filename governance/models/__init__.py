@@ -2,6 +2,7 @@ from governance.models.area import Area, Level
 from governance.models.calendar import CalendarDay
 from governance.models.case import (
     Attachment,
+    Audience,
     Case,
     CaseContact,
     CaseEvent,
@@ -29,6 +30,7 @@ __all__ = [
     "AreaUserObjectPermission",
     "Assignment",
     "Attachment",
+    "Audience",
     "CalendarDay",
     "Case",
     "CaseContact",

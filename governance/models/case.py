@@ -233,6 +233,14 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("note")
 
 
+class Audience(models.TextChoices):
+    """Who may read a text or a file (see `governance.audience`, which re-exports it)."""
+
+    INTERNAL = "internal", _("staff only")
+    REPORTER = "reporter", _("staff and the reporter")
+    PUBLIC = "public", _("everyone (public)")
+
+
 class AppendOnlyError(Exception):
     """The timeline is history: events are never changed or deleted."""
 
@@ -253,7 +261,10 @@ class CaseEvent(models.Model):
     from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
-    public = models.BooleanField(_("shown to the reporter"), default=True)
+    # Who reads this entry's note and files (capped by the case: `audience.event_audience`).
+    audience = models.CharField(
+        _("audience"), max_length=8, choices=Audience.choices, default=Audience.REPORTER
+    )
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from governance.models import Attachment, Case, CaseEvent, Category
+from governance import public
+from governance.models import Case, Category
 from governance.models.case import OPEN_STATUSES, EventKind
 from governance.open311.renderers import w3c
-from governance.privacy import listed_coordinates
 
 
 def service(category: Category, has_questions: bool) -> dict[str, Any]:
@@ -76,51 +75,53 @@ REQUEST_COLUMNS = (
 def service_requests(
     cases: QuerySet[Case], request: HttpRequest, *, extensions: bool = False
 ) -> list[dict[str, Any]]:
-    """The documents of `cases` (already scoped to the public record), in their order.
+    """The documents of `cases` (already scoped to the public record), in their order: each
+    case in its public form (`governance.public.public_form`), built from rows.
 
-    Three queries whatever the number: the cases, their public events, their public files.
+    Three queries whatever the number: the cases, their public texts, their public files.
     """
     rows = list(cases.values(*REQUEST_COLUMNS))
     ids = [row["pk"] for row in rows]
-    events = _public_events(ids, extensions=extensions)
-    files = _public_files(ids, request)
+    texts = public.texts_of(ids, steps=extensions)
+    files = public.files_of(ids)
     titles: dict[int, str] = {}  # category id → its name in the current language
     kinds = {str(value): str(label) for value, label in EventKind.choices}
     documents = []
     for row in rows:
-        case_events = events.get(row["pk"], ())
-        case_files = files.get(row["pk"], ())
         title = titles.get(row["category_id"])
         if title is None:
             title = titles[row["category_id"]] = _title(row)
-        notes = [e[2] for e in case_events if e[2]]
         address_only = row["grid_id"] is None and bool(row["address"]) and row["channel"] == "api"
-        lon, lat = (
-            (None, None)
-            if address_only
-            else listed_coordinates(
-                row["lon"], row["lat"], private_location=row["category__private_location"]
-            )
+        form = public.public_form(
+            public.CaseFacts(
+                private_location=row["category__private_location"],
+                lon=None if address_only else row["lon"],
+                lat=None if address_only else row["lat"],
+                address=row["address"],
+                description=row["description"],
+            ),
+            texts=texts.get(row["pk"], ()),
+            files=files.get(row["pk"], ()),
         )
+        media = form.media_urls(request)
         document: dict[str, Any] = {
             "service_request_id": row["tracking_id"],
             "status": "open" if row["status"] in OPEN_STATUSES else "closed",
-            "status_notes": notes[-1] if notes else None,
+            "status_notes": form.summary,
             "service_name": title,
             "service_code": row["category__code"],
-            # A private-location category is often about someone's home: its text stays inside.
-            "description": None if row["category__private_location"] else row["description"],
+            "description": form.description,
             "agency_responsible": row["assignee_department__name"],
             "service_notice": None,
             "requested_datetime": w3c(row["created_at"]),
             "updated_datetime": w3c(row["updated_at"]),
             "expected_datetime": w3c(row["due_at"]),
-            "address": row["address"] or None,
+            "address": form.address,
             "address_id": None,
             "zipcode": None,
-            "lat": lat,
-            "long": lon,
-            "media_url": case_files[0] if case_files else None,
+            "lat": form.lat,
+            "long": form.lon,
+            "media_url": media[0] if media else None,
         }
         if extensions:
             document["extended_attributes"] = {
@@ -128,15 +129,15 @@ def service_requests(
                 "grid": row["grid__code"],
                 "channel": row["channel"],
                 "title": title,
-                "media_urls": list(case_files),
+                "media_urls": media,
                 "notes": [
                     {
-                        "datetime": w3c(created_at),
-                        "type": kind,
-                        "summary": kinds.get(kind, kind),
-                        "description": note or None,
+                        "datetime": w3c(step.at),
+                        "type": step.kind,
+                        "summary": kinds.get(step.kind, step.kind),
+                        "description": step.text,
                     }
-                    for created_at, kind, note in case_events
+                    for step in form.steps
                 ],
             }
         documents.append(document)
@@ -146,37 +147,3 @@ def service_requests(
 def _title(row: dict[str, Any]) -> str:
     """The category's name in the current language, by the model's own rule."""
     return Category(name=row["category__name"], name_en=row["category__name_en"]).display_name
-
-
-def _public_events(
-    ids: list[int], *, extensions: bool
-) -> dict[int, list[tuple[datetime | None, str, str]]]:
-    """Case id → its public events, oldest first, as (created_at, kind, note).
-
-    Without extensions only the notes are shown (the last one is the status note), so only
-    events with a note are read, and not their times.
-    """
-    events = CaseEvent.objects.filter(case_id__in=ids, public=True).order_by("created_at", "pk")
-    by_case: dict[int, list[tuple[datetime | None, str, str]]] = {}
-    if extensions:
-        for case_id, *event in events.values_list("case_id", "created_at", "kind", "note"):
-            by_case.setdefault(case_id, []).append(tuple(event))
-    else:
-        for case_id, note in events.exclude(note="").values_list("case_id", "note"):
-            by_case.setdefault(case_id, []).append((None, "", note))
-    return by_case
-
-
-def _public_files(ids: list[int], request: HttpRequest) -> dict[int, list[str]]:
-    """Case id → the absolute URLs of its public files (not tied to an internal event)."""
-    storage = Attachment._meta.get_field("file").storage
-    rows = (
-        Attachment.objects.filter(case_id__in=ids)
-        .filter(Q(event__isnull=True) | Q(event__public=True))
-        .order_by("created_at", "pk")
-        .values_list("case_id", "file")
-    )
-    by_case: dict[int, list[str]] = {}
-    for case_id, name in rows:
-        by_case.setdefault(case_id, []).append(request.build_absolute_uri(storage.url(name)))
-    return by_case

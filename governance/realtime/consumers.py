@@ -119,7 +119,9 @@ class CaseConsumer(LiveConsumer):
         if case is None:
             return None
         self.tracking_id = case.tracking_id
-        return [events.case_group(case.pk)]
+        if self.internal:
+            return [events.case_group(case.pk)]
+        return [events.case_reporter_group(case.pk)]  # never sent an internal entry
 
     async def allowed(self, message: dict[str, Any]) -> bool:
         if message["kind"] not in schemas.CASE_KINDS or message["tracking_id"] != self.tracking_id:

@@ -18,18 +18,38 @@ from django.utils.translation import gettext_lazy as _
 from governance import workflow
 from governance.access import Action, Person, cases_for, may
 from governance.errors import InvalidInput
-from governance.models import Case, Department
+from governance.models import Audience, Case, Department
 from governance.web.uploads import PhotosField
+
+# Who reads what a staff member types, said next to every field (the three audiences).
+FOR_STAFF = _("Only staff see this.")
+FOR_REPORTER = _("The reporter sees this.")
+FOR_EVERYONE = _(
+    "Published: everyone sees this (the public page, Open311). Write a short summary for the "
+    "public, without names, phone numbers or the reporter's words. Never published for a "
+    "private-location category."
+)
 
 
 class NoteForm(forms.Form):
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=FOR_REPORTER,
     )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), help_text=FOR_REPORTER
+    )
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), help_text=FOR_STAFF
+    )
 
 
 class OptionalReasonForm(forms.Form):
@@ -40,7 +60,7 @@ class OptionalReasonForm(forms.Form):
 
 class MergeForm(forms.Form):
     into = forms.CharField(label=_("Tracking id of the case it duplicates"), max_length=20)
-    note = forms.CharField(label=_("Note"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, help_text=FOR_REPORTER)
 
 
 class DispatchForm(forms.Form):
@@ -51,7 +71,10 @@ class DispatchForm(forms.Form):
         empty_label=_("The category's default department"),
     )
     note = forms.CharField(
-        label=_("Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Instructions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=FOR_REPORTER,
     )
 
     def __init__(self, *args, **kwargs):
@@ -59,16 +82,39 @@ class DispatchForm(forms.Form):
         self.fields["department"].label_from_instance = lambda d: d.display_name
 
 
+def public_summary_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Public summary (optional)"),
+        required=False,
+        max_length=workflow.PUBLIC_SUMMARY_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=FOR_EVERYONE,
+    )
+
+
+class RejectForm(ReasonForm):
+    public_summary = public_summary_field()
+
+
 class ResolveForm(forms.Form):
-    note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("What was done"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=FOR_REPORTER,
+    )
     files = PhotosField(label=_("Photos of the fix"))
+    public_summary = public_summary_field()
 
 
 class CloseForm(forms.Form):
     note = forms.CharField(
-        label=_("Verification result"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Verification result"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=FOR_REPORTER,
     )
     files = PhotosField(label=_("Photos from the site"))
+    public_summary = public_summary_field()
 
 
 class RateForm(forms.Form):
@@ -92,7 +138,20 @@ class AddInformationForm(forms.Form):
 
 
 class StaffNoteForm(AddInformationForm):
-    public = forms.BooleanField(label=_("Show to the reporter"), required=False)
+    """A staff member's note: for staff only unless they choose the reporter too."""
+
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+    audience = forms.ChoiceField(
+        label=_("Who sees this note"),
+        choices=[
+            (Audience.INTERNAL.value, FOR_STAFF),
+            (Audience.REPORTER.value, _("The reporter sees this (and staff).")),
+        ],
+        initial=Audience.INTERNAL.value,
+        required=False,  # not chosen: staff only
+        widget=forms.RadioSelect,
+        help_text=_("Notes are never published; the public reads only a public summary."),
+    )
 
 
 @dataclass(frozen=True)
@@ -111,9 +170,10 @@ def _merge(case: Case, actor: Person, data: dict[str, Any]) -> Case:
 
 
 def _note(case: Case, actor: Person, data: dict[str, Any]) -> Case:
-    public = data.get("public", True) if may(actor, Action.REPORT, case) else True
+    staff = may(actor, Action.REPORT, case)
+    audience = (data.get("audience") or Audience.INTERNAL) if staff else Audience.REPORTER
     return workflow.add_note(
-        case_id=case.pk, actor=actor, text=data["text"], public=public, files=data["files"]
+        case_id=case.pk, actor=actor, text=data["text"], audience=audience, files=data["files"]
     )
 
 
@@ -124,8 +184,10 @@ ACTIONS: dict[str, ActionSpec] = {
         _("Accept (file)"),
     ),
     "reject": ActionSpec(
-        ReasonForm,
-        lambda c, a, d: workflow.reject_case(case_id=c.pk, actor=a, reason=d["reason"]),
+        RejectForm,
+        lambda c, a, d: workflow.reject_case(
+            case_id=c.pk, actor=a, reason=d["reason"], public_summary=d["public_summary"]
+        ),
         _("Reject"),
         danger=True,
     ),
@@ -145,14 +207,22 @@ ACTIONS: dict[str, ActionSpec] = {
     "resolve": ActionSpec(
         ResolveForm,
         lambda c, a, d: workflow.resolve_case(
-            case_id=c.pk, actor=a, note=d["note"], files=d["files"]
+            case_id=c.pk,
+            actor=a,
+            note=d["note"],
+            files=d["files"],
+            public_summary=d["public_summary"],
         ),
         _("Report resolved"),
     ),
     "close": ActionSpec(
         CloseForm,
         lambda c, a, d: workflow.verify_and_close_case(
-            case_id=c.pk, actor=a, note=d["note"], files=d["files"]
+            case_id=c.pk,
+            actor=a,
+            note=d["note"],
+            files=d["files"],
+            public_summary=d["public_summary"],
         ),
         _("Verified: close"),
     ),
@@ -163,7 +233,7 @@ ACTIONS: dict[str, ActionSpec] = {
         danger=True,
     ),
     "escalate": ActionSpec(
-        ReasonForm,
+        EscalateForm,
         lambda c, a, d: workflow.escalate_case(case_id=c.pk, actor=a, reason=d["reason"]),
         _("Escalate"),
         danger=True,

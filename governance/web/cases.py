@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from governance import workflow
 from governance.access import Action, permitted, sees_internal_notes
 from governance.errors import InvalidInput, NotPermitted, WorkflowError
-from governance.models import Case
+from governance.models import Audience, Case
 from governance.privacy import reveal
 from governance.web import actions
 from governance.web.common import map_settings, refused, scoped_case
@@ -47,7 +47,7 @@ def _is_english() -> bool:
 def timeline_context(request: HttpRequest, case: Case, *, public_only: bool) -> dict:
     events = case.events.select_related("actor").prefetch_related("attachments")
     if public_only:
-        events = events.filter(public=True)
+        events = events.exclude(audience=Audience.INTERNAL)
     return {"case": case, "events": list(events), "public_only": public_only}
 
 

@@ -196,7 +196,7 @@ def test_the_whole_loop_through_the_api(api, scenario, people):
 
 def test_timeline_hides_internal_notes_and_the_reporters_name(api, scenario, people):
     case = scenario.case_a
-    workflow.add_note(case_id=case.pk, actor=people.officer_a, text="内部", public=False)
+    workflow.add_note(case_id=case.pk, actor=people.officer_a, text="内部", audience="internal")
     _as(api, people.citizen)
     notes = [e["note"] for e in api.get(f"/api/v1/cases/{case.tracking_id}/timeline/").json()]
     assert "内部" not in notes

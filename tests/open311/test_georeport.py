@@ -130,11 +130,17 @@ def test_single_request_is_a_list(client, scenario):
 
 
 def test_closed_states_are_closed(client, scenario, people):
-    workflow.reject_case(case_id=scenario.case_b.pk, actor=people.dispatcher, reason="重复")
+    workflow.reject_case(
+        case_id=scenario.case_b.pk,
+        actor=people.dispatcher,
+        reason="重复，已电话 13800000002 告知",  # the reporter's to read, not the world's
+        public_summary="重复",
+    )
     body = json_body(client.get(f"{BASE}/requests.json?status=closed"))
     validate(body, "requests.json")
     assert [r["service_request_id"] for r in body] == [scenario.case_b.tracking_id]
     assert body[0]["status"] == "closed" and body[0]["status_notes"] == "重复"
+    assert "13800000002" not in str(body)
     open_ids = {
         r["service_request_id"] for r in json_body(client.get(f"{BASE}/requests.json?status=open"))
     }
@@ -201,8 +207,12 @@ def test_paging(client, scenario):
 
 
 def test_extensions(client, scenario, people):
-    workflow.add_note(case_id=scenario.case_a2.pk, actor=people.clerk, text="已派人", public=True)
-    workflow.add_note(case_id=scenario.case_a2.pk, actor=people.clerk, text="内部", public=False)
+    workflow.add_note(
+        case_id=scenario.case_a2.pk, actor=people.clerk, text="已派人", audience="reporter"
+    )
+    workflow.add_note(
+        case_id=scenario.case_a2.pk, actor=people.clerk, text="内部", audience="internal"
+    )
     path = f"{BASE}/requests/{scenario.case_a2.tracking_id}"
     body = json_body(client.get(f"{path}.json?extensions=true"))
     validate(body, "requests.json")
@@ -210,27 +220,40 @@ def test_extensions(client, scenario, people):
     assert extended["detailed_status"] == "dispatched"
     assert extended["grid"] == "339901001001002"
     assert extended["channel"] == "web"
-    assert [n["type"] for n in extended["notes"]] == ["submitted", "filed", "dispatched", "note"]
-    assert "内部" not in str(body)  # internal notes stay internal
+    # Notes are for staff or the reporter, never the world: not even their existence.
+    assert [n["type"] for n in extended["notes"]] == ["submitted", "filed", "dispatched"]
+    assert "内部" not in str(body) and "已派人" not in str(body)
     assert "extended_attributes" not in json_body(client.get(f"{path}.json"))[0]
     root = xml_root(client.get(f"{path}.xml?extensions=true"), "service_requests")
     notes = root.findall("request/extended_attributes/notes/note")
-    assert [n.findtext("type") for n in notes] == ["submitted", "filed", "dispatched", "note"]
+    assert [n.findtext("type") for n in notes] == ["submitted", "filed", "dispatched"]
 
 
-def test_photos_public_ones_only_as_absolute_urls(client, scenario, people):
-    case = scenario.case_a2
-    workflow.add_note(case_id=case.pk, actor=people.clerk, text="现场", files=[photo("a.jpg")])
-    workflow.add_note(
-        case_id=case.pk, actor=people.clerk, text="内部", public=False, files=[photo("b.jpg")]
+def test_photos_public_ones_only_as_absolute_urls(client, scenario, people, city):
+    case = workflow.submit_case(
+        actor=people.citizen,
+        category=city.category,
+        description="路边垃圾",
+        lon=120.07,
+        lat=30.01,
+        answers={"amount": "small"},
+        files=[photo("a.jpg")],
     )
-    public, _internal = case.attachments.order_by("created_at", "pk")
+    workflow.add_note(case_id=case.pk, actor=people.admin, text="给居民", files=[photo("b.jpg")])
+    workflow.add_note(
+        case_id=case.pk,
+        actor=people.admin,
+        text="内部",
+        audience="internal",
+        files=[photo("c.jpg")],
+    )
+    public, _reporter, _internal = case.attachments.order_by("created_at", "pk")
     path = f"{BASE}/requests/{case.tracking_id}"
     body = json_body(client.get(f"{path}.json?extensions=true"))
     validate(body, "requests.json")
-    url = f"http://testserver{public.file.url}"
+    url = f"http://testserver/files/{public.pk}/"
     assert body[0]["media_url"] == url
-    assert body[0]["extended_attributes"]["media_urls"] == [url]  # not the internal photo
+    assert body[0]["extended_attributes"]["media_urls"] == [url]  # not the notes' photos
     root = xml_root(client.get(f"{path}.xml?extensions=true"), "service_requests")
     assert root.findtext("request/media_url") == url
     urls = root.findall("request/extended_attributes/media_urls/media_url")
@@ -239,7 +262,10 @@ def test_photos_public_ones_only_as_absolute_urls(client, scenario, people):
 
 def test_xml_carries_markup_and_control_characters_as_text(client, scenario, people):
     note = "<b>水 & 电</b>\x01"
-    workflow.add_note(case_id=scenario.case_a2.pk, actor=people.clerk, text=note, public=True)
+    workflow.start_case(case_id=scenario.case_a2.pk, actor=people.clerk)
+    workflow.resolve_case(
+        case_id=scenario.case_a2.pk, actor=people.clerk, note="已处理", public_summary=note
+    )
     path = f"{BASE}/requests/{scenario.case_a2.tracking_id}.xml?extensions=true"
     root = xml_root(client.get(path), "service_requests")
     assert root.findtext("request/status_notes") == "<b>水 & 电</b>\ufffd"

@@ -206,7 +206,7 @@ ENDPOINTS = [
         "POST",
         "/api/v1/cases/{case_a}/notes/",
         _acting(SEES_A),
-        data={"text": "补充", "public": False},
+        data={"text": "补充", "audience": "internal"},
         pii_case=A,
     ),
     Endpoint(
@@ -351,11 +351,13 @@ PAGES: list[Endpoint] = [
         changes=A,
     ),
     # The public record: anonymised, the same for everybody.
-    Endpoint("public list", "GET", "/public/", _row(REDACTED), public=True),
+    Endpoint("public list", "GET", "/public/", _row(REDACTED), audience="reporter"),
     Endpoint(
         "public list, by status", "GET", "/public/?status=submitted", _row(REDACTED), public=True
     ),
-    Endpoint("public page: case A", "GET", "/public/{case_a}/", _row(REDACTED), public=True),
+    Endpoint(
+        "public page: case A", "GET", "/public/{case_a}/", _row(REDACTED), audience="reporter"
+    ),
     Endpoint(
         "public page: private case", "GET", "/public/{private_case}/", _row(REDACTED), public=True
     ),
@@ -544,7 +546,7 @@ PAGES: list[Endpoint] = [
         "POST",
         "/work/cases/{case_a}/act/note/",
         _acting(SEES_A),
-        data={"note-text": "补充", "note-public": ""},
+        data={"note-text": "补充", "note-audience": "internal"},
         pii_case=A,
         changes=A,
     ),
@@ -597,5 +599,5 @@ PAGES: list[Endpoint] = [
         SEES_A_ONLY,
         setup="attachment",
     ),
-    Endpoint("grid outlines", "GET", "/map/grids.geojson", _row(ALLOWED), public=True),
+    Endpoint("grid outlines", "GET", "/map/grids.geojson", _row(ALLOWED), audience="reporter"),
 ]

@@ -166,7 +166,7 @@ def _setup_close_a(scenario, people):
 
 def _setup_internal_note(scenario, people):
     workflow.add_note(
-        case_id=scenario.case_a.pk, actor=people.officer_a, text=INTERNAL_NOTE, public=False
+        case_id=scenario.case_a.pk, actor=people.officer_a, text=INTERNAL_NOTE, audience="internal"
     )
 
 

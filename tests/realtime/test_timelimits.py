@@ -221,7 +221,7 @@ def test_duplicate_check_notes_nearby_open_cases_once(city, people):
     assert duplicates.check_duplicates(second.pk) == [first.tracking_id]
     notes = CaseEvent.objects.filter(case=second, kind="note")
     assert [n.data for n in notes] == [{"possible_duplicates": [first.tracking_id]}]
-    assert not notes[0].public
+    assert notes[0].audience == "internal"
     assert not CaseEvent.objects.filter(case=far, kind="note").exists()
 
 

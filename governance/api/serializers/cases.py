@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.models import Attachment, Case, CaseEvent, Channel, Urgency
+from governance.models import Attachment, Audience, Case, CaseEvent, Channel, Urgency
 from governance.privacy import Revealed, listed_point
+from governance.workflow import NOTE_AUDIENCES, PUBLIC_SUMMARY_LIMIT
 
 SUBMIT_CHANNELS = [
     (c.value, c.label) for c in (Channel.API, Channel.WEB, Channel.HOTLINE, Channel.PATROL)
@@ -155,7 +156,7 @@ class EventSerializer(serializers.ModelSerializer):
             "from_status",
             "to_status",
             "note",
-            "public",
+            "audience",
             "actor",
             "created_at",
             "attachments",
@@ -210,8 +211,47 @@ class DispatchInput(NoteInput):
     department = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
 
+PUBLIC_SUMMARY_HELP = (
+    "Published: everyone reads it (Open311 status_notes, the public page). A short, deliberate "
+    "public text; never the reporter's words or personal data. Not published for a "
+    "private-location category."
+)
+
+
 class ResolveInput(serializers.Serializer):
-    note = serializers.CharField(max_length=4000, allow_blank=True)
+    note = serializers.CharField(
+        max_length=4000, allow_blank=True, help_text="The reporter reads this."
+    )
+    public_summary = serializers.CharField(
+        max_length=PUBLIC_SUMMARY_LIMIT,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=PUBLIC_SUMMARY_HELP,
+    )
+
+
+class RejectInput(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=4000, allow_blank=True, help_text="The reporter reads this."
+    )
+    public_summary = serializers.CharField(
+        max_length=PUBLIC_SUMMARY_LIMIT,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=PUBLIC_SUMMARY_HELP,
+    )
+
+
+class CloseInput(ResolveInput):
+    note = serializers.CharField(
+        max_length=4000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The reporter reads this.",
+    )
 
 
 class RateInput(serializers.Serializer):
@@ -221,7 +261,12 @@ class RateInput(serializers.Serializer):
 
 class AddNoteInput(serializers.Serializer):
     text = serializers.CharField(max_length=4000, allow_blank=True)
-    public = serializers.BooleanField(default=True)
+    audience = serializers.ChoiceField(
+        choices=[(a.value, a.label) for a in NOTE_AUDIENCES],
+        default=Audience.REPORTER,
+        help_text="Who reads the note: `internal` (staff only) or `reporter` (the reporter "
+        "too). A note is never published; a reporter's own note is always `reporter`.",
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

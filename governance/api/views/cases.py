@@ -21,7 +21,7 @@ from governance import reference, workflow
 from governance.access import Action, cases_for, may, permitted, sees_internal_notes
 from governance.api.errors import Refused, SafeLookupMixin, run
 from governance.api.serializers import cases as s
-from governance.models import Area, Case, CaseEvent, Department, Status
+from governance.models import Area, Audience, Case, CaseEvent, Department, Status
 from governance.models.case import FINAL_STATUSES, OPEN_STATUSES
 from governance.privacy import reveal
 
@@ -222,7 +222,7 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
         case = self._case()
         events = CaseEvent.objects.filter(case=case).select_related("actor")
         if not sees_internal_notes(request.user, case):
-            events = events.filter(public=True)
+            events = events.exclude(audience=Audience.INTERNAL)
         events = events.prefetch_related("attachments")
         hidden = None
         if case.reporter_id != request.user.pk and not may(
@@ -262,7 +262,7 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
             )
             added = case.attachments.exclude(pk__in=before)
             return Response(s.AttachmentSerializer(added, many=True).data, status=201)
-        files = case.attachments.filter(Q(event__isnull=True) | Q(event__public=True))
+        files = case.attachments.exclude(event__audience=Audience.INTERNAL)
         if case.reporter_id != request.user.pk or may(request.user, Action.REPORT, case):
             files = case.attachments.all()
         return Response(s.AttachmentSerializer(files, many=True).data)
@@ -281,9 +281,9 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
     def file(self, request: Request, id: str) -> Response:
         return self._act(request, s.NoteInput, workflow.file_case)
 
-    @transition("reject", s.ReasonInput, "不予立案: reject a submitted case with a reason.")
+    @transition("reject", s.RejectInput, "不予立案: reject a submitted case with a reason.")
     def reject(self, request: Request, id: str) -> Response:
-        return self._act(request, s.ReasonInput, workflow.reject_case)
+        return self._act(request, s.RejectInput, workflow.reject_case)
 
     @transition("merge", s.MergeInput, "Merge the case into another case (a duplicate).")
     def merge(self, request: Request, id: str) -> Response:
@@ -340,9 +340,9 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
     def resolve(self, request: Request, id: str) -> Response:
         return self._act(request, s.ResolveInput, workflow.resolve_case)
 
-    @transition("close", s.NoteInput, "核查结案: verified on site; close the case.")
+    @transition("close", s.CloseInput, "核查结案: verified on site; close the case.")
     def close(self, request: Request, id: str) -> Response:
-        return self._act(request, s.NoteInput, workflow.verify_and_close_case)
+        return self._act(request, s.CloseInput, workflow.verify_and_close_case)
 
     @transition("rework", s.ReasonInput, "返工: verification failed; back to the department.")
     def rework(self, request: Request, id: str) -> Response:

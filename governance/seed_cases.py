@@ -272,7 +272,10 @@ class Storyteller:
                 note=rng.choice(RESOLVE_NOTES),
             ),
             "close": lambda: workflow.verify_and_close_case(
-                case_id=case.pk, actor=verifier, note="现场核查，问题已解决。"
+                case_id=case.pk,
+                actor=verifier,
+                note="现场核查，问题已解决。",
+                public_summary="已处理并经现场核查。",  # what the public record reads
             ),
             "rework": lambda: workflow.rework_case(
                 case_id=case.pk, actor=verifier, reason=rng.choice(REWORK_REASONS)

@@ -612,14 +612,25 @@ def build(scale: Scale, *, seed: int = 20260101, now: float | None = None) -> Ci
                 reporter = None if chan == "hotline" else citizen_l[i]
             pk += 1
             data = f'{{"channel": "{chan}", "routed": {"true" if g >= 0 else "false"}}}'
-            yield (pk, "submitted", "", "submitted", "", True, data, stamp(made), reporter, i + 1)
+            yield (
+                pk,
+                "submitted",
+                "",
+                "submitted",
+                "",
+                "public",
+                data,
+                stamp(made),
+                reporter,
+                i + 1,
+            )
             kinds = PATHS[st] + (["rated"] if rated_l[i] else [])
             for step, kind in enumerate(kinds, start=1):
                 pk += 1
                 before, after = EVENT_STATUS[kind]
                 actor = reporter if kind in ("withdrawn", "rated") else lead
                 at = stamp(made + 1800 * step)
-                yield (pk, kind, before, after, "", True, "{}", at, actor, i + 1)
+                yield (pk, kind, before, after, "", "reporter", "{}", at, actor, i + 1)
 
     def contact_rows() -> Iterator[tuple]:
         for i in range(n):
@@ -671,7 +682,7 @@ def build(scale: Scale, *, seed: int = 20260101, now: float | None = None) -> Ci
                 "from_status",
                 "to_status",
                 "note",
-                "public",
+                "audience",
                 "data",
                 "created_at",
                 "actor_id",

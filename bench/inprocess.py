@@ -158,9 +158,9 @@ def filing_figures(city: City, repeats: int) -> dict[str, Any]:
                     case_id = cursor.fetchone()[0]
                     cursor.execute(
                         "INSERT INTO governance_caseevent (kind, from_status, to_status, note,"
-                        " public, data, created_at, actor_id, case_id) VALUES ('submitted', '',"
-                        " 'submitted', '', true, '{\"channel\": \"web\", \"routed\": true}', %s,"
-                        " %s, %s)",
+                        " audience, data, created_at, actor_id, case_id) VALUES ('submitted', '',"
+                        " 'submitted', '', 'public',"
+                        ' \'{"channel": "web", "routed": true}\', %s, %s, %s)',
                         (stamp(now), citizen.pk, case_id),
                         prepare=True,
                     )

@@ -203,5 +203,6 @@ def may_each(
 
 
 def sees_internal_notes(user: Person, case: Case) -> bool:
-    """Staff see a case's internal notes; its reporter (not staff for it) sees the public ones."""
+    """Staff see a case's internal entries; its reporter (not staff for it) sees the entries
+    whose audience is the reporter or the public (`governance.audience`)."""
     return case.reporter_id != getattr(user, "pk", None) or may(user, Action.REPORT, case)

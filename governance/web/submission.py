@@ -87,6 +87,10 @@ class CaseForm(forms.Form):
         label=_("Describe the problem"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Published with the request, as are the address and photos (not for categories "
+            "about a home). Leave names and phone numbers to the contact fields."
+        ),
     )
     lon = forms.FloatField(required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)

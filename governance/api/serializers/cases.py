@@ -192,11 +192,21 @@ class UploadSerializer(serializers.Serializer):
 
 
 class NoteInput(serializers.Serializer):
-    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=4000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The reporter reads this.",
+    )
 
 
 class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=4000, allow_blank=True)
+    reason = serializers.CharField(
+        max_length=4000,
+        allow_blank=True,
+        help_text="The reporter reads this, except an escalation's reason (staff only).",
+    )
 
 
 class OptionalReasonInput(serializers.Serializer):

@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("governance", "0004_case_newest_index")]
-AFTER = [("governance", "0005_event_audience")]
+AFTER = [("governance", "0006_drop_event_public")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,6 +2,8 @@
 in Open311) becomes an explicit audience: shown to the reporter → reporter, not → internal.
 A submission's own entry (no text; its files are the case's own photos) is public, as the
 case's description is; a private-location case is capped at reporter whatever it says.
+The old column is dropped by the next migration (PostgreSQL refuses to alter a table in the
+transaction that updated its rows).
 """
 
 from django.db import migrations, models
@@ -41,5 +43,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(forwards, backwards),
-        migrations.RemoveField(model_name="caseevent", name="public"),
     ]

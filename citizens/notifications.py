@@ -203,7 +203,7 @@ def _texts(kind: str, case: Case, event: CaseEvent) -> tuple[str, str]:
         K.DUE_SOON: _("Case %(id)s is nearing its time limit"),
         K.OVERDUE: _("Case %(id)s is past its time limit"),
     }
-    # The note only where the reporter may read it: a staff member reads the case's timeline.
+    # The note only when its audience takes in the reporter: a body may go out by e-mail or SMS.
     body = event.note if event.audience != Audience.INTERNAL else ""
     return titles[kind] % values, body
 

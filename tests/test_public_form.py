@@ -283,3 +283,22 @@ def test_api_resolution_carries_a_public_summary_to_open311(api, client, scenari
     body = json.loads(client.get(f"{BASE}/requests/{case.tracking_id}.json").content)
     assert body[0]["status_notes"] == "井盖已更换"
     assert "13900000003" not in json.dumps(body, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("persona", ["street_leader", "clerk"])
+def test_a_staff_note_from_the_case_page_is_internal_unless_meant_for_the_reporter(
+    client, scenario, people, persona
+):
+    case = scenario.case_a2  # the clerk's department has it; it is in the leader's street
+    client.force_login(getattr(people, persona))
+    url = reverse("governance:case_act", args=[case.tracking_id, "note"])
+    assert client.post(url, {"note-text": "物业电话 13900000004"}).status_code == 302
+    assert (
+        client.post(url, {"note-text": "已约明天上门", "note-audience": "reporter"}).status_code
+        == 302
+    )
+    notes = list(case.events.filter(kind="note").values_list("note", "audience"))
+    assert notes == [("物业电话 13900000004", "internal"), ("已约明天上门", "reporter")]
+    client.force_login(people.citizen)
+    page = client.get(reverse("citizens:request", args=[case.tracking_id])).content.decode()
+    assert "已约明天上门" in page and "13900000004" not in page

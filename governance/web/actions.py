@@ -169,8 +169,18 @@ def _merge(case: Case, actor: Person, data: dict[str, Any]) -> Case:
     return workflow.merge_case(case_id=case.pk, into_id=target.pk, actor=actor, note=data["note"])
 
 
+def _writes_as_staff(
+    actor: Person, case: Case, *, allowed: AbstractSet[Action] | None = None
+) -> bool:
+    """Whether `actor` notes a case as staff (may keep it internal) rather than as its reporter
+    (whose note is always theirs to read): the rule of `access.sees_internal_notes`."""
+    if case.reporter_id != getattr(actor, "pk", None):
+        return True
+    return Action.REPORT in allowed if allowed is not None else may(actor, Action.REPORT, case)
+
+
 def _note(case: Case, actor: Person, data: dict[str, Any]) -> Case:
-    staff = may(actor, Action.REPORT, case)
+    staff = _writes_as_staff(actor, case)
     audience = (data.get("audience") or Audience.INTERNAL) if staff else Audience.REPORTER
     return workflow.add_note(
         case_id=case.pk, actor=actor, text=data["text"], audience=audience, files=data["files"]
@@ -277,9 +287,7 @@ def form_for(
     `allowed`: what `actor` may do on `case` (`access.permitted`, covering REPORT), if known.
     """
     form_class = ACTIONS[name].form
-    if name == "note" and (
-        Action.REPORT in allowed if allowed is not None else may(actor, Action.REPORT, case)
-    ):
+    if name == "note" and _writes_as_staff(actor, case, allowed=allowed):
         form_class = StaffNoteForm
     prefix = name
     return form_class(data, files, prefix=prefix) if data is not None else form_class(prefix=prefix)

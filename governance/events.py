@@ -29,7 +29,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 from governance import clock
-from governance.audience import Audience, event_audience
+from governance.audience import Audience, text_audience
 from governance.models import Case, CaseEvent, EventKind
 from governance.privacy import public_point
 from governance.public import CaseFacts, TextFacts, public_form
@@ -246,7 +246,8 @@ def cases_changed_on_commit(changes: Sequence[tuple[Case, CaseEvent]]) -> None:
 
             enqueue_on_commit(check_duplicates, case.pk)
         groups = case_groups(case)
-        reporter = event_audience(event) != Audience.INTERNAL
+        private = case.category.private_location
+        reporter = text_audience(event.audience, private_location=private) != Audience.INTERNAL
         # The public feed carries the entries the case's public form shows as steps.
         public = bool(
             public_form(

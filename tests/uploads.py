@@ -39,7 +39,26 @@ def png_bytes(size: tuple[int, int] = (640, 480)) -> bytes:
     return buffer.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+def pdf_bytes(*, text: str = "Report") -> bytes:
+    """A real one-page PDF (a catalog, a page tree and a page with a line of text)."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 100))
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont="/Helvetica"
+        )
+    )
+    page = pdf.pages[0]
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.obj.Contents = pdf.make_stream(f"BT /F1 12 Tf 20 50 Td ({text}) Tj ET".encode())
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
+PDF = pdf_bytes()
 
 
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream"):
@@ -57,3 +76,20 @@ def text_file(name: str = "notes.jpg") -> SimpleUploadedFile:
 def stored_files(root: Path) -> list[Path]:
     """Every file under MEDIA_ROOT."""
     return sorted(p for p in Path(root).rglob("*") if p.is_file()) if Path(root).exists() else []
+
+
+def make_public(monkeypatch, *events) -> None:
+    """Give `events` (and their files) the public audience, capped by their case, as staff do
+    when they write for everyone. Until CaseEvent carries its audience, through the one
+    function that reads it (`governance.audience.event_audience`)."""
+    from governance import audience
+
+    chosen = {event.pk for event in events}
+    original = audience.event_audience
+
+    def event_audience(event):
+        if event.pk in chosen:
+            return audience.narrowest(audience.Audience.PUBLIC, audience.case_ceiling(event.case))
+        return original(event)
+
+    monkeypatch.setattr(audience, "event_audience", event_audience)

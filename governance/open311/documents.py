@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from governance.file_access import attachment_url, public_attachments
 from governance.models import Attachment, Case, CaseEvent, Category
 from governance.models.case import OPEN_STATUSES, EventKind
 from governance.open311.renderers import w3c
@@ -168,15 +169,13 @@ def _public_events(
 
 
 def _public_files(ids: list[int], request: HttpRequest) -> dict[int, list[str]]:
-    """Case id → the absolute URLs of its public files (not tied to an internal event)."""
-    storage = Attachment._meta.get_field("file").storage
+    """Case id → the absolute URLs of the files anyone may open (`file_access`)."""
     rows = (
         Attachment.objects.filter(case_id__in=ids)
-        .filter(Q(event__isnull=True) | Q(event__public=True))
+        .select_related("case__category", "event")
         .order_by("created_at", "pk")
-        .values_list("case_id", "file")
     )
     by_case: dict[int, list[str]] = {}
-    for case_id, name in rows:
-        by_case.setdefault(case_id, []).append(request.build_absolute_uri(storage.url(name)))
+    for attachment in public_attachments(rows):
+        by_case.setdefault(attachment.case_id, []).append(attachment_url(attachment, request))
     return by_case

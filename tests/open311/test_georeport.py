@@ -12,7 +12,7 @@ from django.utils import timezone
 from governance import clock, workflow
 from governance.models import ApiKey, Case, Channel, Question
 from tests.open311.conftest import json_body, json_errors, validate, xml_errors, xml_root
-from tests.uploads import photo
+from tests.uploads import make_public, photo
 
 BASE = "/open311/v2"
 
@@ -218,17 +218,18 @@ def test_extensions(client, scenario, people):
     assert [n.findtext("type") for n in notes] == ["submitted", "filed", "dispatched", "note"]
 
 
-def test_photos_public_ones_only_as_absolute_urls(client, scenario, people):
+def test_photos_public_ones_only_as_absolute_urls(client, scenario, people, monkeypatch):
     case = scenario.case_a2
     workflow.add_note(case_id=case.pk, actor=people.clerk, text="现场", files=[photo("a.jpg")])
     workflow.add_note(
         case_id=case.pk, actor=people.clerk, text="内部", public=False, files=[photo("b.jpg")]
     )
     public, _internal = case.attachments.order_by("created_at", "pk")
+    make_public(monkeypatch, public.event)  # the note staff wrote for everyone
     path = f"{BASE}/requests/{case.tracking_id}"
     body = json_body(client.get(f"{path}.json?extensions=true"))
     validate(body, "requests.json")
-    url = f"http://testserver{public.file.url}"
+    url = f"http://testserver/files/{public.pk}/"  # the one serving view, not a stored name
     assert body[0]["media_url"] == url
     assert body[0]["extended_attributes"]["media_urls"] == [url]  # not the internal photo
     root = xml_root(client.get(f"{path}.xml?extensions=true"), "service_requests")

@@ -93,3 +93,26 @@ def make_public(monkeypatch, *events) -> None:
         return original(event)
 
     monkeypatch.setattr(audience, "event_audience", event_audience)
+
+
+def bomb_png(side: int = 8_500) -> bytes:
+    """A real decompression bomb: a valid 1-bit PNG of `side` × `side` black pixels that is a
+    few kilobytes on the wire and `side`² bytes or more once decoded (72 MB at 8,500)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    row = b"\x00" * (1 + (side + 7) // 8)  # filter byte + packed pixels
+    packer = zlib.compressobj(9)
+    data = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+
+
+def bomb(name: str = "bomb.png") -> SimpleUploadedFile:
+    return upload(name, bomb_png(), "image/png")

@@ -178,12 +178,32 @@ def _strip_active(pdf: pikepdf.Pdf) -> None:
         if "/Annots" in page.obj:
             kept = [a for a in page.obj.Annots if not _is_active(a) and "/A" not in a]
             page.obj.Annots = pikepdf.Array(kept)
-    for item in pdf.objects:
-        if isinstance(item, pikepdf.Dictionary | pikepdf.Stream):
-            holder = item.stream_dict if isinstance(item, pikepdf.Stream) else item
-            for key in list(holder.keys()):
-                if key in PDF_ACTIVE_KEYS or (key == "/A" and _is_active(holder[key])):
-                    del holder[key]
+    for item in pdf.objects:  # every indirect object; direct ones are reached from them
+        if isinstance(item, pikepdf.Stream):
+            _strip_dictionary(item.stream_dict)
+        elif isinstance(item, pikepdf.Dictionary):
+            _strip_dictionary(item)
+        elif isinstance(item, pikepdf.Array):
+            _strip_direct(item)
+
+
+def _strip_dictionary(holder: pikepdf.Dictionary) -> None:
+    for key in list(holder.keys()):
+        value = holder[key]
+        if key in PDF_ACTIVE_KEYS or (key == "/A" and _is_active(value)):
+            del holder[key]
+        else:
+            _strip_direct(value)
+
+
+def _strip_direct(value: pikepdf.Object) -> None:
+    """Strip the dictionaries nested directly in `value` (indirect ones are visited apart)."""
+    if isinstance(value, pikepdf.Dictionary) and not value.is_indirect:
+        _strip_dictionary(value)
+    elif isinstance(value, pikepdf.Array):
+        for element in value:
+            if isinstance(element, pikepdf.Dictionary | pikepdf.Array) and not element.is_indirect:
+                _strip_direct(element)
 
 
 def _clean_pdf(upload: UploadedFile) -> CleanFile:

@@ -260,3 +260,25 @@ def test_the_schema_says_the_urls_are_absolute(client):
     fields = schema["components"]["schemas"]["Attachment"]["properties"]
     assert fields["url"]["format"] == "uri"
     assert fields["thumbnail_url"]["format"] == "uri"
+
+
+def test_the_admin_links_files_through_the_one_view(files, people):
+    client = Client()
+    client.force_login(people.admin)
+    case = files.cases["private"]
+    pages = [
+        client.get(reverse("admin:governance_case_change", args=[case.pk])),
+        client.get(reverse("admin:governance_attachment_changelist")),
+        client.get(
+            reverse(
+                "admin:governance_attachment_change", args=[files.files[("private", "internal")].pk]
+            )
+        ),
+    ]
+    for page in pages:
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert "/media/" not in html and 'type="file"' not in html
+        assert re.search(r'href="/files/\d+/"', html)
+    linked = {int(pk) for pk in re.findall(r'href="/files/(\d+)/"', pages[0].content.decode())}
+    assert linked == {a.pk for (k, _w), a in files.files.items() if k == "private"}

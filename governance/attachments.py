@@ -110,7 +110,9 @@ def _clean_image(upload: UploadedFile) -> CleanFile:
     limit = image_pixel_limit()
     max_side = settings.GOVERNANCE.get("IMAGE_MAX_SIDE", 4096)
     try:
-        original = Image.open(upload)  # reads the header only
+        # Reads the header only, and only with the three decoders we accept: no other
+        # format's parser ever sees an upload.
+        original = Image.open(upload, formats=list(IMAGE_FORMATS))
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise _unreadable(upload) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -72,16 +72,16 @@ def openable(user: Person, case: Case, attachments: Iterable[Attachment]) -> lis
 
 
 def public_attachments(attachments: Iterable[Attachment]) -> list[Attachment]:
-    """The ones of `attachments` that anyone may open (Open311's media, the public pages)."""
-    anyone = AnonymousUser()
-    openers: dict[int, Callable[[Attachment], bool]] = {}
-    shown = []
-    for attachment in attachments:
-        if attachment.case_id not in openers:
-            openers[attachment.case_id] = _opener(anyone, attachment.case)
-        if openers[attachment.case_id](attachment):
-            shown.append(attachment)
-    return shown
+    """The ones of `attachments` that anyone may open (Open311's media): public files of
+    cases the public may see, read in one query whatever the number of cases."""
+    rows = list(attachments)
+    for attachment in rows:
+        _share_case(attachment, attachment.case)
+    heard = [a for a in rows if audience.attachment_audience(a) == audience.Audience.PUBLIC]
+    ids = {a.case_id for a in heard}
+    public = cases_for(AnonymousUser(), Action.PUBLIC).filter(pk__in=ids) if ids else None
+    shown = set(public.values_list("pk", flat=True)) if public is not None else set()
+    return [a for a in heard if a.case_id in shown]
 
 
 def attachment_url(attachment: Attachment, request: HttpRequest, *, thumbnail: bool = False) -> str:

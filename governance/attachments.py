@@ -132,7 +132,7 @@ def _clean_image(upload: UploadedFile) -> CleanFile:
             original.draft(original.mode, (max_side, max_side))  # decode at a reduced scale
         original.load()
         if max(original.size) > max_side:
-            original.thumbnail((max_side, max_side))  # in place, before any conversion
+            original.thumbnail((max_side, max_side), Image.Resampling.BICUBIC)  # before converting
         ImageOps.exif_transpose(original, in_place=True)
         mode = _target_mode(original.mode)
         if original.mode != mode:

@@ -242,6 +242,10 @@ GOVERNANCE = {
     "WORKDAY_END": env_str("WORKDAY_END", "17:00"),
     "REOPEN_WINDOW_DAYS": env_int("REOPEN_WINDOW_DAYS", 7, minimum=0),
     "ATTACHMENT_MAX_BYTES": env_int("ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024, minimum=1024),
+    # Photos above this many pixels are refused from their header, before any decoding (a
+    # 50 KB PNG can declare 72 million pixels); larger sides are scaled down when stored.
+    "IMAGE_MAX_PIXELS": env_int("IMAGE_MAX_PIXELS", 24_000_000, minimum=1_000_000),
+    "IMAGE_MAX_SIDE": env_int("IMAGE_MAX_SIDE", 4096, minimum=640),
     "GRID_INDEX_CHECK_SECONDS": 1.0,
     # Embedded run only (no REDIS_URL): the time-limit sweep in a thread of the web process.
     "EMBEDDED_SCHEDULER": env_bool("EMBEDDED_SCHEDULER", True),
@@ -253,4 +257,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"pikepdf": {"level": "WARNING"}},  # not its start-up line in every process
 }

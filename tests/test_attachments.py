@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pikepdf
 import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image
@@ -124,14 +125,17 @@ def test_other_image_formats_are_refused():
     assert "JPEG, PNG, WebP" in refused.value.messages[0]
 
 
-def test_a_pdf_is_accepted_as_is():
+def test_a_pdf_is_accepted_written_anew():
     cleaned = clean_upload(upload("report.pdf", PDF, "application/pdf"))
+    data = cleaned.content.read()
     assert (cleaned.content_type, cleaned.thumbnail, cleaned.size) == (
         "application/pdf",
         None,
-        len(PDF),
+        len(data),
     )
-    assert cleaned.content.read() == PDF
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) == 1
+        assert b"(Report) Tj" in pdf.pages[0].Contents.read_bytes()
 
 
 def test_a_stored_photo_has_no_gps_on_disk(city, people):

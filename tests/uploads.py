@@ -39,7 +39,26 @@ def png_bytes(size: tuple[int, int] = (640, 480)) -> bytes:
     return buffer.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+def pdf_bytes(*, text: str = "Report") -> bytes:
+    """A real one-page PDF (a catalog, a page tree and a page with a line of text)."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 100))
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont="/Helvetica"
+        )
+    )
+    page = pdf.pages[0]
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.obj.Contents = pdf.make_stream(f"BT /F1 12 Tf 20 50 Td ({text}) Tj ET".encode())
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
+PDF = pdf_bytes()
 
 
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream"):
@@ -57,3 +76,37 @@ def text_file(name: str = "notes.jpg") -> SimpleUploadedFile:
 def stored_files(root: Path) -> list[Path]:
     """Every file under MEDIA_ROOT."""
     return sorted(p for p in Path(root).rglob("*") if p.is_file()) if Path(root).exists() else []
+
+
+def make_public(monkeypatch, *events) -> None:
+    """Give `events` (and their files) the public audience, as a staff member's public summary
+    has; the case still caps it (`governance.audience`). `monkeypatch` is unused, kept for the
+    callers' signature."""
+    from governance.models import Audience, CaseEvent
+
+    CaseEvent.objects.filter(pk__in=[e.pk for e in events]).update(audience=Audience.PUBLIC)
+    for event in events:
+        event.audience = Audience.PUBLIC
+
+
+def bomb_png(side: int = 8_500) -> bytes:
+    """A real decompression bomb: a valid 1-bit PNG of `side` × `side` black pixels that is a
+    few kilobytes on the wire and `side`² bytes or more once decoded (72 MB at 8,500)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    row = b"\x00" * (1 + (side + 7) // 8)  # filter byte + packed pixels
+    packer = zlib.compressobj(9)
+    data = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+
+
+def bomb(name: str = "bomb.png") -> SimpleUploadedFile:
+    return upload(name, bomb_png(), "image/png")

@@ -13,6 +13,7 @@ from governance import workflow
 from governance.access import Action, cases_for
 from governance.duplicates import nearby_open_cases
 from governance.errors import InvalidInput
+from governance.file_access import files_shown
 from governance.models import Category, Channel
 from governance.web import actions
 from governance.web.cases import answers_for_display, run_action, timeline_context
@@ -121,7 +122,7 @@ def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict
     return {
         **timeline_context(request, case, public_only=True),
         "answers": answers_for_display(case),
-        "photos": list(case.attachments.all()),
+        "photos": files_shown(request, case),
         "action_forms": forms,
         "map": map_settings(),
         "points": [{"lon": case.lon, "lat": case.lat, "label": case.tracking_id}],

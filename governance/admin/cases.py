@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from governance.access import Action, cases_for
@@ -51,9 +53,17 @@ class CaseEventInline(ReadOnlyMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
+@admin.display(description=_("file"))
+def opened_file(attachment: Attachment) -> str:
+    """A link to the one serving view (which applies the file's audience again), never to
+    the stored name under MEDIA_URL, which nothing serves."""
+    url = reverse("governance:attachment", args=[attachment.pk])
+    return format_html('<a href="{}">{}</a>', url, attachment.content_type)
+
+
 class AttachmentInline(ReadOnlyMixin, admin.TabularInline):
     model = Attachment
-    fields = ["file", "content_type", "size", "event", "uploaded_by", "created_at"]
+    fields = [opened_file, "content_type", "size", "event", "uploaded_by", "created_at"]
     readonly_fields = fields
     extra = 0
 
@@ -169,7 +179,9 @@ class CaseContactAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["created_at", "case", "content_type", "size", "uploaded_by"]
+    list_display = ["created_at", "case", opened_file, "content_type", "size", "uploaded_by"]
+    fields = ["case", "event", opened_file, "content_type", "size", "uploaded_by", "created_at"]
+    readonly_fields = fields
     list_filter = ["content_type"]
     search_fields = ["case__tracking_id"]
     list_select_related = ["case", "uploaded_by"]

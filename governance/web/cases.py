@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from governance import workflow
 from governance.access import Action, permitted, sees_internal_notes
 from governance.errors import InvalidInput, NotPermitted, WorkflowError
+from governance.file_access import files_shown
 from governance.models import Audience, Case
 from governance.privacy import reveal
 from governance.web import actions
@@ -70,7 +71,7 @@ def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -
         "location_exact": shown.exact,
         "answers": answers_for_display(case),
         "action_forms": forms,
-        "photos": list(case.attachments.all()),
+        "photos": files_shown(request, case),
         "map": map_settings(),
         "points": [{"lon": shown.lon, "lat": shown.lat, "label": case.tracking_id}],
         "may_see_personal_data": shown.personal_data,

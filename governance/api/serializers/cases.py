@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from governance.file_access import attachment_url
 from governance.models import Attachment, Audience, Case, CaseEvent, Channel, Urgency
 from governance.privacy import Revealed, listed_point
 from governance.workflow import NOTE_AUDIENCES, PUBLIC_SUMMARY_LIMIT
@@ -175,12 +176,24 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    url = serializers.FileField(source="file", read_only=True, use_url=True)
-    thumbnail_url = serializers.FileField(source="thumbnail", read_only=True, use_url=True)
+    """A file as its absolute address at the one serving view (`file_access.attachment_url`)."""
+
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Attachment
         fields = ["id", "url", "thumbnail_url", "content_type", "size", "created_at"]
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_url(self, attachment: Attachment) -> str:
+        return attachment_url(attachment, self.context["request"])
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_thumbnail_url(self, attachment: Attachment) -> str | None:
+        if not attachment.thumbnail:
+            return None
+        return attachment_url(attachment, self.context["request"], thumbnail=True)
 
 
 class UploadSerializer(serializers.Serializer):

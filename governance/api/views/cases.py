@@ -21,6 +21,7 @@ from governance import reference, workflow
 from governance.access import Action, cases_for, may, permitted, sees_internal_notes
 from governance.api.errors import Refused, SafeLookupMixin, run
 from governance.api.serializers import cases as s
+from governance.file_access import openable
 from governance.models import Area, Audience, Case, CaseEvent, Department, Status
 from governance.models.case import FINAL_STATUSES, OPEN_STATUSES
 from governance.privacy import reveal
@@ -261,11 +262,12 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
                 files=data.validated_data["files"],
             )
             added = case.attachments.exclude(pk__in=before)
-            return Response(s.AttachmentSerializer(added, many=True).data, status=201)
-        files = case.attachments.exclude(event__audience=Audience.INTERNAL)
-        if case.reporter_id != request.user.pk or may(request.user, Action.REPORT, case):
-            files = case.attachments.all()
-        return Response(s.AttachmentSerializer(files, many=True).data)
+            context = {"request": request}
+            return Response(
+                s.AttachmentSerializer(added, many=True, context=context).data, status=201
+            )
+        files = openable(request.user, case, case.attachments.select_related("event"))
+        return Response(s.AttachmentSerializer(files, many=True, context={"request": request}).data)
 
     # --- transitions -------------------------------------------------------------------------
 

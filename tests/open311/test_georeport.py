@@ -12,7 +12,7 @@ from django.utils import timezone
 from governance import clock, workflow
 from governance.models import ApiKey, Case, Channel, Question
 from tests.open311.conftest import json_body, json_errors, validate, xml_errors, xml_root
-from tests.uploads import make_public, photo
+from tests.uploads import photo
 
 BASE = "/open311/v2"
 

@@ -56,7 +56,9 @@ class SignInView(ObtainAuthToken):
             # which its middleware reads) when the account or the address is locked out.
             if getattr(request, "axes_locked_out", False):
                 wait = int(get_cool_off(request).total_seconds())
-                raise exceptions.Throttled(wait=wait, detail=lockout_message(wait))
+                refusal = exceptions.Throttled(detail=lockout_message(wait))
+                refusal.wait = wait  # → Retry-After; the message already says when
+                raise refusal
             raise exceptions.ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
         # What signing in on a page does: axes clears the account's failures, last_login moves.

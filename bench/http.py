@@ -110,7 +110,7 @@ def session_cookie(user: User) -> str:
 
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[BACKEND_SESSION_KEY] = "citizens.backends.PhoneOrEmailBackend"  # the one that signs in
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     return store.session_key
@@ -130,7 +130,6 @@ _TRANSPORT: list[Any] = [None]  # an in-process ASGI transport, when not using a
 def in_process():
     """The same ASGI application called in this process (the CI smoke run: no server)."""
     import httpx
-
     from django.test import override_settings
 
     from config.asgi import application

@@ -21,13 +21,13 @@ from governance.web.limited import too_many
 
 
 def account_key(request: HttpRequest, credentials: dict | None) -> str | None:
-    """What the lockout counts per account: the account a typed username, phone number or
-    e-mail names (so each of them reaches the same counter), else what was typed."""
+    """What the lockout counts per account: the username of the account that a typed username,
+    phone number or e-mail names (so each reaches the same counter), else what was typed."""
     typed = str((credentials or {}).get("username") or "").strip()
     if not typed:
         return None
     user = find_account(typed)
-    return f"account:{user.pk}" if user is not None else typed.lower()[:150]
+    return user.get_username() if user is not None else typed.lower()[:150]
 
 
 def cool_off_seconds(request: HttpRequest | None = None) -> int:

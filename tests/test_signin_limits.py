@@ -98,6 +98,7 @@ def test_username_phone_and_email_of_one_account_share_one_counter(client, peopl
     ]
 
     assert codes[: limit - 1] == [200] * (limit - 1) and set(codes[limit - 1 :]) == {429}
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {"citizen"}
     elsewhere = Client(REMOTE_ADDR="198.51.100.7")
     for spelling in spellings:  # the locked account is not reachable by another spelling
         assert PATHS["pages"].post(elsewhere, spelling, "pw-citizen").status_code == 429

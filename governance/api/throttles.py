@@ -3,7 +3,9 @@ a refusal is the API's usual 429 `{"detail", "code": "throttled"}` with Retry-Af
 
 from __future__ import annotations
 
+from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
 
 from governance.access import area_paths
 from governance.limits import Exceeded, hit_request
@@ -14,10 +16,10 @@ class Limit(BaseThrottle):
 
     scope = ""
 
-    def scope_for(self, request) -> str:
+    def scope_for(self, request: Request) -> str:
         return self.scope
 
-    def allow_request(self, request, view) -> bool:
+    def allow_request(self, request: Request, view: APIView) -> bool:
         self.exceeded: Exceeded | None = hit_request(request, self.scope_for(request))
         return self.exceeded is None
 
@@ -28,7 +30,7 @@ class Limit(BaseThrottle):
 class FilingLimit(Limit):
     """Citizens' filings; officers filing for callers or from patrol have a larger allowance."""
 
-    def scope_for(self, request) -> str:
+    def scope_for(self, request: Request) -> str:
         user = request.user
         staff = user.is_authenticated and (user.is_superuser or area_paths(user, "report_cases"))
         return "staff_filing" if staff else "filing"

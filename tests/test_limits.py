@@ -80,6 +80,27 @@ def test_the_proxy_count_and_the_rates_are_read_strictly():
             env.env_rate("LIMIT_X", "30/hour", environ={"LIMIT_X": bad})
 
 
+def test_a_malformed_proxy_count_or_rate_stops_start_up_naming_it():
+    from tests.test_settings import _manage
+
+    for name, value in (("TRUSTED_PROXY_COUNT", "-1"), ("LIMIT_FILING_PER_ADDRESS", "lots")):
+        result = _manage("check", **{name: value})
+        assert result.returncode != 0 and name in result.stderr and value in result.stderr
+
+
+def test_one_ipv6_network_is_one_client(settings):
+    """A host is given a /64: rotating the low bits of its address is no new client."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": {"address": "2/hour"}}
+    factory = RequestFactory()
+    refused = [
+        limits.hit_request(factory.post("/", REMOTE_ADDR=f"2001:db8:1:2::{i:x}"), "signup")
+        for i in range(1, 4)
+    ]
+    assert refused[:2] == [None, None] and refused[2] is not None
+    elsewhere = factory.post("/", REMOTE_ADDR="2001:db8:1:3::1")
+    assert limits.hit_request(elsewhere, "signup") is None
+
+
 # --- filing --------------------------------------------------------------------------------
 
 

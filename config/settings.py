@@ -299,4 +299,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Failed sign-ins and lockouts are warnings; every successful one need not be logged.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -25,19 +25,16 @@ def refuse(request: HttpRequest, exceeded: Exceeded) -> HttpResponse:
 
 
 def limit_posts(
-    scope: str | Callable[[HttpRequest], str],
-    *,
-    target: Callable[[HttpRequest], str | None] | None = None,
+    scope: str, *, target: Callable[[HttpRequest], str | None] | None = None
 ) -> Callable[[View], View]:
-    """Count every POST to the view under `scope` (or the scope the request names) per address,
-    per account when signed in, and per `target` (e.g. the e-mail a reset is asked for)."""
+    """Count every POST to the view under `scope` per address, per account when signed in,
+    and per `target` (e.g. the e-mail a reset is asked for); refuse past the rate."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.method == "POST":
-                name = scope(request) if callable(scope) else scope
-                exceeded = hit_request(request, name, target=target(request) if target else None)
+                exceeded = hit_request(request, scope, target=target(request) if target else None)
                 if exceeded is not None:
                     return refuse(request, exceeded)
             return view(request, *args, **kwargs)

@@ -5,21 +5,29 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
 
+def find_account(login: str):
+    """The account a typed login names: its username, its phone number or its e-mail."""
+    login = login.strip()
+    if not login:
+        return None
+    user_model = get_user_model()
+    return (
+        user_model._default_manager.filter(
+            Q(username=login) | Q(phone=login) | Q(email=login.lower())
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 class PhoneOrEmailBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         login = (username or kwargs.get("email") or kwargs.get("phone") or "").strip()
         if not login or password is None:
             return None
-        user_model = get_user_model()
-        user = (
-            user_model._default_manager.filter(
-                Q(username=login) | Q(phone=login) | Q(email=login.lower())
-            )
-            .order_by("pk")
-            .first()
-        )
+        user = find_account(login)
         if user is None:
-            user_model().set_password(password)  # same work either way: no timing oracle
+            get_user_model()().set_password(password)  # same work either way: no timing oracle
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

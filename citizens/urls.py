@@ -23,12 +23,7 @@ urlpatterns = [
     path("accounts/profile/", accounts.profile, name="profile"),
     path(
         "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="citizens/password_reset.html",
-            email_template_name="citizens/password_reset_email.txt",
-            subject_template_name="citizens/password_reset_subject.txt",
-            success_url=reverse_lazy("citizens:password_reset_done"),
-        ),
+        accounts.password_reset,
         name="password_reset",
     ),
     path(

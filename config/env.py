@@ -167,3 +167,15 @@ def env_redis_url(name: str, *, environ: Mapping[str, str] | None = None) -> str
     except ValueError:
         raise _fail(name, value, "the port is not a number") from None
     return value
+
+
+_RATE_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def env_rate(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> str:
+    """A request rate such as `30/hour`: a whole number, a slash, second/minute/hour/day."""
+    value = _raw(name, environ) or default
+    count, _slash, period = value.partition("/")
+    if not count.isascii() or not count.isdigit() or period not in _RATE_PERIODS:
+        raise _fail(name, value, "expected a rate such as 30/hour (per second, minute, hour, day)")
+    return value

@@ -5,6 +5,7 @@ Celery tasks run in-process, a local-memory cache and console e-mail. Set DATABA
 REDIS_URL for PostgreSQL and Redis. A malformed variable stops start-up, naming it.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from config.env import (
     env_database,
     env_int,
     env_list,
+    env_rate,
     env_redis_url,
     env_str,
     env_timezone,
@@ -34,6 +36,9 @@ if SECRET_KEY is None:
     SECRET_KEY = "embedded-development-key-not-for-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The client's address: REMOTE_ADDR, or with N trusted proxies in front, the Nth address from
+# the right of X-Forwarded-For (governance.limits.client_address). 0: the header is ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 INSTALLED_APPS = [
     "daphne",
@@ -46,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -67,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a sign-in locked out by django-axes into the lockout page (citizens.signin).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,6 +111,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "citizens.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any sign-in (pages, admin, API token) while the account or address is
+    # locked out; counts nothing itself (citizens.signin holds the rules).
+    "axes.backends.AxesStandaloneBackend",
     "citizens.backends.PhoneOrEmailBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -205,13 +216,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "governance.api.errors.api_exception_handler",
-    # Scoped throttles on creating cases and signing in, counted in the cache (Redis in
-    # production, so every worker shares the counts).
-    "DEFAULT_THROTTLE_RATES": {
-        "case_create": env_str("THROTTLE_CASE_CREATE", "30/hour"),
-        "signin": env_str("THROTTLE_SIGNIN", "10/minute"),
-        "open311_post": env_str("THROTTLE_OPEN311_POST", "120/hour"),
-    },
+    # The API's limits are RATE_LIMITS (governance.api.throttles); DRF's own address lookup,
+    # should anything use it, trusts the same proxies as governance.limits.client_address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Grid governance API",
@@ -252,10 +259,51 @@ GOVERNANCE = {
     "SWEEP_SECONDS": env_int("SWEEP_SECONDS", 60, minimum=1),
 }
 
+# --- Limits.
+# Requests per address, per signed-in account, per Open311 key, per reset target (e-mail), in
+# fixed windows counted in the cache. Off only for load measurement (bench/).
+RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+RATE_LIMITS = {
+    "filing": {  # /submit/ and POST /api/v1/cases/ by citizens
+        "account": env_rate("LIMIT_FILING_PER_ACCOUNT", "30/hour"),
+        "address": env_rate("LIMIT_FILING_PER_ADDRESS", "60/hour"),
+    },
+    "staff_filing": {  # /work/file/ and the API, by officers filing for callers or on patrol
+        "account": env_rate("LIMIT_STAFF_FILING_PER_ACCOUNT", "300/hour"),
+        "address": env_rate("LIMIT_STAFF_FILING_PER_ADDRESS", "1200/hour"),
+    },
+    "open311_post": {
+        "api_key": env_rate("LIMIT_OPEN311_PER_KEY", "120/hour"),
+        "address": env_rate("LIMIT_OPEN311_PER_ADDRESS", "240/hour"),
+    },
+    "signup": {"address": env_rate("LIMIT_SIGNUP_PER_ADDRESS", "10/hour")},
+    "password_reset": {
+        "address": env_rate("LIMIT_PASSWORD_RESET_PER_ADDRESS", "10/hour"),
+        "target": env_rate("LIMIT_PASSWORD_RESET_PER_TARGET", "3/hour"),
+    },
+    "signin": {"address": env_rate("LIMIT_SIGNIN_PER_ADDRESS", "30/minute")},  # API token
+}
+# Failed sign-ins (pages, admin, API token), by django-axes in the database (works with Redis
+# down): after SIGNIN_FAILURE_LIMIT failures for one account (whichever of its username, phone
+# or e-mail was typed), or SIGNIN_ADDRESS_FAILURE_LIMIT from one address, sign-in waits
+# SIGNIN_COOLOFF_MINUTES (counted from the last failure).
+AXES_HANDLER = "citizens.signin.SignInAttempts"
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5, minimum=1)
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "governance.limits.client_address"
+AXES_USERNAME_CALLABLE = "citizens.signin.account_key"
+AXES_LOCKOUT_CALLABLE = "citizens.signin.locked_out"
+AXES_VERBOSE = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"pikepdf": {"level": "WARNING"}},  # not its start-up line in every process
+    # pikepdf: not its start-up line in every process; axes: failed sign-ins and lockouts are
+    # warnings, every successful one need not be logged.
+    "loggers": {"pikepdf": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

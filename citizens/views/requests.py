@@ -18,6 +18,7 @@ from governance.models import Category, Channel
 from governance.web import actions
 from governance.web.cases import answers_for_display, run_action, timeline_context
 from governance.web.common import map_settings, scoped_case
+from governance.web.limited import limit_posts
 
 SUBMITTED_KEY = "submitted_tracking_ids"
 
@@ -37,6 +38,7 @@ def _contact(request: HttpRequest, form) -> dict[str, str]:
     return form.contact()
 
 
+@limit_posts("filing")
 def submit(request: HttpRequest) -> HttpResponse:
     form_class = _form_class(request)
     form = form_class(request.POST or None, request.FILES or None)

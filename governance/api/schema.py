@@ -16,6 +16,12 @@ REFUSALS = {
     "415": "Unsupported media type.",
     "429": "Too many requests: slow down.",
 }
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds until the request may be made again.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
 
 
 def document_refusals(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
@@ -31,6 +37,7 @@ def document_refusals(result: dict[str, Any], generator, request, public) -> dic
                     {
                         "description": description,
                         "content": {"application/json": {"schema": ERROR_REF}},
+                        **({"headers": RETRY_AFTER} if code == "429" else {}),
                     },
                 )
     return result

@@ -17,11 +17,11 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.throttling import SimpleRateThrottle
 
 from governance import workflow
 from governance.access import Action, cases_for
 from governance.errors import InvalidInput, NotPermitted, WorkflowError
+from governance.limits import hit_request
 from governance.models import ApiKey, Category, Channel, Question
 from governance.models.case import FINAL_STATUSES, OPEN_STATUSES
 from governance.open311 import documents
@@ -170,25 +170,15 @@ def _placeholder_point() -> tuple[float, float]:
     return 0.0, 0.0
 
 
-class KeyThrottle(SimpleRateThrottle):
-    """POSTs per API key, counted in the cache like the REST API's scoped throttles."""
-
-    scope = "open311_post"
-
-    def __init__(self, api_key: ApiKey) -> None:
-        self.api_key = api_key
-        super().__init__()
-
-    def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.api_key.pk}
-
-
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     api_key = ApiKey.objects.verify(request.POST.get("api_key", "").strip())
     if api_key is None:
         raise Open311Error(403, [_("api_key: missing or not valid.")])
-    if not KeyThrottle(api_key).allow_request(request, None):
-        raise Open311Error(429, [_("Too many requests with this api_key: slow down.")])
+    exceeded = hit_request(request, "open311_post", api_key=api_key.pk)
+    if exceeded is not None:
+        response = errors(fmt, 429, [exceeded.message])
+        response["Retry-After"] = str(exceeded.retry_after)
+        return response
     new = parse_new_request(request.POST)
     category = _category(new.service_code)
     if new.lat is None:

@@ -15,6 +15,7 @@ from governance.access import Action, area_paths
 from governance.errors import InvalidInput, NotPermitted
 from governance.models import Channel
 from governance.web.common import map_settings, refused
+from governance.web.limited import limit_posts
 from governance.web.submission import CaseForm, ContactMixin
 
 
@@ -33,6 +34,7 @@ def _may_file(user) -> bool:
 
 
 @login_required
+@limit_posts("staff_filing")
 def file_case(request: HttpRequest) -> HttpResponse:
     if not _may_file(request.user):
         return refused(request, _("Only officers and dispatchers file hotline and patrol cases."))

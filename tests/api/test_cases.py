@@ -6,7 +6,6 @@ import io
 
 import pytest
 from PIL import Image
-from rest_framework.throttling import ScopedRateThrottle
 
 from governance import workflow
 from governance.models import AccessLog, Case, Channel
@@ -241,8 +240,8 @@ def test_oversized_upload_is_400(api, scenario, people, settings):
     assert response.status_code == 400 and "files" in response.json()["errors"]
 
 
-def test_creation_is_throttled(api, city, people, monkeypatch):
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"case_create": "2/hour"})
+def test_creation_is_throttled(api, city, people, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "filing": {"account": "2/hour"}}
     _as(api, people.citizen)
     data = {"category": "component-0102", "description": "x", "lon": 120.11, "lat": 30.02}
     codes = [api.post("/api/v1/cases/", data, format="json").status_code for _ in range(3)]
@@ -250,8 +249,8 @@ def test_creation_is_throttled(api, city, people, monkeypatch):
     assert Case.objects.count() == 2
 
 
-def test_sign_in_is_throttled(api, people, monkeypatch):
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"signin": "2/minute"})
+def test_sign_in_is_throttled(api, people, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signin": {"address": "2/minute"}}
     wrong = {"username": "citizen", "password": "guess"}
     codes = [api.post("/api/v1/auth/token/", wrong).status_code for _ in range(3)]
     assert codes == [400, 400, 429]

@@ -474,10 +474,8 @@ def test_requests_list_in_constant_queries(client, scenario, django_assert_max_n
     assert len(body) == 14
 
 
-def test_posts_are_throttled_per_key(client, scenario, monkeypatch):
-    from rest_framework.throttling import SimpleRateThrottle
-
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"open311_post": "1/hour"})
+def test_posts_are_throttled_per_key(client, scenario, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "open311_post": {"api_key": "1/hour"}}
     data = {
         "api_key": scenario.api_key,
         "service_code": "component-0102",

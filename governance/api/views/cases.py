@@ -15,12 +15,12 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from governance import reference, workflow
 from governance.access import Action, cases_for, may, permitted, sees_internal_notes
 from governance.api.errors import Refused, SafeLookupMixin, run
 from governance.api.serializers import cases as s
+from governance.api.throttles import FilingLimit
 from governance.file_access import openable
 from governance.models import Area, Audience, Case, CaseEvent, Department, Status
 from governance.models.case import FINAL_STATUSES, OPEN_STATUSES
@@ -100,8 +100,7 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
 
     def get_throttles(self):
         if self.action == "create":
-            self.throttle_scope = "case_create"
-            return [ScopedRateThrottle()]
+            return [FilingLimit()]
         return super().get_throttles()
 
     def get_serializer_class(self):

@@ -16,5 +16,10 @@ urlpatterns = [
     path("", include("governance.urls")),
 ]
 
+handler400 = "governance.web.errors.bad_request"
+handler403 = "governance.web.errors.permission_denied"
+handler404 = "governance.web.errors.page_not_found"
+handler500 = "governance.web.errors.server_error"
+
 if settings.DEBUG:
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.models import Attachment, Case, CaseEvent, Channel, Urgency
+from governance.inputs import max_length
+from governance.models import Attachment, Case, CaseContact, CaseEvent, Channel, Urgency
 from governance.privacy import Revealed, listed_point
 
 SUBMIT_CHANNELS = [
@@ -62,9 +63,15 @@ class CaseListSerializer(serializers.ModelSerializer):
 
 
 class ContactSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True, max_length=80)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
-    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    name = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(CaseContact, "name")
+    )
+    phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(CaseContact, "phone")
+    )
+    email = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(CaseContact, "email")
+    )
 
 
 class CaseDetailSerializer(CaseListSerializer):

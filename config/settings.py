@@ -26,7 +26,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 
-DEBUG = env_bool("DEBUG", True)
+# DEBUG is on only for the embedded demo (`make run`: no DATABASE_URL, no REDIS_URL) or when
+# asked for. A deployment names its services, so forgetting DEBUG there leaves it off; asking
+# for DEBUG next to real services must be confirmed, or start-up stops.
+_SERVICES = [name for name in ("DATABASE_URL", "REDIS_URL") if env_str(name)]
+DEBUG = env_bool("DEBUG", not _SERVICES)
+if DEBUG and _SERVICES and not env_bool("ALLOW_DEBUG_WITH_SERVICES", False):
+    raise ImproperlyConfigured(
+        f"DEBUG=true with {' and '.join(_SERVICES)} set: debug pages show tracebacks and "
+        "settings. Unset DEBUG in production; on a development machine set "
+        "ALLOW_DEBUG_WITH_SERVICES=true."
+    )
 SECRET_KEY = env_str("SECRET_KEY")
 if SECRET_KEY is None:
     if not DEBUG:
@@ -34,6 +44,20 @@ if SECRET_KEY is None:
     SECRET_KEY = "embedded-development-key-not-for-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# --- Behind TLS (HTTPS=true): HSTS, redirect to https, cookies only over https. The scheme a
+# proxy reports is believed only when TRUSTED_PROXY_COUNT says there is a proxy in front.
+HTTPS = env_bool("HTTPS", False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
+    if env_int("TRUSTED_PROXY_COUNT", 0, minimum=0) > 0:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 
 INSTALLED_APPS = [
     "daphne",

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import leaflet
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -266,6 +269,40 @@ SPECTACULAR_SETTINGS = {
 # --- Map: the tile server is a setting; boundaries are drawn from our own data regardless.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+
+# --- What pages may load and use. No inline script or style anywhere (data for scripts goes in
+# json_script blocks, htmx's own indicator style is in site.css); images also from the tile
+# server. The Redoc page has a looser policy of its own (config.urls).
+_tiles = urlsplit(MAP_TILE_URL)
+_TILE_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc.replace('{s}.', '*.')}"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", _TILE_ORIGIN],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# The location picker asks for the position; photos come from a file input (which needs no
+# camera permission), so the camera stays off like everything else.
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "camera": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "accelerometer": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "fullscreen": ["self"],
+    "autoplay": [],
+}
 
 # --- The governance domain.
 GOVERNANCE = {

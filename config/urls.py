@@ -2,7 +2,24 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from csp.constants import SELF
+from csp.decorators import csp_update
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+
+# Redoc runs an inline start-up script, styles itself with injected <style> elements and
+# starts a worker from a blob: its page alone gets a looser policy. (Swagger UI's "split"
+# view loads its start-up script as a file and needs nothing more.)
+redoc_policy = csp_update(
+    {
+        "script-src": ["'unsafe-inline'", "blob:"],
+        "style-src": ["'unsafe-inline'"],
+        "worker-src": [SELF, "blob:"],
+    }
+)
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -10,8 +27,12 @@ urlpatterns = [
     path("", include("citizens.urls")),
     path("api/v1/", include("governance.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path(
+        "api/redoc/",
+        redoc_policy(SpectacularRedocView.as_view(url_name="schema")),
+        name="redoc",
+    ),
     path("open311/v2/", include("governance.open311.urls")),
     path("", include("governance.urls")),
 ]

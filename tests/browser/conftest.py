@@ -54,12 +54,37 @@ def chromium():
         browser.close()
 
 
+# Playwright's init scripts run outside the page's Content-Security-Policy, so this listener
+# reports every violation the page itself causes.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+def watch_policy(context) -> list[str]:
+    """The Content-Security-Policy violations any page of `context` reports, as they come
+    (the `securitypolicyviolation` event and Chromium's own console message)."""
+    violations: list[str] = []
+    context.add_init_script(REPORT_VIOLATIONS)
+
+    def on_console(message) -> None:
+        text = message.text
+        if "CSP violation" in text or "Content Security Policy" in text:
+            violations.append(text)
+
+    context.on("console", on_console)
+    return violations
+
+
 @pytest.fixture
 def browse(chromium, live_server):
     """browse(user=None, language="en", **context options) → a page on the live server.
 
     Requests to any other host are refused (no CDN; the tile server is unreachable here) and
-    recorded in page.outside_requests.
+    recorded in page.outside_requests; Content-Security-Policy violations in
+    page.csp_violations.
     """
     contexts = []
     host = urlparse(live_server.url).netloc
@@ -86,7 +111,9 @@ def browse(chromium, live_server):
                 route.abort()
 
         context.route("**/*", route)
+        violations = watch_policy(context)
         page = context.new_page()
+        page.csp_violations = violations
         page.set_default_timeout(10_000)
         page.outside_requests = outside
         return page

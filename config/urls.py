@@ -1,9 +1,9 @@
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
-from csp.constants import SELF
-from csp.decorators import csp_update
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -11,13 +11,14 @@ from drf_spectacular.views import (
 )
 
 # Redoc runs an inline start-up script, styles itself with injected <style> elements and
-# starts a worker from a blob: its page alone gets a looser policy. (Swagger UI's "split"
-# view loads its start-up script as a file and needs nothing more.)
+# starts a worker from a blob: its page alone gets a looser policy (added to the site's).
+# Swagger UI's "split" view loads its start-up script as a file and needs nothing more.
 redoc_policy = csp_update(
     {
         "script-src": ["'unsafe-inline'", "blob:"],
         "style-src": ["'unsafe-inline'"],
         "worker-src": [SELF, "blob:"],
+        "img-src": ["https://cdn.redoc.ly"],  # Redoc's own "powered by" logo
     }
 )
 
@@ -27,10 +28,16 @@ urlpatterns = [
     path("", include("citizens.urls")),
     path("api/v1/", include("governance.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
+        name="swagger-ui",
+    ),
     path(
         "api/redoc/",
-        redoc_policy(SpectacularRedocView.as_view(url_name="schema")),
+        redoc_policy(
+            SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html")
+        ),
         name="redoc",
     ),
     path("open311/v2/", include("governance.open311.urls")),

@@ -12,4 +12,4 @@ if os.environ.get("DATABASE_URL") or os.environ.get("REDIS_URL"):
     os.environ.setdefault("DEBUG", "true")
     os.environ.setdefault("ALLOW_DEBUG_WITH_SERVICES", "true")
 
-from config.settings import *  # noqa: E402, F403
+from config.settings import *  # noqa: F403

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.test import Client
 from PIL import Image
 
+from tests.browser.policy import watch_policy
+
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 LAUNCH_ARGS = [
@@ -52,30 +54,6 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         yield browser
         browser.close()
-
-
-# Playwright's init scripts run outside the page's Content-Security-Policy, so this listener
-# reports every violation the page itself causes.
-REPORT_VIOLATIONS = """
-document.addEventListener("securitypolicyviolation", (e) => {
-  console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-});
-"""
-
-
-def watch_policy(context) -> list[str]:
-    """The Content-Security-Policy violations any page of `context` reports, as they come
-    (the `securitypolicyviolation` event and Chromium's own console message)."""
-    violations: list[str] = []
-    context.add_init_script(REPORT_VIOLATIONS)
-
-    def on_console(message) -> None:
-        text = message.text
-        if "CSP violation" in text or "Content Security Policy" in text:
-            violations.append(text)
-
-    context.on("console", on_console)
-    return violations
 
 
 @pytest.fixture

@@ -329,3 +329,18 @@ def test_the_embedded_demo_keeps_debug_on():
     clean = {"DATABASE_URL": "", "REDIS_URL": "", "DJANGO_SETTINGS_MODULE": "config.settings"}
     code = "from django.conf import settings; print(settings.DEBUG)"
     assert _manage("shell", "-v", "0", "-c", code, **clean).stdout.strip() == "True"
+
+
+def test_every_cookie_is_secure_behind_https(client, people, settings):
+    """What HTTPS=true sets (see the test above), as a browser receives it."""
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.LANGUAGE_COOKIE_SECURE = True
+    client.get("/accounts/login/")
+    assert client.cookies[settings.CSRF_COOKIE_NAME]["secure"] is True
+    response = client.post(
+        "/accounts/login/", {"username": "citizen", "password": "pw-citizen"}, secure=True
+    )
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["secure"] is True
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME]["secure"] is True
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME]["secure"] is True

@@ -253,3 +253,12 @@ def test_api_server_error_is_json(client, city, monkeypatch):
     response = client.get("/api/v1/categories/")
     body = api_error(response, 500)
     assert body["code"] == "server_error" and "boom" not in body["detail"]
+
+
+def test_deep_geojson_in_an_area_import_is_refused():
+    from governance.area_import import AreaImportError, load_collection
+
+    with pytest.raises(AreaImportError):
+        load_collection("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(AreaImportError):
+        load_collection("{not json")

@@ -18,7 +18,17 @@ from citizens.signup import confirm_signup, pending, start_signup
 
 
 def _use_language(response: HttpResponse, language: str) -> HttpResponse:
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    """Django's own language cookie settings apply here too (Secure behind HTTPS)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE or "Lax",
+    )
     return response
 
 

@@ -358,3 +358,20 @@ def test_a_trusted_origin_and_a_tls_proxy(city, people, client, settings):
         ]
 
     assert run(scenario) == [True, True, False]
+
+
+def test_what_a_client_sends_is_ignored_unread(city, people):
+    """Malformed or 100,000-deep JSON from a client never breaks the socket (issue 9, item 10)."""
+
+    async def scenario():
+        comm = await connected("/ws/live/", AnonymousUser())
+        for text in ("not json", "[" * 100_000 + "]" * 100_000, '{"a": NaN}'):
+            await comm.send_to(text_data=text)
+        await comm.send_to(bytes_data=b"\x00\xff")
+        case = await database_sync_to_async(submit)(city, people)
+        got = await received(comm)
+        await comm.disconnect()
+        return case, got
+
+    case, got = run(scenario)
+    assert [m["tracking_id"] for m in got] == [case.tracking_id]

@@ -262,3 +262,10 @@ def test_deep_geojson_in_an_area_import_is_refused():
         load_collection("[" * 100_000 + "]" * 100_000)
     with pytest.raises(AreaImportError):
         load_collection("{not json")
+
+
+def test_page_size_in_other_scripts_is_the_default(signed_in, scenario):
+    for value in ("٣", "²", "１"):
+        response = signed_in.get("/api/v1/cases/", {"page_size": value})
+        assert response.status_code == 200 and len(response.json()["results"]) == 4
+    assert len(signed_in.get("/api/v1/cases/?page_size=1").json()["results"]) == 1

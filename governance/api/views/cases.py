@@ -24,7 +24,7 @@ from governance.api.errors import Refused, SafeLookupMixin, run
 from governance.api.fields import MomentField
 from governance.api.parsers import LimitedJSONParser
 from governance.api.serializers import cases as s
-from governance.inputs import BadInput, parse_moment
+from governance.inputs import BadInput, parse_moment, whole_number
 from governance.models import Area, Case, CaseEvent, Department, Status
 from governance.models.case import FINAL_STATUSES, OPEN_STATUSES
 from governance.privacy import reveal
@@ -35,6 +35,16 @@ class CasePagination(pagination.CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Request) -> int:
+        """`page_size` in ASCII digits (int() would take `٣`), capped; otherwise the default."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            return min(whole_number(raw, minimum=1), self.max_page_size)
+        except BadInput:
+            return self.page_size
 
     def decode_cursor(self, request: Request) -> pagination.Cursor | None:
         """A cursor is base64 the client can forge: its position must be a date-time in range

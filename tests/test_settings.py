@@ -277,6 +277,7 @@ def _production(*args: str, **environ: str) -> subprocess.CompletedProcess:
         **PRODUCTION,
         "DJANGO_SETTINGS_MODULE": "config.settings",  # not the test run's own
         "ALLOW_DEBUG_WITH_SERVICES": "",
+        "DJANGO_ALLOW_ASYNC_UNSAFE": "",  # the browser tests' (same worker), not production's
         **environ,
     }
     return _manage(*args, **environ)

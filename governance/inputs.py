@@ -203,3 +203,21 @@ def length_errors(
 def max_length(model: type[models.Model], name: str) -> int:
     """The model field's `max_length`, for a form or serializer field that fills it."""
     return model._meta.get_field(name).max_length
+
+
+class LimitedJSONDecoder(json.JSONDecoder):
+    """For form fields that take JSON (the admin's boundaries, question values, grant fields):
+    too deep is "not valid JSON" like any malformed text, never a RecursionError."""
+
+    def decode(self, s: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            document = super().decode(s, *args, **kwargs)
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", s, 0) from None
+        if _depth(document) > MAX_JSON_DEPTH:
+            raise json.JSONDecodeError("nested too deeply", s, 0)
+        return document
+
+
+JSON_FORM_FIELDS = {models.JSONField: {"decoder": LimitedJSONDecoder}}
+"""`formfield_overrides` for every ModelAdmin (and inline) that edits a JSONField."""

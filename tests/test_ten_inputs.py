@@ -269,3 +269,26 @@ def test_page_size_in_other_scripts_is_the_default(signed_in, scenario):
         response = signed_in.get("/api/v1/cases/", {"page_size": value})
         assert response.status_code == 200 and len(response.json()["results"]) == 4
     assert len(signed_in.get("/api/v1/cases/?page_size=1").json()["results"]) == 1
+
+
+def test_deep_json_in_the_admin_is_a_form_error(client, people, city):
+    client.force_login(people.admin)
+    deep = "[" * 100_000 + "]" * 100_000
+    url = reverse("admin:governance_question_add")
+    response = client.post(
+        url,
+        {
+            "category": city.category.pk,
+            "order": 9,
+            "code": "deep",
+            "label": "deep",
+            "datatype": "singlevaluelist",
+            "values": deep,
+        },
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert response.context["adminform"].form.errors["values"]
+    url = reverse("admin:governance_area_change", args=[city.grid_a.pk])
+    response = client.post(url, {"code": city.grid_a.code, "name": "x", "boundary": deep})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["boundary"]

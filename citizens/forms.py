@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from citizens.models import User, phone_validator
+from citizens.signup import SignUp
 from governance.web.submission import CaseForm, ContactMixin
 
 
@@ -52,13 +53,7 @@ class SignUpForm(forms.Form):
             raise ValidationError(
                 _("Enter a phone number (6 to 15 digits) or an e-mail address.")
             ) from None
-        taken = (
-            User.objects.filter(phone=phone).exists()
-            if phone
-            else User.objects.filter(email=email).exists()
-        )
-        if taken or User.objects.filter(username=phone or email).exists():
-            raise ValidationError(_("An account with this phone number or e-mail already exists."))
+        # Whether it already has an account is never said here (citizens.signup).
         self.phone, self.email = phone, email
         return value
 
@@ -75,14 +70,21 @@ class SignUpForm(forms.Form):
                 self.add_error("password1", error)
         return data
 
-    def save(self) -> User:
-        return User.objects.create_user(
-            username=self.phone or self.email,
-            password=self.cleaned_data["password1"],
+    def signup(self) -> SignUp:
+        return SignUp(
             phone=self.phone,
             email=self.email,
             display_name=self.cleaned_data["display_name"],
+            password=self.cleaned_data["password1"],
         )
+
+
+class SignUpCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the message"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 class SignInForm(AuthenticationForm):

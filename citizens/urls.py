@@ -18,6 +18,7 @@ urlpatterns = [
     path("public/", public.public_list, name="public"),
     path("public/<str:tracking_id>/", public.public_detail, name="public_request"),
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/signup/code/", accounts.signup_confirm, name="signup_confirm"),
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("accounts/profile/", accounts.profile, name="profile"),

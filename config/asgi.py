@@ -9,6 +9,9 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from config import http_limits
+
+http_limits.apply()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import leaflet
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +29,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 
-DEBUG = env_bool("DEBUG", True)
+# DEBUG is on only for the embedded demo (`make run`: no DATABASE_URL, no REDIS_URL) or when
+# asked for. A deployment names its services, so forgetting DEBUG there leaves it off; asking
+# for DEBUG next to real services must be confirmed, or start-up stops.
+_SERVICES = [name for name in ("DATABASE_URL", "REDIS_URL") if env_str(name)]
+DEBUG = env_bool("DEBUG", not _SERVICES)
+if DEBUG and _SERVICES and not env_bool("ALLOW_DEBUG_WITH_SERVICES", False):
+    raise ImproperlyConfigured(
+        f"DEBUG=true with {' and '.join(_SERVICES)} set: debug pages show tracebacks and "
+        "settings. Unset DEBUG in production; on a development machine set "
+        "ALLOW_DEBUG_WITH_SERVICES=true."
+    )
 SECRET_KEY = env_str("SECRET_KEY")
 if SECRET_KEY is None:
     if not DEBUG:
@@ -39,6 +50,20 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The client's address: REMOTE_ADDR, or with N trusted proxies in front, the Nth address from
 # the right of X-Forwarded-For (governance.limits.client_address). 0: the header is ignored.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# --- Behind TLS (HTTPS=true): HSTS, redirect to https, cookies only over https. The scheme a
+# proxy reports is believed only when TRUSTED_PROXY_COUNT says there is a proxy in front.
+HTTPS = env_bool("HTTPS", False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
+    if env_int("TRUSTED_PROXY_COUNT", 0, minimum=0) > 0:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 
 INSTALLED_APPS = [
     "daphne",
@@ -63,9 +88,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "governance.web.guard.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -214,6 +242,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # JSON nested deeper than governance.inputs.MAX_JSON_DEPTH is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "governance.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "governance.api.errors.api_exception_handler",
     # The API's limits are RATE_LIMITS (governance.api.throttles); DRF's own address lookup,
@@ -242,6 +276,40 @@ SPECTACULAR_SETTINGS = {
 # --- Map: the tile server is a setting; boundaries are drawn from our own data regardless.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+
+# --- What pages may load and use. No inline script or style anywhere (data for scripts goes in
+# json_script blocks, htmx's own indicator style is in site.css); images also from the tile
+# server. The Redoc page has a looser policy of its own (config.urls).
+_tiles = urlsplit(MAP_TILE_URL)
+_TILE_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc.replace('{s}.', '*.')}"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", _TILE_ORIGIN],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# The location picker asks for the position; photos come from a file input (which needs no
+# camera permission), so the camera stays off like everything else.
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "camera": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "accelerometer": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "fullscreen": ["self"],
+    "autoplay": [],
+}
 
 # --- The governance domain.
 GOVERNANCE = {

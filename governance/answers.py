@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from governance.inputs import BadInput, checked_moment, parse_moment
 from governance.models import Category, Datatype, Question
 from governance.reference import questions_of
 
@@ -34,14 +35,16 @@ def _clean_one(question: Question, value: Any) -> Any:
             raise ValidationError(_("Enter a number."))
         return int(number) if number.is_integer() else number
     if kind == Datatype.DATETIME:
-        parsed = (
-            value
-            if isinstance(value, datetime)
-            else (parse_datetime(value) if isinstance(value, str) else None)
-        )
-        if parsed is None:
-            raise ValidationError(_("Enter a date and time such as 2026-05-01T09:30."))
-        return parsed.isoformat()
+        try:
+            if isinstance(value, datetime):
+                checked_moment(value)
+                return value.isoformat()
+            if isinstance(value, str):
+                parse_moment(value, date_alone=False)  # refuses impossible or out-of-range
+                return parse_datetime(value.strip()).isoformat()
+        except BadInput:
+            pass
+        raise ValidationError(_("Enter a date and time such as 2026-05-01T09:30."))
     keys = {str(v["key"]) for v in question.values}
     if kind == Datatype.SINGLE:
         if isinstance(value, list) and len(value) == 1:

@@ -14,7 +14,6 @@ Features identical to what is stored change nothing, so importing a file twice i
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,9 +23,12 @@ from django.utils.translation import gettext as _
 
 from governance import clock
 from governance.geometry import parse_boundary
+from governance.inputs import BadInput, json_document
 from governance.models import Area, Assignment, Level
 from governance.models.area import PARENT_LEVEL, validate_code
 
+# FeatureCollection → features → feature → geometry → MultiPolygon rings: about 8 levels.
+GEOJSON_DEPTH = 16
 LEVELS = {
     "city": Level.CITY,
     "district": Level.DISTRICT,
@@ -98,8 +100,10 @@ def load_collection(source: str | bytes | dict[str, Any]) -> list[Any]:
             raise AreaImportError(_("The file is not UTF-8 text.")) from None
     if isinstance(source, str):
         try:
-            source = json.loads(source)
-        except json.JSONDecodeError as error:
+            source = json_document(source, max_depth=GEOJSON_DEPTH)
+        except BadInput as error:
+            raise AreaImportError(error.message) from None
+        except ValueError as error:
             raise AreaImportError(
                 _("The file is not valid JSON: %(error)s.") % {"error": error}
             ) from None

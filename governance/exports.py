@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from governance.access import Action, cases_for
+from governance.inputs import DayField
 from governance.models import Area, Case
 from governance.public import CaseFacts, PublicForm, public_form, texts_of
 
@@ -44,8 +45,8 @@ MAX_SPAN_DAYS = 366
 
 
 class ExportFilter(forms.Form):
-    since = forms.DateField(required=False, label=gettext_lazy("since"))
-    until = forms.DateField(required=False, label=gettext_lazy("until"))
+    since = DayField(required=False, label=gettext_lazy("since"))
+    until = DayField(required=False, label=gettext_lazy("until"))
     category = forms.CharField(required=False, max_length=400)
     area = forms.CharField(required=False, max_length=15)
 

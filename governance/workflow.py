@@ -35,6 +35,7 @@ from governance.access import AREA_PERMISSION, Action, Person, area_paths, may, 
 from governance.answers import clean_answers
 from governance.attachments import MAX_PER_CASE, CleanFile, clean_upload
 from governance.errors import InvalidInput, InvalidTransition, NotPermitted
+from governance.inputs import length_errors
 from governance.models import (
     Area,
     Attachment,
@@ -349,6 +350,8 @@ def submit_case(
         errors["contact"] = [_("Leave a phone number or e-mail so we can reach you.")]
     if len(address) > 300:
         errors["address"] = [_("At most %(n)d characters.") % {"n": 300}]
+    for name, messages in length_errors(CaseContact, contact, prefix="contact.").items():
+        errors.setdefault(name, messages)
     if errors:
         raise InvalidInput(errors)
     cleaned_files = _clean_files(files)

@@ -259,3 +259,89 @@ def test_production_without_a_secret_key_does_not_start():
     result = _manage("check", DEBUG="false")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+PRODUCTION = {
+    # The documented production configuration (README, "Production settings").
+    "SECRET_KEY": "x7Kq-production-like-secret-key-that-is-long-and-random-0123456789",
+    "ALLOWED_HOSTS": "grid.example.org",
+    "HTTPS": "true",
+    "TRUSTED_PROXY_COUNT": "1",
+    "DATABASE_URL": "postgresql://grid@db.invalid:5432/grid",
+    "REDIS_URL": "redis://cache.invalid:6379/0",
+}
+
+
+def _production(*args: str, **environ: str) -> subprocess.CompletedProcess:
+    environ = {
+        **PRODUCTION,
+        "DJANGO_SETTINGS_MODULE": "config.settings",  # not the test run's own
+        "ALLOW_DEBUG_WITH_SERVICES": "",
+        "DJANGO_ALLOW_ASYNC_UNSAFE": "",  # the browser tests' (same worker), not production's
+        **environ,
+    }
+    return _manage(*args, **environ)
+
+
+def test_check_deploy_is_clean_in_the_production_configuration():
+    result = _production("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_turn_on_hsts_and_secure_cookies():
+    code = (
+        "from django.conf import settings as s; print(s.DEBUG, s.SECURE_HSTS_SECONDS, "
+        "s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "s.LANGUAGE_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER)"
+    )
+    result = _production("shell", "-v", "0", "-c", code)
+    assert result.stdout.split() == [
+        "False",
+        "31536000",
+        "True",
+        "True",
+        "True",
+        "True",
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+    ], result.stderr
+    # Without a trusted proxy, a client's X-Forwarded-Proto is not believed.
+    result = _production("shell", "-v", "0", "-c", code, TRUSTED_PROXY_COUNT="0")
+    assert result.stdout.split()[-1] == "None", result.stderr
+
+
+def test_a_deployment_that_forgets_debug_has_it_off():
+    result = _production(
+        "shell", "-v", "0", "-c", "from django.conf import settings; print(settings.DEBUG)"
+    )
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_debug_next_to_real_services_must_be_confirmed():
+    result = _production("check", DEBUG="true")
+    assert result.returncode != 0
+    assert "ALLOW_DEBUG_WITH_SERVICES" in result.stderr
+    result = _production("check", DEBUG="true", ALLOW_DEBUG_WITH_SERVICES="true")
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_embedded_demo_keeps_debug_on():
+    clean = {"DATABASE_URL": "", "REDIS_URL": "", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    assert _manage("shell", "-v", "0", "-c", code, **clean).stdout.strip() == "True"
+
+
+def test_every_cookie_is_secure_behind_https(client, people, settings):
+    """What HTTPS=true sets (see the test above), as a browser receives it."""
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.LANGUAGE_COOKIE_SECURE = True
+    client.get("/accounts/login/")
+    assert client.cookies[settings.CSRF_COOKIE_NAME]["secure"] is True
+    response = client.post(
+        "/accounts/login/", {"username": "citizen", "password": "pw-citizen"}, secure=True
+    )
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["secure"] is True
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME]["secure"] is True
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME]["secure"] is True

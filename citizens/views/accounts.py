@@ -9,27 +9,41 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, PasswordResetView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from citizens.forms import ProfileForm, SignInForm, SignUpForm
+from citizens.forms import ProfileForm, SignInForm, SignUpCodeForm, SignUpForm
+from citizens.signup import confirm_signup, pending, start_signup
 from governance.web.limited import limit_posts
 
 
 def _use_language(response: HttpResponse, language: str) -> HttpResponse:
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    """Django's own language cookie settings apply here too (Secure behind HTTPS)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE or "Lax",
+    )
     return response
 
 
 @limit_posts("signup")
 def signup(request: HttpRequest) -> HttpResponse:
+    """The same answer whether or not the phone or e-mail has an account (citizens.signup)."""
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="citizens.backends.PhoneOrEmailBackend")
-        messages.success(request, _("Welcome! Your account is ready."))
-        return redirect("citizens:home")
+        start_signup(
+            session=request.session,
+            signup=form.signup(),
+            sign_in_url=request.build_absolute_uri(reverse("citizens:login")),
+        )
+        return redirect("citizens:signup_confirm")
     return render(
         request, "citizens/signup.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -44,6 +58,27 @@ password_reset = limit_posts("password_reset", target=lambda request: request.PO
     )
 )
 """Per address and per e-mail asked for, whether or not it has an account (nothing revealed)."""
+
+
+def signup_confirm(request: HttpRequest) -> HttpResponse:
+    if not pending(request.session):
+        return redirect("citizens:signup")
+    form = SignUpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = confirm_signup(session=request.session, code=form.cleaned_data["code"])
+        if user is not None:
+            login(request, user, backend="citizens.backends.PhoneOrEmailBackend")
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("citizens:home")
+        if not pending(request.session):
+            messages.error(
+                request, _("The code has expired or was wrong too often; sign up again.")
+            )
+            return redirect("citizens:signup")
+        form.add_error("code", _("This code is not right."))
+    return render(
+        request, "citizens/signup_confirm.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 class SignInView(LoginView):

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from citizens.forms import AnonymousSubmitForm, SubmitForm
@@ -14,10 +15,12 @@ from governance.access import Action, cases_for
 from governance.duplicates import nearby_open_cases
 from governance.errors import InvalidInput
 from governance.file_access import files_shown
+from governance.inputs import optional_id
 from governance.models import Category, Channel
 from governance.web import actions
 from governance.web.cases import answers_for_display, run_action, timeline_context
 from governance.web.common import map_settings, scoped_case
+from governance.web.errors import refusal
 from governance.web.limited import limit_posts
 
 SUBMITTED_KEY = "submitted_tracking_ids"
@@ -74,7 +77,10 @@ def submit_questions(request: HttpRequest) -> HttpResponse:
 @require_GET
 def submit_nearby(request: HttpRequest) -> HttpResponse:
     """Open cases of the chosen category within 50 m of the pin (an htmx fragment)."""
-    category = Category.objects.filter(pk=request.GET.get("category") or None, active=True).first()
+    category_id = optional_id(request.GET.get("category"))
+    if request.GET.get("category") and category_id is None:
+        return refusal(request, 400, _("There is no such category."), "invalid")
+    category = Category.objects.filter(pk=category_id, active=True).first()
     try:
         lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
     except (KeyError, ValueError):

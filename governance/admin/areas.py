@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from governance.area_import import AreaImportError, import_areas, redraw_grid
+from governance.inputs import JSON_FORM_FIELDS
 from governance.models import Area, Case, Level
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -130,6 +131,7 @@ def map_context(area: Area | None) -> dict[str, Any]:
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
     form = AreaForm
+    formfield_overrides = JSON_FORM_FIELDS
     list_display = [
         "tree_code",
         "name",

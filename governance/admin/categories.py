@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from governance.inputs import JSON_FORM_FIELDS
 from governance.models import Category, Question
 
 
 class QuestionInline(admin.TabularInline):
     model = Question
     extra = 0
+    formfield_overrides = JSON_FORM_FIELDS
     fields = ["order", "code", "label", "label_en", "datatype", "required", "values"]
 
 
@@ -43,6 +45,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
+    formfield_overrides = JSON_FORM_FIELDS
     list_display = ["category", "order", "code", "label", "label_en", "datatype", "required"]
     list_filter = ["datatype", "required", "category__family"]
     search_fields = ["code", "label", "label_en", "category__code", "category__name"]

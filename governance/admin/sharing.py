@@ -6,12 +6,14 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from governance.inputs import JSON_FORM_FIELDS
 from governance.models import AccessLog, ApiKey, SharingGrant
 from governance.models.sharing import hash_key
 
 
 @admin.register(SharingGrant)
 class SharingGrantAdmin(admin.ModelAdmin):
+    formfield_overrides = JSON_FORM_FIELDS
     list_display = ["department", "area", "with_personal_data", "expires_at", "created_at"]
     list_filter = ["department", "with_personal_data"]
     filter_horizontal = ["categories"]

@@ -11,11 +11,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.http import QueryDict
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from governance import clock
+from governance.inputs import BadInput, parse_moment, whole_number
 
 MAX_SPAN = timedelta(days=90)
 DEFAULT_PAGE_SIZE = 1000
@@ -41,29 +40,24 @@ def _params(query: QueryDict) -> dict[str, str]:
 
 def _when(value: str, name: str, problems: list[str]) -> datetime | None:
     try:
-        moment = parse_datetime(value)
-        if moment is None and len(value) == 10:
-            day = parse_date(value)
-            moment = datetime(day.year, day.month, day.day) if day else None
-    except ValueError:  # well formed but impossible, e.g. month 13
-        moment = None
-    if moment is None:
+        return parse_moment(value)
+    except BadInput as error:
         problems.append(
             _("%(name)s: not a W3C date-time such as 2010-01-01T00:00:00Z.") % {"name": name}
+            + " "
+            + error.message
         )
         return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
 
 
 def _positive(value: str | None, name: str, default: int, maximum: int, problems: list[str]):
     if value is None:
         return default
-    if not value.isdigit() or int(value) < 1:
+    try:
+        return min(whole_number(value, minimum=1, maximum=10**12), maximum)
+    except BadInput:
         problems.append(_("%(name)s: a positive whole number.") % {"name": name})
         return default
-    return min(int(value), maximum)
 
 
 @dataclass

@@ -44,8 +44,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        """Clients only listen; anything they send is ignored."""
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Clients only listen; anything they send is ignored unread (never parsed as JSON, so
+        a malformed or 100,000-deep message cannot break the socket)."""
 
     async def event_push(self, message: dict[str, Any]) -> None:
         payload = message["payload"]

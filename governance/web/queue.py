@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from governance import clock, reference, workflow
 from governance.access import AREA_PERMISSION, Action, Person, area_paths, cases_for
 from governance.errors import WorkflowError
+from governance.inputs import optional_id
 from governance.models import Area, Case, Department, Status
 from governance.models.case import OPEN_STATUSES
 from governance.privacy import listed_point
@@ -217,7 +218,7 @@ def queue_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     """Dispatch the selected cases, each through the workflow; report what was refused."""
-    department = Department.objects.filter(pk=request.POST.get("department") or None).first()
+    department = Department.objects.filter(pk=optional_id(request.POST.get("department"))).first()
     ids = request.POST.getlist("cases")[:PAGE_SIZE]
     chosen = cases_for(request.user, Action.VIEW).filter(tracking_id__in=ids)
     done, refused = 0, []

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from governance.errors import InvalidInput
-from governance.models import Area, Category, Datatype, Question, Urgency
+from governance.inputs import MomentFormField, max_length
+from governance.models import Area, CaseContact, Category, Datatype, Question, Urgency
 from governance.models.category import Family
 from governance.web.uploads import PhotosField
 
@@ -49,7 +50,7 @@ def question_field(question: Question) -> forms.Field:
     if kind == Datatype.NUMBER:
         return forms.DecimalField(**common)
     if kind == Datatype.DATETIME:
-        return forms.DateTimeField(
+        return MomentFormField(
             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common
         )
     if kind == Datatype.TEXT:
@@ -217,15 +218,22 @@ def _representative(boundary: dict) -> tuple[float, float]:
 
 
 class ContactMixin(forms.Form):
-    name = forms.CharField(label=_("Your name (optional)"), required=False, max_length=80)
+    name = forms.CharField(
+        label=_("Your name (optional)"),
+        required=False,
+        max_length=max_length(CaseContact, "name"),
+    )
     phone = forms.CharField(
         label=_("Phone"),
         required=False,
-        max_length=32,
+        max_length=max_length(CaseContact, "phone"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     email = forms.EmailField(
-        label=_("E-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("E-mail"),
+        required=False,
+        max_length=max_length(CaseContact, "email"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
     def contact(self) -> dict[str, str]:

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.test import Client
 from PIL import Image
 
+from tests.browser.policy import watch_policy
+
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 LAUNCH_ARGS = [
@@ -59,7 +61,8 @@ def browse(chromium, live_server):
     """browse(user=None, language="en", **context options) → a page on the live server.
 
     Requests to any other host are refused (no CDN; the tile server is unreachable here) and
-    recorded in page.outside_requests.
+    recorded in page.outside_requests; Content-Security-Policy violations in
+    page.csp_violations.
     """
     contexts = []
     host = urlparse(live_server.url).netloc
@@ -86,7 +89,9 @@ def browse(chromium, live_server):
                 route.abort()
 
         context.route("**/*", route)
+        violations = watch_policy(context)
         page = context.new_page()
+        page.csp_violations = violations
         page.set_default_timeout(10_000)
         page.outside_requests = outside
         return page

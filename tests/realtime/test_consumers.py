@@ -300,3 +300,78 @@ def test_token_authenticates_other_systems_by_header_or_query(city, people):
         ]
 
     assert run(scenario) == [True, True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("host", "origin", "opens"),
+    [
+        (b"grid.example:8000", b"http://grid.example:8000", True),
+        (b"grid.example:8000", b"http://grid.example:9000", False),  # another port, same host
+        (b"grid.example:8000", b"https://grid.example:8000", False),  # another scheme
+        (b"grid.example", b"http://grid.example:80", True),  # default ports are the same
+        (b"grid.example", b"http://grid.example:8080", False),
+        (b"grid.example", b"http://evil.example", False),
+        (b"evil.example", b"http://evil.example", False),  # a host that is not allowed
+        (None, b"http://grid.example:9000", False),  # no Host: default port only
+        (b"grid.example", b"null", False),
+    ],
+)
+def test_the_origin_check_compares_scheme_host_and_port(
+    city, people, client, settings, host, origin, opens
+):
+    settings.ALLOWED_HOSTS = ["grid.example", "testserver"]
+    cookie = session_cookie(client, people.officer_a)
+    headers = [(b"origin", origin), cookie] + ([(b"host", host)] if host else [])
+
+    async def attempt():
+        comm = WebsocketCommunicator(application, "/ws/queue/", headers=headers)
+        ok, _code = await comm.connect()
+        if ok:
+            await comm.disconnect()
+        return ok
+
+    assert run(attempt) is opens
+
+
+def test_a_trusted_origin_and_a_tls_proxy(city, people, client, settings):
+    settings.ALLOWED_HOSTS = ["grid.example"]
+    settings.CSRF_TRUSTED_ORIGINS = ["https://app.grid.example"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    cookie = session_cookie(client, people.officer_a)
+
+    async def attempt(*headers):
+        comm = WebsocketCommunicator(application, "/ws/queue/", headers=[cookie, *headers])
+        ok, _code = await comm.connect()
+        if ok:
+            await comm.disconnect()
+        return ok
+
+    async def scenario():
+        return [
+            await attempt((b"origin", b"https://app.grid.example"), (b"host", b"grid.example")),
+            await attempt(
+                (b"origin", b"https://grid.example"),
+                (b"host", b"grid.example"),
+                (b"x-forwarded-proto", b"https"),
+            ),
+            await attempt((b"origin", b"https://grid.example"), (b"host", b"grid.example")),
+        ]
+
+    assert run(scenario) == [True, True, False]
+
+
+def test_what_a_client_sends_is_ignored_unread(city, people):
+    """Malformed or 100,000-deep JSON from a client never breaks the socket (issue 9, item 10)."""
+
+    async def scenario():
+        comm = await connected("/ws/live/", AnonymousUser())
+        for text in ("not json", "[" * 100_000 + "]" * 100_000, '{"a": NaN}'):
+            await comm.send_to(text_data=text)
+        await comm.send_to(bytes_data=b"\x00\xff")
+        case = await database_sync_to_async(submit)(city, people)
+        got = await received(comm)
+        await comm.disconnect()
+        return case, got
+
+    case, got = run(scenario)
+    assert [m["tracking_id"] for m in got] == [case.tracking_id]

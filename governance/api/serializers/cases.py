@@ -9,7 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from governance.file_access import attachment_url
-from governance.models import Attachment, Audience, Case, CaseEvent, Channel, Urgency
+from governance.inputs import max_length
+from governance.models import Attachment, Audience, Case, CaseContact, CaseEvent, Channel, Urgency
 from governance.privacy import Revealed, listed_point
 from governance.workflow import NOTE_AUDIENCES, PUBLIC_SUMMARY_LIMIT
 
@@ -64,9 +65,15 @@ class CaseListSerializer(serializers.ModelSerializer):
 
 
 class ContactSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True, max_length=80)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
-    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    name = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(CaseContact, "name")
+    )
+    phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(CaseContact, "phone")
+    )
+    email = serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length(CaseContact, "email")
+    )
 
 
 class CaseDetailSerializer(CaseListSerializer):

@@ -12,16 +12,20 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import pagination, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import NotAuthenticated, NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from governance import reference, workflow
 from governance.access import Action, cases_for, may, permitted, sees_internal_notes
 from governance.api.errors import Refused, SafeLookupMixin, run
+from governance.api.fields import MomentField
+from governance.api.parsers import LimitedJSONParser
 from governance.api.serializers import cases as s
 from governance.api.throttles import FilingLimit
 from governance.file_access import openable
+from governance.inputs import BadInput, parse_moment, whole_number
 from governance.models import Area, Audience, Case, CaseEvent, Department, Status
 from governance.models.case import FINAL_STATUSES, OPEN_STATUSES
 from governance.privacy import reveal
@@ -33,6 +37,27 @@ class CasePagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_size(self, request: Request) -> int:
+        """`page_size` in ASCII digits (int() would take `٣`), capped; otherwise the default."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            return min(whole_number(raw, minimum=1), self.max_page_size)
+        except BadInput:
+            return self.page_size
+
+    def decode_cursor(self, request: Request) -> pagination.Cursor | None:
+        """A cursor is base64 the client can forge: its position must be a date-time in range
+        (the ordering's first field), or the cursor is as invalid as one that does not decode."""
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            try:
+                parse_moment(cursor.position, date_alone=False)
+            except BadInput:
+                raise NotFound(self.invalid_cursor_message) from None
+        return cursor
+
 
 class CaseFilter(serializers.Serializer):
     status = serializers.CharField(required=False, max_length=200)
@@ -41,8 +66,8 @@ class CaseFilter(serializers.Serializer):
     area = serializers.CharField(required=False, max_length=15)
     overdue = serializers.BooleanField(required=False)
     mine = serializers.BooleanField(required=False)
-    created_after = serializers.DateTimeField(required=False)
-    created_before = serializers.DateTimeField(required=False)
+    created_after = MomentField(required=False)
+    created_before = MomentField(required=False)
     q = serializers.CharField(required=False, max_length=100)
 
     def validate_status(self, value: str) -> list[str]:
@@ -91,7 +116,7 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
     lookup_value_regex = r"[^/]+"
     pagination_class = CasePagination
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [LimitedJSONParser, FormParser, MultiPartParser]
 
     def get_permissions(self):
         if self.action == "create":
@@ -165,6 +190,8 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
         if data.get("overdue"):
             cases = cases.overdue()
         if data.get("mine"):
+            if not self.request.user.is_authenticated:
+                raise NotAuthenticated(_("Sign in to list the cases you reported."))
             cases = cases.filter(reporter=self.request.user)
         if data.get("created_after"):
             cases = cases.filter(created_at__gte=data["created_after"])

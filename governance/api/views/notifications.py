@@ -17,6 +17,7 @@ from governance.api.serializers.notifications import (
     NotificationSerializer,
     UnreadSerializer,
 )
+from governance.inputs import optional_id
 
 
 class NotificationPagination(pagination.CursorPagination):
@@ -34,7 +35,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[^/]+"
 
     def get_object(self) -> Notification:
-        if not str(self.kwargs.get("pk", "")).isdigit():
+        if optional_id(self.kwargs.get("pk")) is None:
             raise NotFound(_("There is no such notification."))
         return super().get_object()
 

@@ -333,8 +333,9 @@ def test_photo_of_a_case_is_not_served_to_others(client, city, people):
         lon=city.point_a[0],
         lat=city.point_a[1],
         answers={"amount": "small"},
-        files=[png()],
     )
+    # Information the reporter adds is for the reporter and staff (its audience), not public.
+    workflow.add_note(case_id=case.pk, actor=people.citizen, text="门牌号", files=[png()])
     photo = case.attachments.get()
     url = reverse("governance:attachment", args=[photo.pk])
     assert client.get(url).status_code == 404

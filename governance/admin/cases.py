@@ -24,6 +24,23 @@ from governance.privacy import CONTACT_FIELDS, Revealed, log_showings, reveal
 VIA = AccessLog.Via.ADMIN
 
 
+def _uploader(attachment: Attachment) -> str:
+    """Who uploaded it: the reporter's account is "the reporter" (its name is personal data)."""
+    if attachment.uploaded_by_id is None:
+        return "—"
+    if attachment.uploaded_by_id == attachment.case.reporter_id:
+        return gettext("the reporter")
+    return str(attachment.uploaded_by)
+
+
+def _on_change_page(request: HttpRequest, model_admin: admin.ModelAdmin) -> bool:
+    """Whether the request is for the object's change page (which shows its fields), not its
+    history or delete page."""
+    opts = model_admin.model._meta
+    match = request.resolver_match
+    return match is not None and match.url_name == f"{opts.app_label}_{opts.model_name}_change"
+
+
 def _actor(event: CaseEvent) -> str:
     """Who acted: the reporter's account is "the reporter" (its name is personal data)."""
     if event.actor_id is None:
@@ -75,9 +92,16 @@ class CaseEventInline(ReadOnlyMixin, admin.TabularInline):
 
 class AttachmentInline(ReadOnlyMixin, admin.TabularInline):
     model = Attachment
-    fields = ["file", "content_type", "size", "event", "uploaded_by", "created_at"]
+    fields = ["file", "content_type", "size", "event", "uploader", "created_at"]
     readonly_fields = fields
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by", "case")
+
+    @admin.display(description=_("by"))
+    def uploader(self, attachment: Attachment) -> str:
+        return _uploader(attachment)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -174,9 +198,10 @@ class CaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
         return found, duplicates
 
     def get_object(self, request: HttpRequest, object_id: str, from_field=None) -> Case | None:
-        """The case with what the person is shown of its personal data (logged once)."""
+        """The case, on its change page with what the person is shown of its personal data
+        (logged once)."""
         case = super().get_object(request, object_id, from_field)
-        if case is not None:
+        if case is not None and _on_change_page(request, self):
             case.revealed = reveal(request.user, case, via=VIA)
         return case
 
@@ -251,7 +276,7 @@ class CaseContactAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def get_object(self, request: HttpRequest, object_id: str, from_field=None):
         contact = super().get_object(request, object_id, from_field)
-        if contact is not None:
+        if contact is not None and _on_change_page(request, self):
             _log_contacts(request, [contact])
         return contact
 
@@ -267,10 +292,16 @@ def _log_contacts(request: HttpRequest, contacts) -> None:
 
 @admin.register(Attachment)
 class AttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["created_at", "case", "content_type", "size", "uploaded_by"]
+    list_display = ["created_at", "case", "content_type", "size", "uploader"]
     list_filter = ["content_type"]
     search_fields = ["case__tracking_id"]
     list_select_related = ["case", "uploaded_by"]
+    exclude = ["uploaded_by"]
+    readonly_fields = ["uploader"]
+
+    @admin.display(description=_("by"))
+    def uploader(self, attachment: Attachment) -> str:
+        return _uploader(attachment)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Attachment]:
         return super().get_queryset(request).filter(case__in=_visible_cases(request))

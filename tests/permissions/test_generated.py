@@ -40,8 +40,8 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The scenario and the planted data, built once for the module's three thousand requests
-    (each test runs in a savepoint of this transaction, rolled back when the module ends)."""
+    """The scenario and the planted data, built once for the module's nearly three thousand
+    requests (each test runs in a savepoint of this transaction, rolled back at the end)."""
     media = tmp_path_factory.mktemp("planted-media")
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings = override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast)

@@ -206,3 +206,20 @@ def sees_internal_notes(user: Person, case: Case) -> bool:
     """Staff see a case's internal entries; its reporter (not staff for it) sees the entries
     whose audience is the reporter or the public (`governance.audience`)."""
     return case.reporter_id != getattr(user, "pk", None) or may(user, Action.REPORT, case)
+
+
+def with_may(
+    cases: QuerySet[Case], user: Person, action: Action | str, *, name: str
+) -> QuerySet[Case]:
+    """`cases` with a boolean column `name`: whether `user` may `action` on each row.
+
+    `may` for every row of a list in the list's own query (a column, not a query per row).
+    """
+    condition = case_filter(user, action)
+    if not condition:  # everything (an administrator): an empty condition compiles to nothing
+        column = Value(True, output_field=BooleanField())
+    elif condition == Q(pk__in=[]):
+        column = Value(False, output_field=BooleanField())
+    else:
+        column = ExpressionWrapper(condition, output_field=BooleanField())
+    return cases.annotate(**{name: column})

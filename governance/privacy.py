@@ -1,24 +1,38 @@
-"""Personal data: who may see a reporter's contact and exact private locations, and the log.
+"""Personal data: who may see it, and the log of every showing. The one place that shows it.
 
-Personal data is the reporter's name, phone and e-mail, and the exact location of a case whose
-category is marked `private_location`. It is shown only to those `may(SEE_PERSONAL_DATA)`
-allows; everyone else gets it redacted (contact) or rounded (location). Every showing to
-someone other than the reporter writes one `AccessLog` row naming the fields shown.
+Personal data is the reporter's name, phone and e-mail (their contact, and their name as the
+actor of a timeline entry), and for a case whose category is marked `private_location` its
+exact point, its address and its description (which may say where). It is shown only to the
+case's reporter and to those `may(SEE_PERSONAL_DATA)` allows; everyone else gets the contact
+and the reporter's name left out, the private point rounded, the private address and
+description blank. Every showing to someone other than the reporter writes one `AccessLog`
+row per case naming the fields shown; a list is logged in one INSERT.
+
+Every page, API answer and admin screen that shows a case's personal data gets it from here:
+`reveal` (one case), `listed` (a list), `reporter_shown` (a timeline's actors); the public
+forms round through `public_point`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from governance import clock
-from governance.access import Action, Person, may
-from governance.models import AccessLog, Case, CaseContact
+from governance.access import Action, Person, may, with_may
+from governance.models import AccessLog, Case, CaseContact, CaseEvent
 
 PUBLIC_DECIMALS = 3  # about 100 m
 CONTACT_FIELDS = ("name", "phone", "email")
 LOCATION_FIELD = "location"
+ADDRESS_FIELD = "address"
+DESCRIPTION_FIELD = "description"
+REPORTER_FIELD = "reporter"  # the reporter's account name, as the actor of timeline entries
+# The annotation `listable` adds: whether the person may see the row's personal data.
+SEES_PERSONAL_DATA = "sees_personal_data"
 
 
 @dataclass(frozen=True)
@@ -30,10 +44,23 @@ class Revealed:
     lat: float
     exact: bool  # False: the location is rounded
     personal_data: bool  # whether the person may see personal data on the case at all
+    address: str = ""  # blank when it is personal data the person may not see
+    description: str = ""
+    hidden: tuple[str, ...] = ()  # the private-location fields left out (address, description)
 
     @property
     def point(self) -> tuple[float, float]:
         return self.lon, self.lat
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What one person is shown of a case in a list: no contact, private points rounded."""
+
+    lon: float
+    lat: float
+    address: str
+    description: str
 
 
 def public_point(case: Case) -> tuple[float, float]:
@@ -53,13 +80,18 @@ def listed_coordinates(lon: float, lat: float, *, private_location: bool) -> tup
     return lon, lat
 
 
-def log_access(
-    user: Person, cases: Iterable[Case], *, fields: list[str] | tuple[str, ...], via: str
-) -> None:
-    """One access-log row per case whose personal data `user` (not its reporter) was shown."""
-    if not fields:
-        return
+def private_place_fields(case: Case) -> list[str]:
+    """The place fields that are personal data on `case` (none unless its category is private)."""
+    if not case.category.private_location:
+        return []
+    return [f for f in (ADDRESS_FIELD, DESCRIPTION_FIELD) if getattr(case, f)]
+
+
+def log_showings(user: Person, showings: Iterable[tuple[Case, Sequence[str]]], *, via: str) -> None:
+    """One access-log row per case whose personal data `user` (not its reporter) was shown,
+    naming the fields; all in one INSERT."""
     now = clock.now()
+    user_pk = getattr(user, "pk", None)
     rows = [
         AccessLog(
             user=user if user.is_authenticated else None,
@@ -68,10 +100,19 @@ def log_access(
             via=via,
             at=now,
         )
-        for case in cases
-        if case.reporter_id is None or case.reporter_id != getattr(user, "pk", None)
+        for case, fields in showings
+        if fields and (case.reporter_id is None or case.reporter_id != user_pk)
     ]
-    AccessLog.objects.bulk_create(rows)
+    if rows:
+        AccessLog.objects.bulk_create(rows)
+
+
+def log_access(
+    user: Person, cases: Iterable[Case], *, fields: list[str] | tuple[str, ...], via: str
+) -> None:
+    """`log_showings` of the same fields on every case."""
+    if fields:
+        log_showings(user, ((case, fields) for case in cases), via=via)
 
 
 def reveal(
@@ -88,16 +129,34 @@ def reveal(
     else:
         sees_personal_data = may(user, Action.SEE_PERSONAL_DATA, case)
         views = not sees_personal_data and may(user, Action.VIEW, case)
+    private = case.category.private_location
     if not sees_personal_data:
         lon, lat = listed_point(case) if views else public_point(case)
         exact = (lon, lat) == (case.lon, case.lat)
-        return Revealed(None, lon, lat, exact=exact, personal_data=False)
+        return Revealed(
+            None,
+            lon,
+            lat,
+            exact=exact,
+            personal_data=False,
+            address="" if private else case.address,
+            description="" if private else case.description,
+            hidden=tuple(private_place_fields(case)),
+        )
     contact = CaseContact.objects.filter(case=case).first()
     fields = [f for f in CONTACT_FIELDS if contact is not None and getattr(contact, f)]
-    if case.category.private_location:
-        fields.append(LOCATION_FIELD)
+    if private:
+        fields += [LOCATION_FIELD, *private_place_fields(case)]
     log_access(user, [case], fields=fields, via=via)
-    return Revealed(contact, case.lon, case.lat, exact=True, personal_data=True)
+    return Revealed(
+        contact,
+        case.lon,
+        case.lat,
+        exact=True,
+        personal_data=True,
+        address=case.address,
+        description=case.description,
+    )
 
 
 def contact_for(user: Person, case: Case, *, via: str) -> CaseContact | None:
@@ -106,3 +165,46 @@ def contact_for(user: Person, case: Case, *, via: str) -> CaseContact | None:
     `via` names where it is shown (page, api, export) for the access log, which gets a row.
     """
     return reveal(user, case, via=via).contact
+
+
+def listable(cases: QuerySet[Case], user: Person) -> QuerySet[Case]:
+    """`cases` read with what `listed` needs: whether `user` may see each one's personal data
+    (a column of the same query, not a query per row)."""
+    return with_may(cases, user, Action.SEE_PERSONAL_DATA, name=SEES_PERSONAL_DATA)
+
+
+def listed(user: Person, cases: Sequence[Case], *, via: str) -> dict[int, Listed]:
+    """What `user` is shown of each case of a list (read through `listable`), by case id.
+
+    No contact in a list; private points rounded for everyone; a private case's address and
+    description only for who may see its personal data, each such showing logged (one INSERT).
+    """
+    shown: dict[int, Listed] = {}
+    showings: list[tuple[Case, list[str]]] = []
+    for case in cases:
+        lon, lat = listed_point(case)
+        private = private_place_fields(case)
+        if private and not getattr(case, SEES_PERSONAL_DATA):
+            shown[case.pk] = Listed(lon, lat, "", "")
+            continue
+        shown[case.pk] = Listed(lon, lat, case.address, case.description)
+        if private:
+            showings.append((case, private))
+    log_showings(user, showings, via=via)
+    return shown
+
+
+def reporter_shown(user: Person, case: Case, events: Sequence[CaseEvent], *, via: str) -> bool:
+    """Whether `events` may name the reporter's account as their actor (else "the reporter").
+
+    Their name is personal data: shown to the reporter and to who may see the case's personal
+    data; a showing to the latter is logged.
+    """
+    if case.reporter_id is None or case.reporter_id == getattr(user, "pk", None):
+        return True
+    if not any(event.actor_id == case.reporter_id for event in events):
+        return False  # nothing to name
+    if not may(user, Action.SEE_PERSONAL_DATA, case):
+        return False
+    log_access(user, [case], fields=[REPORTER_FIELD], via=via)
+    return True

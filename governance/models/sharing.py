@@ -66,6 +66,7 @@ class AccessLog(models.Model):
         API = "api", _("API")
         EXPORT = "export", _("export")
         OPEN311 = "open311", _("Open311")
+        ADMIN = "admin", _("admin")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

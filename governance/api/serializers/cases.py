@@ -11,7 +11,7 @@ from rest_framework import serializers
 from governance.file_access import attachment_url
 from governance.inputs import max_length
 from governance.models import Attachment, Audience, Case, CaseContact, CaseEvent, Channel, Urgency
-from governance.privacy import Revealed, listed_point
+from governance.privacy import Listed, Revealed
 from governance.workflow import NOTE_AUDIENCES, PUBLIC_SUMMARY_LIMIT
 
 SUBMIT_CHANNELS = [
@@ -20,7 +20,8 @@ SUBMIT_CHANNELS = [
 
 
 class CaseListSerializer(serializers.ModelSerializer):
-    """A case in a list: no personal data, private locations rounded."""
+    """A case in a list: no contact, private locations rounded; a private case's address and
+    description only for who may see its personal data (`privacy.listed`, in the context)."""
 
     id = serializers.CharField(source="tracking_id", read_only=True)
     category = serializers.CharField(source="category.code", read_only=True)
@@ -33,6 +34,8 @@ class CaseListSerializer(serializers.ModelSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
     lon = serializers.SerializerMethodField()
     lat = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -57,11 +60,20 @@ class CaseListSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    def shown(self, case: Case) -> Listed:
+        return self.context["listed"][case.pk]
+
     def get_lon(self, case: Case) -> float:
-        return listed_point(case)[0]
+        return self.shown(case).lon
 
     def get_lat(self, case: Case) -> float:
-        return listed_point(case)[1]
+        return self.shown(case).lat
+
+    def get_description(self, case: Case) -> str:
+        return self.shown(case).description
+
+    def get_address(self, case: Case) -> str:
+        return self.shown(case).address
 
 
 class ContactSerializer(serializers.Serializer):
@@ -108,6 +120,12 @@ class CaseDetailSerializer(CaseListSerializer):
 
     def get_lat(self, case: Case) -> float:
         return self.revealed.lat
+
+    def get_description(self, case: Case) -> str:
+        return self.revealed.description
+
+    def get_address(self, case: Case) -> str:
+        return self.revealed.address
 
     @extend_schema_field(ContactSerializer(allow_null=True))
     def get_contact(self, case: Case) -> dict[str, str] | None:
@@ -174,7 +192,7 @@ class EventSerializer(serializers.ModelSerializer):
         """Who acted; the reporter's name only to those who may see personal data."""
         if event.actor is None:
             return None
-        if event.actor_id == self.context.get("hidden_reporter_id"):
+        if event.actor_id is not None and event.actor_id == self.context.get("hidden_reporter_id"):
             return _("the reporter")
         return event.actor.display_name or event.actor.get_username()
 

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from governance import reference, workflow
-from governance.access import Action, cases_for, may, permitted, sees_internal_notes
+from governance.access import Action, cases_for, permitted, sees_internal_notes
 from governance.api.errors import Refused, SafeLookupMixin, run
 from governance.api.fields import MomentField
 from governance.api.parsers import LimitedJSONParser
@@ -28,7 +28,7 @@ from governance.file_access import openable
 from governance.inputs import BadInput, parse_moment, whole_number
 from governance.models import Area, Audience, Case, CaseEvent, Department, Status
 from governance.models.case import FINAL_STATUSES, OPEN_STATUSES
-from governance.privacy import reveal
+from governance.privacy import listable, listed, reporter_shown, reveal
 
 
 class CasePagination(pagination.CursorPagination):
@@ -168,8 +168,11 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
         params = CaseFilter(data={k: v for k, v in request.query_params.items() if v != ""})
         params.is_valid(raise_exception=True)
         cases = self._filtered(self.get_queryset(), params.validated_data)
-        page = self.paginate_queryset(cases)
-        return self.get_paginated_response(s.CaseListSerializer(page, many=True).data)
+        page = self.paginate_queryset(listable(cases, request.user))
+        context = {"request": request, "listed": listed(request.user, page, via="api")}
+        return self.get_paginated_response(
+            s.CaseListSerializer(page, many=True, context=context).data
+        )
 
     def _filtered(self, cases: QuerySet[Case], data: dict[str, Any]) -> QuerySet[Case]:
         if data.get("status"):
@@ -250,13 +253,9 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
         events = CaseEvent.objects.filter(case=case).select_related("actor")
         if not sees_internal_notes(request.user, case):
             events = events.exclude(audience=Audience.INTERNAL)
-        events = events.prefetch_related("attachments")
-        hidden = None
-        if case.reporter_id != request.user.pk and not may(
-            request.user, Action.SEE_PERSONAL_DATA, case
-        ):
-            hidden = case.reporter_id
-        context = {"request": request, "hidden_reporter_id": hidden}
+        events = list(events.prefetch_related("attachments"))
+        shown = reporter_shown(request.user, case, events, via="api")
+        context = {"request": request, "hidden_reporter_id": None if shown else case.reporter_id}
         return Response(s.EventSerializer(events, many=True, context=context).data)
 
     @extend_schema(

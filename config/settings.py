@@ -170,9 +170,10 @@ if REDIS_URL:
             },
         }
     }
+    # Redis while it answers, this process's memory while it does not (governance.caching).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "governance.caching.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "grid"),
         }

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 
 def free_port() -> int:
@@ -57,7 +59,8 @@ class RedisServer:
         if self.process is None:
             return
         with contextlib.suppress(redis.ConnectionError):
-            redis.Redis(port=self.port).shutdown(nosave=True)
+            # No retries: the connection it closes is the answer (redis-py retries by default).
+            redis.Redis(port=self.port, retry=Retry(NoBackoff(), 0)).shutdown(nosave=True)
         self.process.wait(10)
         self.process = None
 

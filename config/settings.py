@@ -191,21 +191,20 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# A worker outlives broker outages (README, "Workers and Redis outages"): it retries the
-# connection forever, at start-up too, and on losing it cancels its running late-ack tasks so
-# that they go back to the queue (instead of being acknowledged on a dead connection: the path
-# where kombu's restore of unacknowledged messages met a closed transport and the worker died
-# with "'NoneType' object has no attribute 'hostname'").
+# A worker outlives broker outages (README, "When Redis is down"): it retries the connection
+# forever, at start-up too, and on losing it cancels its running late-ack tasks, which go back
+# to the queue, instead of acknowledging them on the dead connection (the path on which kombu
+# met its closed transport: "'NoneType' object has no attribute 'hostname'", worker gone).
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
-# No task runs longer than TASK_TIME_LIMIT (the longest, the nightly statistics, takes seconds;
-# the sweep 1 s at a million cases), and no retry waits longer than RETRY_BACKOFF_MAX. A
-# message may so stay unacknowledged at most their sum: the visibility timeout after which
-# Redis hands a killed worker's task to another is that, not the broker's default hour.
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10) - 5
+# No task runs longer than the time limit (the longest is the nightly statistics, one aggregate
+# per area; the sweep takes 1 s at a million cases) and no retry waits longer than
+# RETRY_BACKOFF_MAX seconds, so a message stays unacknowledged at most their sum: that is the
+# visibility timeout after which Redis hands a killed worker's task to another (not an hour).
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 RETRY_BACKOFF_MAX = 300
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,

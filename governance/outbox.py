@@ -13,13 +13,16 @@ right after its next successful delivery (the catch-up after an outage). Rows ar
 with `SELECT … FOR UPDATE SKIP LOCKED` and a lease, so relays in several processes never
 deliver one row twice; a process that dies while holding rows leaves them to the next relay
 once the lease runs out.
+
+Each kind has a handler (`handler`): `push` and `task` here; a subscriber of the domain's
+events (notifications, evaluation…) registers its own kind and is fed the same way.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -104,26 +107,22 @@ def purge(*, older_than: timedelta = KEEP_DELIVERED) -> int:
 
 
 def _deliver(messages: list[OutboxMessage]) -> int:
-    """Hand `messages` over (pushes in one trip, then the tasks); mark what went, release the
-    rest for the relay. Returns how many went; never raises for Redis being down."""
-    from governance import events, queueing  # events writes to the outbox: imported late
-
+    """Hand `messages` over, kind by kind in the order they came (a change's pushes, then its
+    tasks); mark what went, release the rest for the relay. Returns how many went; never
+    raises for Redis being down."""
+    by_kind: dict[str, list[OutboxMessage]] = {}
+    for message in messages:
+        by_kind.setdefault(message.kind, []).append(message)
     done: list[int] = []
     failed: list[int] = []
-    pushes = [m for m in messages if m.kind == OutboxKind.PUSH]
-    if pushes:
-        sends = [(groups, message) for m in pushes for groups, message in m.payload["sends"]]
-        (done if events.send_many(sends) else failed).extend(m.pk for m in pushes)
-    for message in messages:
-        if message.kind != OutboxKind.TASK:
+    for kind, batch in by_kind.items():
+        deliver = _handlers.get(kind)
+        if deliver is None:  # kept as claimed: a relay tries again once the lease ran out
+            logger.error("outbox: no handler for %r in this process", kind)
             continue
-        name, args = message.payload["task"], message.payload.get("args", [])
-        try:
-            handed = queueing.enqueue(current_app.tasks[name], *args)
-        except KeyError:
-            logger.error("outbox: unknown task %s; dropped", name)
-            handed = True
-        (done if handed else failed).append(message.pk)
+        went = deliver(batch)
+        for message in batch:
+            (done if message.pk in went else failed).append(message.pk)
     now = timezone.now()
     if done:
         OutboxMessage.objects.filter(pk__in=done).update(
@@ -135,3 +134,47 @@ def _deliver(messages: list[OutboxMessage]) -> int:
         )
         _behind.set()
     return len(done)
+
+
+# --- handlers: how each kind is delivered -----------------------------------------------------
+
+Handler = Callable[[list[OutboxMessage]], set[int]]
+_handlers: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register how messages of `kind` are delivered: a function taking a batch of them (in
+    order) and returning the ids of those handed over. A subscriber of the domain's events
+    registers its own kind the same way."""
+
+    def register(function: Handler) -> Handler:
+        _handlers[kind] = function
+        return function
+
+    return register
+
+
+@handler(OutboxKind.PUSH)
+def _push(messages: list[OutboxMessage]) -> set[int]:
+    """Every batch's pushes in one trip to the channel layer: all went, or none."""
+    from governance import events  # events writes to the outbox: imported late
+
+    sends = [(groups, message) for m in messages for groups, message in m.payload["sends"]]
+    return {m.pk for m in messages} if events.send_many(sends) else set()
+
+
+@handler(OutboxKind.TASK)
+def _task(messages: list[OutboxMessage]) -> set[int]:
+    """Each task to the broker (the breaker skips the rest once one attempt failed)."""
+    from governance import queueing
+
+    went = set()
+    for message in messages:
+        name, args = message.payload["task"], message.payload.get("args", [])
+        task = current_app.tasks.get(name)
+        if task is None:
+            logger.error("outbox: unknown task %s; dropped", name)
+            went.add(message.pk)
+        elif queueing.enqueue(task, *args):
+            went.add(message.pk)
+    return went

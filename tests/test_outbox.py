@@ -164,3 +164,23 @@ def test_the_beat_task_relays_and_purges_what_was_delivered_a_day_ago(db, layer)
     OutboxMessage.objects.create(kind="push", payload={"sends": []}, created_at=timezone.now())
     assert relay_outbox() == {"relayed": 1, "purged": 1}
     assert OutboxMessage.objects.count() == 1
+
+
+def test_a_subscriber_registers_its_own_kind(db, monkeypatch, django_capture_on_commit_callbacks):
+    seen: list[dict] = []
+    monkeypatch.setitem(outbox._handlers, "test.echo", None)
+
+    @outbox.handler("test.echo")
+    def echo(messages):
+        seen.extend(m.payload for m in messages)
+        return {m.pk for m in messages}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.add(
+            [
+                OutboxMessage(kind="test.echo", payload={"n": 1}),
+                OutboxMessage(kind="test.echo", payload={"n": 2}),
+            ]
+        )
+    assert seen == [{"n": 1}, {"n": 2}]
+    assert not OutboxMessage.objects.filter(delivered_at__isnull=True).exists()

@@ -8,19 +8,22 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OutboxKind(models.TextChoices):
+    """The platform's own kinds; a subscriber adds its own with `governance.outbox.handler`."""
+
     PUSH = "push", _("realtime push")
     TASK = "task", _("background task")
 
 
 class OutboxMessage(models.Model):
-    """One side effect of a committed change: pushes to socket groups, or a Celery task.
+    """One side effect of a committed change: pushes to socket groups, a Celery task, or any
+    kind a handler is registered for (`governance.outbox.handler`).
 
     Written with the change (so it exists exactly when the change does), held by the writing
     process until `claimed_until` while it delivers it after commit, marked `delivered_at` once
     handed to the channel layer or the broker; a relay delivers whatever is left (Redis down).
     """
 
-    kind = models.CharField(_("kind"), max_length=8, choices=OutboxKind.choices)
+    kind = models.CharField(_("kind"), max_length=40)
     payload = models.JSONField(_("payload"))
     created_at = models.DateTimeField(_("created at"))
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)

@@ -1,11 +1,11 @@
 """The notification centre's service: who is told what about a case change, and delivery.
 
 `notify_case_events` runs inside the workflow's transaction (one change, or the time-limit
-sweep's batch): the rows are written with the change itself. After commit, each person's open
-pages get a push and the e-mail/SMS deliveries are queued on Celery. If Redis is down neither
-can happen now, and neither is lost: the rows are in the database (the page shows them on its
-next load) and `requeue_pending` (run by the time-limit sweep) queues every delivery still
-pending.
+sweep's batch): the rows are written with the change itself, and so are, in the outbox, the
+pushes to each person's open pages and the e-mail/SMS delivery tasks (`deliveries`). If Redis
+is down neither can happen now, and neither is lost: the page shows the notifications on its
+next load, the outbox's relay pushes and queues them when Redis is back, and
+`requeue_pending` (run by the time-limit sweep) queues any delivery still pending.
 """
 
 from __future__ import annotations
@@ -28,9 +28,18 @@ from citizens.models import (
     NotificationPreference,
     User,
 )
-from governance import clock, events
+from governance import clock, events, outbox
 from governance.access import Action, may_each
-from governance.models import Area, Assignment, Audience, Case, CaseEvent, EventKind, Role
+from governance.models import (
+    Area,
+    Assignment,
+    Audience,
+    Case,
+    CaseEvent,
+    EventKind,
+    OutboxMessage,
+    Role,
+)
 from governance.queueing import enqueue
 from governance.realtime import schemas
 
@@ -231,8 +240,7 @@ def notify(*, user: User, kind: str, case: Case | None, title: str, body: str = 
     )
     if notification.in_app:
         events.notification_on_commit(user.pk, push_message(notification))
-    if notification.email_wanted or notification.sms_wanted:
-        transaction.on_commit(lambda: queue_delivery(notification.pk))
+    outbox.add(deliveries([notification]))
     return notification
 
 
@@ -245,7 +253,7 @@ def notify_case_events(
     Who is told (`PeopleAround`), their preferences (one query), the rows (one INSERT) and the
     unread counts the pushes carry (one query), however many people and changes; returns the
     notifications and the pushes for the caller to send after commit with the changes' own
-    messages. E-mail/SMS deliveries are queued after commit as `notify` does.
+    messages; the caller writes them and the e-mail/SMS `deliveries` to the outbox.
     """
     people = PeopleAround(changes)
     planned: list[tuple[User, str, Case, str, str]] = []
@@ -298,15 +306,18 @@ def notify_case_events(
         if notification.in_app:
             unread[notification.user_id] = unread.get(notification.user_id, 0) + 1
             pushes.append((notification.user_id, _push(notification, unread[notification.user_id])))
-    queued = [n.pk for n in notifications if n.email_wanted or n.sms_wanted]
-
-    def queue_deliveries() -> None:
-        for notification_id in queued:
-            queue_delivery(notification_id)
-
-    if queued:
-        transaction.on_commit(queue_deliveries)
     return notifications, pushes
+
+
+def deliveries(notifications: Iterable[Notification]) -> list[OutboxMessage]:
+    """The outbox tasks that send these notifications' e-mail and SMS (unsaved rows)."""
+    from citizens.tasks import deliver_notification
+
+    return [
+        outbox.task(deliver_notification.name, n.pk)
+        for n in notifications
+        if n.email_wanted or n.sms_wanted
+    ]
 
 
 def unread_count(user: User) -> int:

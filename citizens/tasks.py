@@ -5,6 +5,7 @@ from __future__ import annotations
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.conf import settings
 
 from citizens import notifications
 from citizens.sms import SmsUnavailable
@@ -16,7 +17,7 @@ TRANSIENT = (SMTPException, ConnectionError, TimeoutError, SmsUnavailable)
     acks_late=True,
     autoretry_for=TRANSIENT,
     retry_backoff=5,
-    retry_backoff_max=600,
+    retry_backoff_max=settings.RETRY_BACKOFF_MAX,
     max_retries=6,
 )
 def deliver_notification(notification_id: int) -> None:

@@ -1,7 +1,8 @@
 """The Celery application: broker on Redis in production, tasks in-process when embedded.
 
-Beat runs the time-limit sweep every minute and the statistics nightly. Embedded (no
-REDIS_URL), `governance.scheduler` runs the same sweep in a thread of the web process.
+Beat runs the time-limit sweep every minute, the outbox relay (what a Redis outage held back)
+every 30 seconds and the statistics nightly. Embedded (no
+REDIS_URL), `governance.scheduler` runs the same sweep and relay in a thread of the web process.
 """
 
 import os
@@ -20,6 +21,11 @@ app.conf.beat_schedule = {
         "task": "governance.tasks.sweep_time_limits",
         "schedule": 60.0,
         "options": {"expires": 55},  # a sweep that waited past the next one is pointless
+    },
+    "relay-outbox": {
+        "task": "governance.tasks.relay_outbox",
+        "schedule": 30.0,
+        "options": {"expires": 25},
     },
     "daily-statistics": {
         "task": "governance.tasks.daily_statistics",

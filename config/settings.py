@@ -209,9 +209,10 @@ if REDIS_URL:
             },
         }
     }
+    # Redis while it answers, this process's memory while it does not (governance.caching).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "governance.caching.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "grid"),
         }
@@ -229,7 +230,26 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# A worker outlives broker outages (README, "When Redis is down"): it retries the connection
+# forever, at start-up too, and on losing it cancels its running late-ack tasks, which go back
+# to the queue, instead of acknowledging them on the dead connection (the path on which kombu
+# met its closed transport: "'NoneType' object has no attribute 'hostname'", worker gone).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# No task runs longer than the time limit (the longest is the nightly statistics, one aggregate
+# per area; the sweep takes 1 s at a million cases) and no retry waits longer than
+# RETRY_BACKOFF_MAX seconds, so a message stays unacknowledged at most their sum: that is the
+# visibility timeout after which Redis hands a killed worker's task to another (not an hour).
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
+RETRY_BACKOFF_MAX = 300
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + RETRY_BACKOFF_MAX,  # 600 s by default
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@grid.example")

@@ -8,8 +8,11 @@ the scoped-access path before forwarding it, so a group is a routing hint, never
 The same hook records the notifications the change causes (in the change's transaction, so a
 notification exists exactly when the change does) and queues their delivery after commit.
 
-A channel layer that is down never fails the change itself: the event is logged and dropped,
-and the pages catch up from the database when their socket reconnects.
+Everything a change must push or queue is written to the outbox (`governance.outbox`) in the
+change's transaction, one row per push batch or task, and delivered after commit. A channel
+layer that is down never fails the change itself: the rows stay, and the outbox's relay pushes
+them once Redis is back (the pages also catch up from the database when their socket
+reconnects).
 """
 
 from __future__ import annotations
@@ -26,14 +29,13 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
-from django.db import transaction
 
-from governance import clock
+from governance import clock, outbox
 from governance.audience import Audience, text_audience
+from governance.breaker import Breaker
 from governance.models import Case, CaseEvent, EventKind
 from governance.privacy import public_point
 from governance.public import CaseFacts, TextFacts, public_form
-from governance.queueing import Breaker
 from governance.realtime import schemas
 
 logger = logging.getLogger(__name__)
@@ -135,14 +137,15 @@ def _due_payload(kind: str, case: Case, at: str) -> dict[str, Any]:
     }
 
 
-def send(groups: list[str], message: dict[str, Any]) -> None:
-    """Push `message` to `groups` now. Never raises: a layer that is down loses only the push."""
-    send_many([(groups, message)])
+def send(groups: list[str], message: dict[str, Any]) -> bool:
+    """Push `message` to `groups` now. Never raises; returns whether the layer took it."""
+    return send_many([(groups, message)])
 
 
-def send_many(sends: list[tuple[list[str], dict[str, Any]]]) -> None:
+def send_many(sends: Sequence[tuple[list[str], dict[str, Any]]]) -> bool:
     """Push each message to its groups now (one change's pushes, or a sweep's batch). Never
-    raises: a layer that is down loses only the pushes.
+    raises; returns whether the layer took them all (True with no layer or nothing to send):
+    the outbox keeps what it did not take.
 
     All of them go in one trip to one long-lived event loop (`_SenderLoop`): each
     `async_to_sync` call costs a thread hand-off and, with Redis, a connection set-up; one per
@@ -155,9 +158,9 @@ def send_many(sends: list[tuple[list[str], dict[str, Any]]]) -> None:
         for group in groups
     ]
     if layer is None or not envelopes:
-        return
+        return True
     if not layer_breaker.closed():
-        return  # failed a moment ago: pages catch up from the database on reconnect
+        return False  # failed a moment ago: the outbox keeps them for the relay
     try:
         if isinstance(layer, InMemoryChannelLayer):  # its queues live in the callers' loops
             _run_blocking(_send_all, layer, envelopes)
@@ -169,6 +172,8 @@ def send_many(sends: list[tuple[list[str], dict[str, Any]]]) -> None:
             "realtime: could not send %s",
             "; ".join(f"{m['kind']} to {', '.join(g)}" for g, m in sends),
         )
+        return False
+    return True
 
 
 class _SenderLoop:
@@ -230,21 +235,21 @@ def case_changed_on_commit(case: Case, event: CaseEvent) -> None:
 def cases_changed_on_commit(changes: Sequence[tuple[Case, CaseEvent]]) -> None:
     """The side effects of timeline entries written in one transaction (one change, or the
     sweep's batch): everybody's notifications (recipients looked up together, one insert),
-    the duplicate check of new cases, and, after commit, every push in one trip: each person's
-    notification first, then the cases' own messages.
+    then, in one outbox insert, every push (each person's notification first, then the cases'
+    own messages: one row, sent in one trip after commit), their e-mail/SMS deliveries and the
+    duplicate check of new cases.
     """
     from citizens import notifications  # citizens depends on governance, not the reverse
+    from governance.tasks import check_duplicates
 
     if _muted.get() or not changes:
         return
-    _notifications, pushes = notifications.notify_case_events(changes)
+    told, pushes = notifications.notify_case_events(changes)
     outgoing = [([user_group(user_id)], message) for user_id, message in pushes]
+    tasks = notifications.deliveries(told)
     for case, event in changes:
         if event.kind == EventKind.SUBMITTED:
-            from governance.queueing import enqueue_on_commit
-            from governance.tasks import check_duplicates
-
-            enqueue_on_commit(check_duplicates, case.pk)
+            tasks.append(outbox.task(check_duplicates.name, case.pk))
         groups = case_groups(case)
         private = case.category.private_location
         reporter = text_audience(event.audience, private_location=private) != Audience.INTERNAL
@@ -260,13 +265,13 @@ def cases_changed_on_commit(changes: Sequence[tuple[Case, CaseEvent]]) -> None:
             extra = [case_reporter_group(case.pk)] if reporter and outside else []
             extra += [PUBLIC_GROUP] if public and outside else []
             outgoing.append((groups + extra, message))
-    transaction.on_commit(lambda: send_many(outgoing))
+    outbox.add([outbox.push(outgoing), *tasks] if outgoing else tasks)
 
 
 def notification_on_commit(user_id: int, message: dict[str, Any]) -> None:
     """Push a persisted notification to its person's sockets after commit."""
     schemas.validate(message)
-    transaction.on_commit(lambda: send([user_group(user_id)], message))
+    outbox.add([outbox.push([([user_group(user_id)], message)])])
 
 
 def broadcast_on_commit(text: str) -> None:
@@ -274,4 +279,4 @@ def broadcast_on_commit(text: str) -> None:
     message = schemas.validate(
         {"kind": schemas.BROADCAST, "text": text, "at": clock.now().isoformat()}
     )
-    transaction.on_commit(lambda: send([BROADCAST_GROUP], message))
+    outbox.add([outbox.push([([BROADCAST_GROUP], message)])])

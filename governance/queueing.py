@@ -1,54 +1,37 @@
 """Queueing Celery work after commit without ever failing (or stalling) the request behind it.
 
-A broker that is down costs a request at most one failed attempt: after a failure, further
-attempts are skipped for a few seconds (a small circuit breaker), and the callers' fallbacks —
-the pending notification columns re-queued by the sweep — pick the work up once it is back.
+Work that must follow a change goes through the outbox (`enqueue_on_commit`): written with the
+change, handed to the broker after commit, relayed later if the broker was down. A broker that
+is down costs a request at most one failed attempt: after a failure, further attempts are
+skipped for a few seconds (a small circuit breaker).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from typing import Any
 
 from celery import Task
-from django.db import transaction
+
+from governance.breaker import Breaker
 
 logger = logging.getLogger(__name__)
-
-
-class Breaker:
-    """Skip calls to a service for `pause` seconds after it failed."""
-
-    def __init__(self, pause: float = 5.0) -> None:
-        self.pause = pause
-        self._open_until = 0.0
-        self._lock = threading.Lock()
-
-    def closed(self) -> bool:
-        return time.monotonic() >= self._open_until
-
-    def failed(self) -> None:
-        with self._lock:
-            self._open_until = time.monotonic() + self.pause
-
-    def reset(self) -> None:
-        with self._lock:
-            self._open_until = 0.0
 
 
 broker = Breaker()
 
 
 def enqueue(task: Task, *args: Any) -> bool:
-    """Queue `task` now; with the broker down, log and return False (callers keep a fallback)."""
-    if task.app.conf.task_always_eager:  # embedded: run now; a failure stays pending, unseen
+    """Queue `task` now; with the broker down, log and return False (callers keep a fallback).
+
+    Embedded (tasks run eagerly) handing over is running: a task that fails there is the
+    task's own business (its pending state is kept by its domain), so this returns True.
+    """
+    if task.app.conf.task_always_eager:
         try:
             task.apply_async(args)
         except Exception:
-            logger.warning("task %s%r failed; left for later", task.name, args, exc_info=True)
-            return False
+            logger.warning("task %s%r failed", task.name, args, exc_info=True)
         return True
     if not broker.closed():
         logger.warning("broker unavailable: %s%r left for later", task.name, args)
@@ -63,4 +46,7 @@ def enqueue(task: Task, *args: Any) -> bool:
 
 
 def enqueue_on_commit(task: Task, *args: Any) -> None:
-    transaction.on_commit(lambda: enqueue(task, *args))
+    """Queue `task` once the current change commits, through the outbox (never lost)."""
+    from governance import outbox
+
+    outbox.add([outbox.task(task.name, *args)])

@@ -2,8 +2,9 @@
 
 With REDIS_URL unset there is no Celery worker or beat; `start_if_embedded` (called when the
 ASGI application is built by the server) runs the sweep every minute so that an overdue demo
-case escalates by itself. It never starts under pytest, in management commands that do not
-serve, or when Redis (and so Celery beat) is configured.
+case escalates by itself, and the outbox relay (anything a failed delivery left behind). It
+never starts under pytest, in management commands that do not serve, or when Redis (and so
+Celery beat) is configured.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ _lock = threading.Lock()
 
 
 def run_once() -> None:
-    from governance import timelimits
+    from governance import outbox, timelimits
 
     close_old_connections()
     try:
@@ -31,6 +32,11 @@ def run_once() -> None:
             logger.info("sweep: warned %s, escalated %s", result.warned, result.escalated)
     except Exception:
         logger.exception("sweep failed; trying again next interval")
+    try:
+        outbox.relay()
+        outbox.purge()
+    except Exception:
+        logger.exception("outbox relay failed; trying again next interval")
     finally:
         close_old_connections()
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
-from governance import events, queueing, routing
+from governance import caching, events, outbox, queueing, routing
 from tests.factories import City, Personas, make_city, make_personas
 
 
@@ -49,6 +49,8 @@ def _fast_and_isolated(settings, tmp_path):
     routing.grid_copy.invalidate()
     events.layer_breaker.reset()
     queueing.broker.reset()
+    caching.reset()
+    outbox._behind.clear()
     yield
     routing.grid_copy.invalidate()
 

@@ -14,8 +14,9 @@ from tests.scenario import token_for
 # The grid (routing found its id), savepoint + release, the case and its event, who is told
 # (the grid's officers), whether each may see the case (`may_each`: everybody's scopes in one
 # query, the case checked for all of them in a second), their preferences, the notification
-# rows (one insert), their unread counts.
-SUBMIT_QUERIES = 11
+# rows (one insert), their unread counts, and the outbox rows (one insert: the pushes, the
+# e-mail/SMS deliveries and the duplicate check, delivered after commit).
+SUBMIT_QUERIES = 12
 # Token authentication, then submit_case, then the answer's permissions (the reporter's scope,
 # the case with one column per action) and the reporter's contact.
 API_CREATE_QUERIES = 1 + SUBMIT_QUERIES + 2 + 1

@@ -6,6 +6,7 @@ from governance.admin import (  # noqa: F401
     cases,
     categories,
     notifications,
+    outbox,
     people,
     sharing,
     statistics,

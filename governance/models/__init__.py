@@ -11,6 +11,7 @@ from governance.models.case import (
     Status,
 )
 from governance.models.category import Category, Datatype, Family, LimitUnit, Question, Urgency
+from governance.models.outbox import OutboxKind, OutboxMessage
 from governance.models.people import (
     AreaGroupObjectPermission,
     AreaUserObjectPermission,
@@ -43,6 +44,8 @@ __all__ = [
     "Family",
     "Level",
     "LimitUnit",
+    "OutboxKind",
+    "OutboxMessage",
     "Question",
     "Role",
     "SharingGrant",

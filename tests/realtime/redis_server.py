@@ -8,8 +8,11 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 
 def free_port() -> int:
@@ -19,8 +22,12 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, port: int | None = None) -> None:
+    """`data_dir`: keep the data on disk (append-only file, synced on every write), as a
+    production Redis would, so that a crash (`kill`) and a restart lose nothing."""
+
+    def __init__(self, port: int | None = None, *, data_dir: Path | None = None) -> None:
         self.port = port or free_port()
+        self.data_dir = data_dir
         self.process: subprocess.Popen | None = None
 
     @property
@@ -30,18 +37,12 @@ class RedisServer:
     def start(self) -> None:
         binary = shutil.which("redis-server")
         assert binary, "redis-server is not installed"
+        persistence = ["--appendonly", "no"]
+        if self.data_dir is not None:
+            persistence = ["--dir", str(self.data_dir), "--appendonly", "yes"]
+            persistence += ["--appendfsync", "always"]
         self.process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *persistence],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -58,7 +59,16 @@ class RedisServer:
         if self.process is None:
             return
         with contextlib.suppress(redis.ConnectionError):
-            redis.Redis(port=self.port).shutdown(nosave=True)
+            # No retries: the connection it closes is the answer (redis-py retries by default).
+            redis.Redis(port=self.port, retry=Retry(NoBackoff(), 0)).shutdown(nosave=True)
+        self.process.wait(10)
+        self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: only what is on disk (with `data_dir`) survives."""
+        if self.process is None:
+            return
+        self.process.kill()
         self.process.wait(10)
         self.process = None
 

@@ -1,28 +1,39 @@
 """With Redis stopped for real, submitting and every transition still succeed; nothing is lost.
 
-A private redis-server (never the shared one) carries the channel layer and the Celery broker;
-it is shut down (SHUTDOWN NOSAVE) in the middle, then started again.
+A private redis-server (never the shared one) carries the channel layer, the Celery broker and
+the cache (the throttles, the version tokens); it is shut down (SHUTDOWN NOSAVE) in the middle,
+then started again.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import shutil
 import time
 from datetime import timedelta
+from typing import ClassVar
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from django.core import mail
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
 
 from citizens import notifications
-from citizens.models import Notification
+from citizens.models import Notification, NotificationPreference
 from config.celery import app as celery_app
-from governance import events, queueing, workflow
-from governance.models import Case
+from governance import caching, events, outbox, queueing, workflow
+from governance.models import ApiKey, Case, OutboxMessage
+from tests.pages.helpers import submission
 from tests.realtime.helpers import communicator
 from tests.realtime.redis_server import RedisServer
 from tests.realtime.test_events import submit
+from tests.scenario import token_for
 
 pytestmark = [
     pytest.mark.redis,
@@ -49,6 +60,14 @@ def private_redis(settings):
         }
     }
     channel_layers.backends.clear()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "governance.caching.FallbackRedisCache",
+            "LOCATION": server.url,
+            "KEY_PREFIX": "redis-down",
+        }
+    }
+    caching.reset()
     before = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     use_broker(server.url, eager=False)
     yield server
@@ -57,6 +76,7 @@ def private_redis(settings):
     channel_layers.backends.clear()
     events.layer_breaker.reset()
     queueing.broker.reset()
+    caching.reset()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -126,3 +146,221 @@ def test_live_pushes_resume_when_redis_is_back(city, people, private_redis):
     case, message = async_to_sync(scenario)()
     assert message["tracking_id"] == case.tracking_id
     assert message["unread"] == 2  # the one from the outage was kept
+
+
+# --- every channel, every transition, the pages; then everything delivered once ----------
+
+
+class RecordingSms:
+    """An SMS gateway that keeps what it was given."""
+
+    sent: ClassVar[list[tuple[str, str]]] = []
+
+    def send(self, *, phone: str, text: str) -> None:
+        self.sent.append((phone, text))
+
+
+class Site:
+    """Test clients that remember every answer, to count the server errors."""
+
+    def __init__(self) -> None:
+        self.answers: list[tuple[str, str, int]] = []
+
+    def client(self, user=None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    def call(self, client, method: str, path: str, data=None, **extra) -> HttpResponse:
+        response = getattr(client, method)(path, data or {}, **extra)
+        self.answers.append((method.upper(), path, response.status_code))
+        return response
+
+    def failed(self) -> list[tuple[str, str, int]]:
+        return [answer for answer in self.answers if answer[2] >= 500]
+
+
+def _act(site: Site, client, case: Case, name: str, data=None, *, citizen: bool = False):
+    route = "citizens:request_act" if citizen else "governance:case_act"
+    url = reverse(route, args=[case.tracking_id, name])
+    response = site.call(client, "post", url, {f"{name}-{k}": v for k, v in (data or {}).items()})
+    assert response.status_code == 302, (name, response.status_code)
+    return Case.objects.get(pk=case.pk)
+
+
+def _queued_tasks(server: RedisServer) -> list[tuple[str, list]]:
+    """The tasks waiting in the broker's queue, oldest first: (name, args)."""
+    found = []
+    for raw in reversed(server.client().lrange("celery", 0, -1)):
+        message = json.loads(raw)
+        args = json.loads(base64.b64decode(message["body"]))[0]
+        found.append((message["headers"]["task"], args))
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_channel_files_and_everything_due_is_delivered_once_when_redis_is_back(
+    city, people, private_redis, settings
+):
+    settings.SMS_GATEWAY = f"{__name__}.RecordingSms"
+    RecordingSms.sent.clear()
+    NotificationPreference.objects.create(
+        user=people.citizen, kind="status_changed", in_app=True, email=True, sms=True
+    )
+    _key, api_key = ApiKey.objects.issue("outage test")
+    site = Site()
+    citizen, officer = site.client(people.citizen), site.client(people.officer_a)
+    leader, dispatcher = site.client(people.street_leader), site.client(people.dispatcher)
+    clerk, anonymous = site.client(people.clerk), site.client()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(people.citizen)}")
+    lon, lat = city.point_a
+    mail.outbox.clear()
+    private_redis.stop()
+
+    # Down. Filing through every channel: the citizen's form, staff filing, the API, Open311.
+    started = time.monotonic()
+    filed = Case.objects.count()
+    site.call(citizen, "post", "/submit/", submission(city))
+    site.call(anonymous, "post", "/submit/", submission(city, phone="13900000001"))
+    site.call(officer, "post", "/work/file/", submission(city, channel="hotline"))
+    answer = api.post(
+        "/api/v1/cases/",
+        {"category": city.category.code, "description": "路边垃圾", "lon": lon, "lat": lat}
+        | {"answers": {"amount": "small"}},
+        format="json",
+    )
+    site.answers.append(("POST", "/api/v1/cases/", answer.status_code))
+    site.call(
+        anonymous,
+        "post",
+        "/open311/v2/requests.json",
+        {"api_key": api_key, "service_code": city.category.code, "lat": lat, "long": lon}
+        | {"description": "路口垃圾", "attribute[amount]": "large", "phone": "13900000002"},
+    )
+    new = list(Case.objects.order_by("pk")[filed:])
+    assert [c.channel for c in new] == ["web", "web", "hotline", "api", "api"], site.answers
+    mine, anonymous_case, hotline, by_api, by_open311 = new
+
+    # Every transition, through the pages.
+    mine = _act(site, leader, mine, "file")
+    mine = _act(site, dispatcher, mine, "dispatch")
+    mine = _act(site, clerk, mine, "start")
+    mine = _act(site, clerk, mine, "resolve", {"note": "已清理"})
+    mine = _act(site, officer, mine, "rework", {"reason": "还有垃圾"})
+    mine = _act(site, clerk, mine, "resolve", {"note": "已清理"})
+    mine = _act(site, officer, mine, "close", {"note": "核实"})
+    mine = _act(site, citizen, mine, "rate", {"rating": "5"}, citizen=True)
+    mine = _act(site, citizen, mine, "reopen", {"reason": "又堆上了"}, citizen=True)
+    mine = _act(site, citizen, mine, "note", {"text": "在3号楼旁"}, citizen=True)
+    hotline = _act(site, leader, hotline, "file")
+    hotline = _act(site, leader, hotline, "escalate", {"reason": "需要街道协调"})
+    anonymous_case = _act(site, leader, anonymous_case, "reject", {"reason": "不在受理范围"})
+    by_open311 = _act(site, leader, by_open311, "merge", {"into": by_api.tracking_id})
+    by_api = _act(site, citizen, by_api, "withdraw", citizen=True)
+    assert [mine.status, hotline.escalation_level, anonymous_case.status] == [
+        "filed",
+        1,
+        "rejected",
+    ]
+    assert [by_open311.status, by_api.status] == ["merged", "withdrawn"]
+
+    # The pages.
+    for client, path in [
+        (anonymous, "/"),
+        (citizen, "/"),
+        (anonymous, "/submit/"),
+        (anonymous, "/public/"),
+        (anonymous, f"/public/{hotline.tracking_id}/"),
+        (citizen, "/requests/"),
+        (citizen, f"/requests/{mine.tracking_id}/"),
+        (citizen, "/notifications/"),
+        (officer, "/notifications/"),
+        (officer, "/notifications/unread/"),
+        (officer, "/work/queue/"),
+        (officer, f"/work/cases/{mine.tracking_id}/"),
+        (dispatcher, "/work/queue/"),
+        (anonymous, "/open311/v2/requests.json"),
+        (anonymous, "/api/v1/cases/"),
+    ]:
+        assert site.call(client, "get", path).status_code == 200, path
+    took = time.monotonic() - started
+    assert site.failed() == []
+    assert took < 30  # Redis is skipped after one short failed attempt, not waited for
+
+    # Nothing pushed or sent yet, and nothing lost: it is all in the outbox.
+    assert not any(m.to == ["citizen@example.com"] for m in mail.outbox)
+    assert RecordingSms.sent == []
+    due = list(Notification.objects.filter(case__in=new).order_by("pk"))
+    assert due and all(n.emailed_at is None and n.texted_at is None for n in due)
+    pending = OutboxMessage.objects.filter(delivered_at__isnull=True)
+    expected_tasks = sorted(
+        [("governance.tasks.check_duplicates", [c.pk]) for c in new]
+        + [
+            ("citizens.tasks.deliver_notification", [n.pk])
+            for n in due
+            if n.email_wanted or n.sms_wanted
+        ]
+    )
+    assert (
+        sorted((m.payload["task"], m.payload["args"]) for m in pending.filter(kind="task"))
+        == expected_tasks
+    )
+    in_app = {n.pk: n.user_id for n in due if n.in_app}
+    held = pending.count()
+
+    # Back. The relay pushes to the sockets open now, and queues the tasks, each once.
+    private_redis.start()
+    events.layer_breaker.reset()  # (the breakers close by themselves after a few seconds)
+    queueing.broker.reset()
+    caching.reset()
+
+    async def reconnect_and_relay():
+        sockets = {
+            people.citizen.pk: communicator("/ws/notifications/", people.citizen),
+            people.officer_a.pk: communicator("/ws/notifications/", people.officer_a),
+            people.street_leader.pk: communicator("/ws/notifications/", people.street_leader),
+            people.dispatcher.pk: communicator("/ws/notifications/", people.dispatcher),
+            people.clerk.pk: communicator("/ws/notifications/", people.clerk),
+        }
+        for socket in sockets.values():
+            assert (await socket.connect())[0]
+        relayed = await database_sync_to_async(outbox.relay)()
+        heard: list[tuple[int, int]] = []
+        for user_id, socket in sockets.items():
+            while not await socket.receive_nothing(timeout=1):
+                message = await socket.receive_json_from()
+                if message["kind"] == "notification":
+                    heard.append((message["id"], user_id))
+            await socket.disconnect()
+        return relayed, heard
+
+    relayed, heard = async_to_sync(reconnect_and_relay)()
+    assert relayed == held and not pending.exists()
+    listening = {people.citizen.pk, people.officer_a.pk, people.street_leader.pk}
+    listening |= {people.dispatcher.pk, people.clerk.pk}
+    # Every in-app notification pushed to its person's open page, exactly once.
+    assert sorted(heard) == sorted((pk, user) for pk, user in in_app.items() if user in listening)
+    assert sorted(_queued_tasks(private_redis)) == expected_tasks  # each task queued once
+
+    # A worker takes the queue: every e-mail and SMS goes out, once.
+    for name, args in _queued_tasks(private_redis):
+        celery_app.tasks[name].apply(args=args).get()
+    assert outbox.relay() == 0
+    assert notifications.requeue_pending(older_than=timedelta(0)) == 0
+    emailed = sorted(m.subject for m in mail.outbox if m.to == ["citizen@example.com"])
+    assert emailed == sorted(n.title for n in due if n.email_wanted and n.user == people.citizen)
+    texted = sorted(text for _phone, text in RecordingSms.sent)
+    assert texted == sorted(n.title for n in due if n.sms_wanted)
+    assert all(
+        n.emailed_at
+        for n in Notification.objects.filter(pk__in=[n.pk for n in due], email_wanted=True)
+    )
+    lost = len(new) - Case.objects.filter(pk__in=[c.pk for c in new]).count()
+    print(
+        f"\nRedis down: {len(new)} filed through 4 channels, {len(site.answers)} requests, "
+        f"{len(site.failed())} failed, {lost} lost, in {took:.1f} s; back: "
+        f"{relayed} outbox rows relayed, {len(heard)} in-app pushes, "
+        f"{len(emailed)} e-mails, {len(texted)} SMS, {len(expected_tasks)} tasks, each once"
+    )

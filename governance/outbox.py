@@ -1,0 +1,180 @@
+"""The platform's outbox: what must happen after a change commits, never lost to an outage.
+
+A change writes its side effects — the realtime pushes, the Celery tasks (e-mail/SMS deliveries,
+the duplicate check…) — as `OutboxMessage` rows in its own transaction, all of them in one
+INSERT (`add`). After commit the writing process delivers them at once (one trip to the channel
+layer, one `apply_async` per task) and marks them delivered in one UPDATE: with Redis up, that
+is all a change costs. It holds them meanwhile (`claimed_until`), so no relay sends them twice.
+
+If Redis (the channel layer or the broker) is down, the rows are released and stay; `relay`
+delivers them when it is back. It runs from Celery beat (`governance.tasks.relay_outbox`),
+in the embedded runtime's scheduler thread, as `manage.py relay_outbox`, and in this process
+right after its next successful delivery (the catch-up after an outage). Rows are claimed
+with `SELECT … FOR UPDATE SKIP LOCKED` and a lease, so relays in several processes never
+deliver one row twice; a process that dies while holding rows leaves them to the next relay
+once the lease runs out.
+
+Each kind has a handler (`handler`): `push` and `task` here; a subscriber of the domain's
+events (notifications, evaluation…) registers its own kind and is fed the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from celery import current_app
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from governance.models import OutboxKind, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)  # longer than any delivery takes (a send waits 5 s at most)
+KEEP_DELIVERED = timedelta(days=1)
+RELAY_BATCH = 500
+
+Send = tuple[list[str], dict[str, Any]]
+
+_behind = threading.Event()  # a delivery failed in this process: catch up after the next one
+
+
+def push(sends: Sequence[Send]) -> OutboxMessage:
+    """Pushes to socket groups: (groups, message) pairs, sent in order in one trip."""
+    return OutboxMessage(kind=OutboxKind.PUSH, payload={"sends": [[list(g), m] for g, m in sends]})
+
+
+def task(name: str, *args: Any) -> OutboxMessage:
+    """A Celery task by name, with JSON arguments."""
+    return OutboxMessage(kind=OutboxKind.TASK, payload={"task": name, "args": list(args)})
+
+
+def add(messages: Sequence[OutboxMessage]) -> None:
+    """Write `messages` with the current change (one INSERT), and deliver them after commit."""
+    if not messages:
+        return
+    now = timezone.now()
+    for message in messages:
+        message.created_at = now
+        message.claimed_until = now + LEASE  # ours until the after-commit delivery is done
+    OutboxMessage.objects.bulk_create(messages)
+    transaction.on_commit(lambda: _deliver_claimed(list(messages)))
+
+
+def _deliver_claimed(messages: list[OutboxMessage]) -> None:
+    try:
+        if _deliver(messages) == len(messages) and _behind.is_set():
+            _behind.clear()  # Redis answers again: deliver what earlier changes left
+            relay()
+    except Exception:  # after commit: the change is saved, the relay will deliver the rest
+        logger.exception("outbox: delivery after commit failed; left to the relay")
+
+
+def relay(*, limit: int = RELAY_BATCH) -> int:
+    """Deliver what is still pending (held by nobody); returns how many were delivered."""
+    now = timezone.now()
+    with transaction.atomic():
+        messages = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(delivered_at__isnull=True)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+            .order_by("pk")[:limit]
+        )
+        if messages:
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+                claimed_until=now + LEASE
+            )
+    if not messages:
+        return 0
+    delivered = _deliver(messages)
+    logger.info("outbox: relayed %d of %d pending message(s)", delivered, len(messages))
+    return delivered
+
+
+def pending_count() -> int:
+    return OutboxMessage.objects.filter(delivered_at__isnull=True).count()
+
+
+def purge(*, older_than: timedelta = KEEP_DELIVERED) -> int:
+    """Delete messages delivered more than `older_than` ago."""
+    deleted, _ = OutboxMessage.objects.filter(delivered_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+def _deliver(messages: list[OutboxMessage]) -> int:
+    """Hand `messages` over, kind by kind in the order they came (a change's pushes, then its
+    tasks); mark what went, release the rest for the relay. Returns how many went; never
+    raises for Redis being down."""
+    by_kind: dict[str, list[OutboxMessage]] = {}
+    for message in messages:
+        by_kind.setdefault(message.kind, []).append(message)
+    done: list[int] = []
+    failed: list[int] = []
+    for kind, batch in by_kind.items():
+        deliver = _handlers.get(kind)
+        if deliver is None:  # kept as claimed: a relay tries again once the lease ran out
+            logger.error("outbox: no handler for %r in this process", kind)
+            continue
+        went = deliver(batch)
+        for message in batch:
+            (done if message.pk in went else failed).append(message.pk)
+    now = timezone.now()
+    if done:
+        OutboxMessage.objects.filter(pk__in=done).update(
+            delivered_at=now, attempts=F("attempts") + 1
+        )
+    if failed:
+        OutboxMessage.objects.filter(pk__in=failed).update(
+            claimed_until=None, attempts=F("attempts") + 1
+        )
+        _behind.set()
+    return len(done)
+
+
+# --- handlers: how each kind is delivered -----------------------------------------------------
+
+Handler = Callable[[list[OutboxMessage]], set[int]]
+_handlers: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register how messages of `kind` are delivered: a function taking a batch of them (in
+    order) and returning the ids of those handed over. A subscriber of the domain's events
+    registers its own kind the same way."""
+
+    def register(function: Handler) -> Handler:
+        _handlers[kind] = function
+        return function
+
+    return register
+
+
+@handler(OutboxKind.PUSH)
+def _push(messages: list[OutboxMessage]) -> set[int]:
+    """Every batch's pushes in one trip to the channel layer: all went, or none."""
+    from governance import events  # events writes to the outbox: imported late
+
+    sends = [(groups, message) for m in messages for groups, message in m.payload["sends"]]
+    return {m.pk for m in messages} if events.send_many(sends) else set()
+
+
+@handler(OutboxKind.TASK)
+def _task(messages: list[OutboxMessage]) -> set[int]:
+    """Each task to the broker (the breaker skips the rest once one attempt failed)."""
+    from governance import queueing
+
+    went = set()
+    for message in messages:
+        name, args = message.payload["task"], message.payload.get("args", [])
+        task = current_app.tasks.get(name)
+        if task is None:
+            logger.error("outbox: unknown task %s; dropped", name)
+            went.add(message.pk)
+        elif queueing.enqueue(task, *args):
+            went.add(message.pk)
+    return went

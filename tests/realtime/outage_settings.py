@@ -2,7 +2,7 @@
 killed task left unacknowledged is handed out again after 10 s (not the production visibility
 timeout), and the worker looks for such messages every second."""
 
-from config.settings import *  # noqa: F403
+from tests.settings import *  # noqa: F403  (DEBUG allowed next to the test's Redis)
 
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405

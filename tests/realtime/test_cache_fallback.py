@@ -11,7 +11,6 @@ import time
 
 import pytest
 from django.core.cache import cache
-from rest_framework.throttling import ScopedRateThrottle
 
 from governance import caching, routing
 from tests.realtime.redis_server import RedisServer
@@ -103,8 +102,8 @@ def test_a_grid_index_change_during_the_outage_reaches_the_copies_after_it(redis
 
 
 @pytest.mark.django_db
-def test_throttling_with_redis_stopped_counts_locally(redis_cache, api, city, people, monkeypatch):
-    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "case_create", "2/hour")
+def test_throttling_with_redis_stopped_counts_locally(redis_cache, api, city, people, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "filing": {"account": "2/hour"}}
     api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(people.citizen)}")
     body = {
         "category": city.category.code,

@@ -365,6 +365,8 @@ RATE_LIMITS = {
         "address": env_rate("LIMIT_OPEN311_PER_ADDRESS", "240/hour"),
     },
     "signup": {"address": env_rate("LIMIT_SIGNUP_PER_ADDRESS", "10/hour")},
+    # Codes typed on /accounts/signup/code/: each pending sign-up also allows 5 tries of its own.
+    "signup_code": {"address": env_rate("LIMIT_SIGNUP_CODE_PER_ADDRESS", "30/hour")},
     "password_reset": {
         "address": env_rate("LIMIT_PASSWORD_RESET_PER_ADDRESS", "10/hour"),
         "target": env_rate("LIMIT_PASSWORD_RESET_PER_TARGET", "3/hour"),

@@ -263,3 +263,16 @@ def test_sign_ups_are_limited_per_address(db, settings):
         )
     assert [c.status_code for c in codes] == [302] * limit + [429] * 2
     assert int(codes[-1]["Retry-After"]) > 0
+
+
+def test_sign_up_codes_are_limited_per_address(db, settings):
+    """Guessing codes from one address across many pending sign-ups stops at the limit."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup_code": {"address": "3/hour"}}
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    answers = []
+    for i in range(5):
+        data = {"login": f"1391111{i:04d}", "password1": "a-long-pass-phrase"}
+        client.post("/accounts/signup/", {**data, "password2": data["password1"]})
+        answers.append(client.post("/accounts/signup/code/", {"code": "000000"}))
+    assert [a.status_code for a in answers] == [400, 400, 400, 429, 429]
+    assert int(answers[-1]["Retry-After"]) > 0

@@ -60,6 +60,7 @@ password_reset = limit_posts("password_reset", target=lambda request: request.PO
 """Per address and per e-mail asked for, whether or not it has an account (nothing revealed)."""
 
 
+@limit_posts("signup_code")
 def signup_confirm(request: HttpRequest) -> HttpResponse:
     if not pending(request.session):
         return redirect("citizens:signup")

@@ -37,7 +37,7 @@ def attachment(request: HttpRequest, pk: int, size: str = "full") -> FileRespons
         filename=f"{item.case.tracking_id}-{item.pk}{item.extension}",
     )
     public = audience.attachment_audience(item) == audience.Audience.PUBLIC
-    response["Cache-Control"] = "public, max-age=3600" if public else "private, max-age=3600"
+    response["Cache-Control"] = "public, max-age=300" if public else "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

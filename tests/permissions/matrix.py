@@ -600,22 +600,3 @@ PAGES: list[Endpoint] = [
     ),
     Endpoint("grid outlines", "GET", "/map/grids.geojson", _row(ALLOWED), public=True),
 ]
-
-# --- The generated suite: what must hold once other branches have landed ---------------------
-# (persona, probe key, marker) → the branch that fixes it. A probe with any such combination is
-# marked xfail(strict=True, raises=ElsewhereLeak) in tests/permissions/test_generated*.py: it
-# must fail with exactly these (any other failure, or a listed combination that holds, fails
-# for real). The integrator empties this table after merging those branches.
-
-_OUTSIDERS = ("anonymous", "other_citizen", "officer_b", "clerk")  # see no planted case
-_ALL_BUT_REPORTER = tuple(p for p in PERSONAS if p != "citizen")
-_O311_LIST = ("open311/v2/requests.<fmt> [-, json]", "open311/v2/requests.<fmt> [-, xml]")
-_O311_PRIVATE = tuple(f"open311/v2/requests/<request_id>.<fmt> [private, {f}]" for f in FORMATS)
-_O311_ORDINARY = tuple(f"open311/v2/requests/<request_id>.<fmt> [ordinary, {f}]" for f in FORMATS)
-
-
-def _each(personas, keys, markers, branch: str) -> dict[tuple[str, str, str], str]:
-    return {(p, k, m): branch for p in personas for k in keys for m in markers}
-
-
-EXPECTED_ELSEWHERE: dict[tuple[str, str, str], str] = {}

@@ -6,9 +6,6 @@ connect to the socket and watch the planted cases change), scan the answer (HTML
 CSV, GeoJSON, file bytes) for each marker, and assert that a marker appears only for a persona
 of its audience and that each showing of personal data to someone other than the reporter
 wrote an AccessLog row naming the field.
-
-Combinations another branch fixes are listed in `matrix.EXPECTED_ELSEWHERE` and marked
-xfail(strict=True): they fail here with `ElsewhereLeak` (any other failure is a real one).
 """
 
 from __future__ import annotations
@@ -22,7 +19,7 @@ from django.test import Client, TestCase, override_settings
 
 from governance.models import AccessLog
 from tests.factories import City, Personas, make_city, make_personas
-from tests.permissions.matrix import EXPECTED_ELSEWHERE, PERSONAS
+from tests.permissions.matrix import PERSONAS
 from tests.permissions.planted import MARKER_NAMES, Planted, plant
 from tests.permissions.probing import GENERATED, judge, marked, text_of, user_of, violations
 from tests.permissions.routes import EXCLUDED, Probe, fill
@@ -88,20 +85,13 @@ def test_every_route_is_classified_and_filled():
     )
 
 
-def test_the_exclusions_name_real_routes_and_the_table_real_probes():
+def test_the_exclusions_name_real_routes():
     from django.urls import get_resolver
 
     from tests.permissions.routes import walk
 
     every = {r.shown for r in walk(get_resolver().url_patterns)}
     assert set(EXCLUDED) <= every, set(EXCLUDED) - every
-    keys = {p.key for p in [*GENERATED.probes, *GENERATED.sockets]}
-    for persona, key, marker in EXPECTED_ELSEWHERE:
-        assert persona in PERSONAS and key in keys and marker in MARKER_NAMES, (
-            persona,
-            key,
-            marker,
-        )
 
 
 def test_the_markers_are_the_named_ones(world, db):

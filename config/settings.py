@@ -222,6 +222,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# kombu's Redis transport, kept from dying when a channel closes after its connection
+# (config/broker.py: "'NoneType' object has no attribute 'hostname'").
+CELERY_BROKER_TRANSPORT = "config.broker:Transport" if REDIS_URL else None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -232,8 +235,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # A worker outlives broker outages (README, "When Redis is down"): it retries the connection
 # forever, at start-up too, and on losing it cancels its running late-ack tasks, which go back
-# to the queue, instead of acknowledging them on the dead connection (the path on which kombu
-# met its closed transport: "'NoneType' object has no attribute 'hostname'", worker gone).
+# to the queue, instead of acknowledging them on the dead connection.
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None

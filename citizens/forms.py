@@ -108,8 +108,4 @@ class SubmitForm(CaseForm):
 class AnonymousSubmitForm(ContactMixin, CaseForm):
     """A request without an account: a phone number or e-mail is needed to reach the reporter."""
 
-    def clean(self):
-        data = super().clean()
-        if not data.get("phone") and not data.get("email"):
-            self.add_error("phone", _("Leave a phone number or e-mail so we can reach you."))
-        return data
+    contact_required = True

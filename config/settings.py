@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "governance.scope.ScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # DEBUG (the embedded demo): unknown addresses get the site's 404 page, not Django's list.
+    "governance.web.not_found.FriendlyNotFoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last: turns a sign-in locked out by django-axes into the lockout page (citizens.signin).

@@ -293,6 +293,35 @@ def _within_reopen_window(case: Case) -> bool:
 # --- submission -----------------------------------------------------------------------------
 
 
+def clean_contact(contact: dict[str, str] | None) -> dict[str, str]:
+    """A reporter's contact: name, phone and e-mail only, stripped."""
+    return {
+        k: (v or "").strip() for k, v in (contact or {}).items() if k in ("name", "phone", "email")
+    }
+
+
+def contact_errors(*, contact: dict[str, str], anonymous: bool) -> dict[str, list[str]]:
+    """Every problem with a reporter's contact at once ("contact.phone", "contact.email",
+    "contact.name", and "contact" when an anonymous reporter left no way to reach them).
+
+    The request forms run it in their own validation, so a person sees these next to the other
+    fields' errors in one round, not after correcting those.
+    """
+    errors: dict[str, list[str]] = {}
+    if contact.get("email"):
+        try:
+            validate_email(contact["email"])
+        except ValidationError:
+            errors["contact.email"] = [_("Enter a valid e-mail address.")]
+    if contact.get("phone") and not contact["phone"].lstrip("+").replace(" ", "").isdigit():
+        errors["contact.phone"] = [_("Enter a phone number of digits.")]
+    if anonymous and not (contact.get("phone") or contact.get("email")):
+        errors["contact"] = [_("Leave a phone number or e-mail so we can reach you.")]
+    for name, messages in length_errors(CaseContact, contact, prefix="contact.").items():
+        errors.setdefault(name, messages)
+    return errors
+
+
 def submit_case(
     *,
     actor: Person,
@@ -336,22 +365,10 @@ def submit_case(
         cleaned_answers = clean_answers(category, answers)
     except ValidationError as error:
         errors.update(error.message_dict)
-    contact = {
-        k: (v or "").strip() for k, v in (contact or {}).items() if k in ("name", "phone", "email")
-    }
-    if contact.get("email"):
-        try:
-            validate_email(contact["email"])
-        except ValidationError:
-            errors["contact.email"] = [_("Enter a valid e-mail address.")]
-    if contact.get("phone") and not contact["phone"].lstrip("+").replace(" ", "").isdigit():
-        errors["contact.phone"] = [_("Enter a phone number of digits.")]
-    if not actor.is_authenticated and not (contact.get("phone") or contact.get("email")):
-        errors["contact"] = [_("Leave a phone number or e-mail so we can reach you.")]
+    contact = clean_contact(contact)
+    errors.update(contact_errors(contact=contact, anonymous=not actor.is_authenticated))
     if len(address) > 300:
         errors["address"] = [_("At most %(n)d characters.") % {"n": 300}]
-    for name, messages in length_errors(CaseContact, contact, prefix="contact.").items():
-        errors.setdefault(name, messages)
     if errors:
         raise InvalidInput(errors)
     cleaned_files = _clean_files(files)

@@ -54,6 +54,15 @@ def test_outlines_show_without_tiles_and_follow_the_text(
         paths.first.wait_for()
         assert paths.count() == 3
         assert page.locator("#area-map path[stroke='#c53030']").count() == 1
+        # The outlines are no keyboard tab stops (bindTooltip's focus listeners made them so);
+        # their names still show to a pointer.
+        page.locator("#area-map").focus()
+        for _ in range(6):
+            page.keyboard.press("Tab")
+            assert page.evaluate("() => document.activeElement.tagName.toLowerCase()") != "path"
+        box = page.locator("#area-map path[stroke='#2b6cb0']").first.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        assert page.locator("#area-map .leaflet-tooltip").first.is_visible()
 
         field = page.locator("#id_boundary")
         field.fill("{not json")

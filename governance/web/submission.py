@@ -18,6 +18,7 @@ from governance.inputs import MomentFormField, max_length
 from governance.models import Area, CaseContact, Category, Datatype, Question, Urgency
 from governance.models.category import Family
 from governance.web.uploads import PhotosField
+from governance.workflow import contact_errors
 
 
 def grouped_categories() -> list[tuple[str, list[tuple[int, str]]]]:
@@ -236,5 +237,23 @@ class ContactMixin(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
+    # Whether the reporter must leave a phone or e-mail (an anonymous citizen).
+    contact_required = False
+
+    def clean(self) -> dict[str, Any]:
+        """The workflow's contact checks too, so every error shows in the same round."""
+        data = super().clean()
+        fields = {"contact.name": "name", "contact.phone": "phone", "contact.email": "email"}
+        errors = contact_errors(contact=self.contact(), anonymous=self.contact_required)
+        for key, messages in errors.items():
+            name = fields.get(key, "phone")
+            if key == "contact" and "email" in self.errors:
+                continue  # an e-mail was left, only not a valid one: that is its own error
+            for message in messages:
+                if name not in self.errors or message not in self.errors[name]:
+                    self.add_error(name, message)
+        return data
+
     def contact(self) -> dict[str, str]:
-        return {k: self.cleaned_data.get(k) or "" for k in ("name", "phone", "email")}
+        data = getattr(self, "cleaned_data", {})
+        return {k: (data.get(k) or "").strip() for k in ("name", "phone", "email")}

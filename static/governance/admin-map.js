@@ -17,6 +17,8 @@
     L.tileLayer(data.tile_url, { attribution: data.attribution || "", maxZoom: 19 }).addTo(map);
   }
 
+  var hover = L.tooltip({ sticky: true, direction: "top", offset: [0, -8] });
+
   var styles = {
     parent: { color: "#555", weight: 2, dashArray: "6 4", fill: false },
     sibling: { color: "#2b6cb0", weight: 1, fillOpacity: 0.05 },
@@ -29,7 +31,14 @@
       return null;
     }
     var layer = L.geoJSON(item.boundary, { style: style });
-    layer.bindTooltip(item.code + " " + item.name);
+    // The name on hover. Not bindTooltip: its focus listeners make every outline a nameless
+    // keyboard tab stop.
+    var text = item.code + " " + item.name;
+    layer.on("mouseover mousemove", function (e) {
+      hover.setLatLng(e.latlng).setContent(text);
+      if (!map.hasLayer(hover)) map.openTooltip(hover);
+    });
+    layer.on("mouseout", function () { map.closeTooltip(hover); });
     return layer;
   }
 

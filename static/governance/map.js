@@ -16,16 +16,56 @@
     try { return JSON.parse(node.textContent); } catch (e) { return null; }
   }
 
+  // Is (x, y) inside a ring of [x, y] pairs? (ray casting)
+  function inRing(x, y, ring) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  }
+
+  function inPolygon(x, y, rings) {
+    if (!rings.length || !inRing(x, y, rings[0])) return false;
+    for (var k = 1; k < rings.length; k++) if (inRing(x, y, rings[k])) return false;  // a hole
+    return true;
+  }
+
+  // The outlined grid a point lies in, as its GeoJSON feature (or null).
+  function featureAt(el, latlng) {
+    var data = el._outlineData;
+    if (!data || !data.features) return null;
+    for (var i = 0; i < data.features.length; i++) {
+      var feature = data.features[i], geometry = feature.geometry || {};
+      var polygons = geometry.type === "Polygon" ? [geometry.coordinates]
+        : geometry.type === "MultiPolygon" ? geometry.coordinates : [];
+      for (var p = 0; p < polygons.length; p++) {
+        if (inPolygon(latlng.lng, latlng.lat, polygons[p])) return feature;
+      }
+    }
+    return null;
+  }
+
   function outlineLayer(el, map, data, fit, single) {
     if (!data || !data.features || !data.features.length) return null;
+    el._outlineData = data;
+    // The grids' names show on hover. Not bindTooltip: its focus listeners make every outline a
+    // keyboard tab stop (48 nameless stops on the city's map); the map itself is the one control.
+    var hover = L.tooltip({ sticky: true, direction: "top", offset: [0, -8] });
     var layer = L.geoJSON(data, {
       style: { color: "#1f4e79", weight: 2, fillColor: "#6fa8dc", fillOpacity: 0.08 },
       onEachFeature: function (feature, lyr) {
-        if (feature.properties && feature.properties.name) {
-          lyr.bindTooltip(feature.properties.name, { sticky: true });
-        }
+        var name = feature.properties && feature.properties.name;
+        if (!name) return;
+        lyr.on("mouseover mousemove", function (e) {
+          hover.setLatLng(e.latlng).setContent(name);
+          if (!map.hasLayer(hover)) map.openTooltip(hover);
+        });
+        lyr.on("mouseout", function () { map.closeTooltip(hover); });
       }
     }).addTo(map);
+    if (el._outlinesLoaded) el._outlinesLoaded();
     layer.bringToBack();  // outlines under the case markers, so markers stay clickable
     if (fit) map.fitBounds(layer.getBounds(), { padding: [8, 8], animate: false });
     if (single) {
@@ -51,6 +91,9 @@
     el.dataset.ready = "1";
     var map = L.map(el, { scrollWheelZoom: false, keyboard: true });
     el._leafletMap = map;
+    // The focused map zooms with + and − itself: its zoom buttons are for pointers, not two
+    // more tab stops on the way through the form.
+    el.querySelectorAll(".leaflet-control-zoom a").forEach(function (a) { a.tabIndex = -1; });
     if (el.dataset.tileUrl) {
       L.tileLayer(el.dataset.tileUrl, {
         attribution: el.dataset.attribution || "", maxZoom: 19, crossOrigin: true
@@ -98,19 +141,41 @@
     var lon = document.getElementById(el.dataset.lonInput);
     var lat = document.getElementById(el.dataset.latInput);
     var status = document.getElementById(el.dataset.pinStatus);
-    function place(latlng, announce) {
+    function where(latlng) {
+      var feature = featureAt(el, latlng);
+      return feature && feature.properties.name ? feature.properties.name : null;
+    }
+    function announce() {
+      if (!status || !el._pin) return;
+      var name = where(el._pin.getLatLng());
+      status.textContent = status.dataset.placed + " " + (name || status.dataset.outside);
+    }
+    function place(latlng, tell) {
       if (el._pin) el._pin.setLatLng(latlng); else el._pin = dot(latlng, false).addTo(map);
       lon.value = latlng.lng.toFixed(6);
       lat.value = latlng.lat.toFixed(6);
-      if (status && announce) status.textContent = status.dataset.placed + " " + lat.value + ", " + lon.value;
+      if (tell) announce();
       document.body.dispatchEvent(new CustomEvent("pin-moved", { bubbles: true }));
     }
+    el._outlinesLoaded = announce;  // the grid's name, once the outlines have come
     if (lon.value && lat.value) {
       place(L.latLng(parseFloat(lat.value), parseFloat(lon.value)), true);
       map.setView(el._pin.getLatLng(), 16);
     }
     map.on("click", function (e) { place(e.latlng, true); });
-    // Keyboard: move the map with the arrow keys, then pin its centre.
+    // Keyboard: the map is one control. The arrow keys move it (Leaflet), +/- zoom, and Enter
+    // or space pins the centre, which a crosshair marks while the map has the focus.
+    var crosshair = document.createElement("div");
+    crosshair.className = "map-crosshair";
+    crosshair.setAttribute("aria-hidden", "true");
+    el.appendChild(crosshair);
+    el.addEventListener("keydown", function (e) {
+      if (e.target !== el) return;  // not the zoom buttons or the attribution's links
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        place(map.getCenter(), true);
+      }
+    });
     var centre = document.getElementById(el.dataset.centreButton);
     if (centre) {
       centre.hidden = false;
@@ -124,7 +189,15 @@
         navigator.geolocation.getCurrentPosition(function (pos) {
           var ll = L.latLng(pos.coords.latitude, pos.coords.longitude);
           place(ll, true);
-          map.setView(ll, 17);
+          // Show the grid around the point (its outline is what the map has without tiles),
+          // not a street-level zoom into an empty square.
+          var feature = featureAt(el, ll);
+          if (feature) {
+            var bounds = L.geoJSON(feature).getBounds();
+            map.fitBounds(bounds, { padding: [8, 8], animate: false });
+          } else {
+            map.setView(ll, 14, { animate: false });
+          }
         }, function () {
           if (status) status.textContent = status.dataset.failed;
         }, { enableHighAccuracy: true, timeout: 10000 });

@@ -32,7 +32,9 @@ def test_request_goes_round_the_closed_loop(browse, shot, city, people, photo_fi
     citizen.locator("input[name=answer_amount][value=large]").check()  # its extra question
     citizen.get_by_label("Describe the problem").fill("Bags of rubbish by the school gate")
     pin(citizen, 120.01, 30.01)
-    expect(citizen.locator("#pin-status")).to_contain_text("30.01")
+    # The pin's status names its grid, not raw coordinates.
+    expect(citizen.locator("#pin-status")).to_contain_text("Pin placed at 网格1")
+    assert abs(float(citizen.locator("#id_lat").input_value()) - 30.01) < 0.002
     citizen.get_by_label("Photos").set_input_files(str(photo_file))
     shot(citizen, "01-citizen-submit")
     citizen.get_by_role("button", name="Submit the request").click()

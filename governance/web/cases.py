@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -57,15 +58,28 @@ def timeline_context(request: HttpRequest, case: Case, *, public_only: bool) -> 
 PAGE_ACTIONS = frozenset({Action.REPORT, Action.SEE_PERSONAL_DATA, Action.VIEW})
 
 
+def _actions_context(
+    request: HttpRequest, case: Case, allowed: frozenset[Action], bound: dict | None = None
+) -> dict:
+    """The action forms the person has on the case now (the page's live actions block)."""
+    names = workflow.available_actions(request.user, case, allowed)
+    forms = actions.forms_for(request.user, case, names, allowed=allowed)
+    if bound:
+        forms = [(n, spec, bound.get(n, form)) for n, spec, form in forms]
+    return {
+        "case": case,
+        "action_forms": forms,
+        "act_url": "governance:case_act",
+        "actions_url": reverse("governance:case_actions", args=[case.tracking_id]),
+    }
+
+
 def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -> dict:
     user = request.user
     allowed = permitted(user, case, workflow.actions_needed(case.status) | PAGE_ACTIONS)
-    names = workflow.available_actions(user, case, allowed)
-    forms = actions.forms_for(user, case, names, allowed=allowed)
-    if bound:
-        forms = [(n, spec, bound.get(n, form)) for n, spec, form in forms]
     shown = reveal(user, case, via="page", allowed=allowed)
     return {
+        **_actions_context(request, case, allowed, bound),
         **timeline_context(request, case, public_only=not sees_internal_notes(request.user, case)),
         "contact": shown.contact,
         "location_exact": shown.exact,
@@ -73,7 +87,6 @@ def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -
         "description": shown.description,
         "hidden": shown.hidden,
         "answers": answers_for_display(case),
-        "action_forms": forms,
         "photos": files_shown(request, case),
         "map": map_settings(),
         "points": [{"lon": shown.lon, "lat": shown.lat, "label": case.tracking_id}],
@@ -101,6 +114,15 @@ def case_live(request: HttpRequest, tracking_id: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def case_actions(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    """The actions block for the case as it is now, for in-place updates after a change."""
+    case = scoped_case(request.user, tracking_id)
+    allowed = permitted(request.user, case, workflow.actions_needed(case.status) | PAGE_ACTIONS)
+    return render(request, "includes/action_forms.html", _actions_context(request, case, allowed))
+
+
+@login_required
 @require_POST
 def case_act(request: HttpRequest, tracking_id: str, name: str) -> HttpResponse:
     case = scoped_case(request.user, tracking_id)
@@ -112,17 +134,21 @@ def case_act(request: HttpRequest, tracking_id: str, name: str) -> HttpResponse:
             request, "governance/case.html", _page_context(request, case, bound), status=status
         ),
         done=lambda: redirect("governance:case", tracking_id=case.tracking_id),
+        back=reverse("governance:case", args=[case.tracking_id]),
     )
 
 
-def run_action(request: HttpRequest, case: Case, name: str, *, page, done) -> HttpResponse:
-    """Validate the posted form and call the workflow; map refusals to pages and messages."""
+def run_action(
+    request: HttpRequest, case: Case, name: str, *, page, done, back: str
+) -> HttpResponse:
+    """Validate the posted form and call the workflow; map refusals to pages and messages.
+    `back`: the case's page the form was posted from, linked from a refusal."""
     if name not in actions.ACTIONS:
         raise Http404
     problem = actions.refusal(request.user, case, name)
     if problem is not None:
         status, message = problem
-        return refused(request, message, status=status)
+        return refused(request, message, status=status, back=back)
     form = actions.form_for(name, request.user, case, request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -130,12 +156,14 @@ def run_action(request: HttpRequest, case: Case, name: str, *, page, done) -> Ht
         except InvalidInput as error:
             actions.apply_errors(form, error)
         except NotPermitted as error:
-            return refused(request, error.message + " " + _("Nothing was changed."), status=403)
+            message = error.message + " " + _("Nothing was changed.")
+            return refused(request, message, status=403, back=back)
         except WorkflowError as error:
-            return refused(request, error.message + " " + _("Nothing was changed."), status=409)
+            message = error.message + " " + _("Nothing was changed.")
+            return refused(request, message, status=409, back=back)
         else:
             messages.success(
-                request, _("Done: %(action)s.") % {"action": actions.ACTIONS[name].button}
+                request, _("Done: %(action)s.") % {"action": actions.spec_for(name, case).button}
             )
             return done()
     messages.error(request, _("Please correct the errors below."))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from governance import workflow
-from governance.access import Action, permitted, sees_internal_notes
+from governance.access import Action, cases_for, permitted, sees_internal_notes
 from governance.errors import InvalidInput, NotPermitted, WorkflowError
 from governance.file_access import files_shown
 from governance.models import Audience, Case
@@ -50,7 +50,30 @@ def timeline_context(request: HttpRequest, case: Case, *, public_only: bool) -> 
     events = case.events.select_related("actor").prefetch_related("attachments")
     if public_only:
         events = events.exclude(audience=Audience.INTERNAL)
-    return {"case": case, "events": list(events), "public_only": public_only}
+    events = list(events)
+    _link_duplicates(request.user, events)
+    return {"case": case, "events": events, "public_only": public_only}
+
+
+def _link_duplicates(user, events: list) -> None:
+    """Give each duplicate-check note `duplicates`: (tracking id, whether the person may open
+    it), so the cases it names are links where they may (one query, only when there are)."""
+    named = {
+        tracking_id
+        for event in events
+        for tracking_id in (event.data or {}).get("possible_duplicates", [])
+    }
+    if not named:
+        return
+    visible = set(
+        cases_for(user, Action.VIEW, as_staff=True)
+        .filter(tracking_id__in=sorted(named))
+        .values_list("tracking_id", flat=True)
+    )
+    for event in events:
+        ids = (event.data or {}).get("possible_duplicates", [])
+        if ids:
+            event.duplicates = [(tracking_id, tracking_id in visible) for tracking_id in ids]
 
 
 # What the page asks besides the transitions: REPORT (a staff note may be internal),
@@ -94,10 +117,22 @@ def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -
     }
 
 
+def staff_case(request: HttpRequest, tracking_id: str) -> Case:
+    """The case for the staff pages: one the person has a staff role on (not only as its
+    reporter), else 404."""
+    return scoped_case(request.user, tracking_id, as_staff=True)
+
+
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
-    case = scoped_case(request.user, tracking_id)
+    try:
+        case = staff_case(request, tracking_id)
+    except Http404:
+        # Its reporter, with no staff role on it: the citizen's page of their own request.
+        if cases_for(request.user, Action.OWN).filter(tracking_id=tracking_id).exists():
+            return redirect("citizens:request", tracking_id=tracking_id)
+        raise
     return render(request, "governance/case.html", _page_context(request, case))
 
 
@@ -105,7 +140,7 @@ def case_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
 @require_GET
 def case_live(request: HttpRequest, tracking_id: str) -> HttpResponse:
     """The status and timeline fragment, for in-place updates."""
-    case = scoped_case(request.user, tracking_id)
+    case = staff_case(request, tracking_id)
     return render(
         request,
         "governance/_case_status.html",
@@ -117,7 +152,7 @@ def case_live(request: HttpRequest, tracking_id: str) -> HttpResponse:
 @require_GET
 def case_actions(request: HttpRequest, tracking_id: str) -> HttpResponse:
     """The actions block for the case as it is now, for in-place updates after a change."""
-    case = scoped_case(request.user, tracking_id)
+    case = staff_case(request, tracking_id)
     allowed = permitted(request.user, case, workflow.actions_needed(case.status) | PAGE_ACTIONS)
     return render(request, "includes/action_forms.html", _actions_context(request, case, allowed))
 
@@ -125,7 +160,7 @@ def case_actions(request: HttpRequest, tracking_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def case_act(request: HttpRequest, tracking_id: str, name: str) -> HttpResponse:
-    case = scoped_case(request.user, tracking_id)
+    case = staff_case(request, tracking_id)
     return run_action(
         request,
         case,

@@ -78,12 +78,8 @@
     if (!url) return Promise.resolve();
     if (!el.hasAttribute("aria-live")) el.setAttribute("aria-live", "polite");
     if (window.htmx && typeof window.htmx.ajax === "function") {
-      return Promise.resolve(
-        window.htmx.ajax("GET", url, { target: el, swap: "innerHTML" })
-      ).then(function () {
-        noteStatus(el);
-        el.setAttribute("data-live-updated", String(Date.now()));
-      });
+      // htmx swaps after its promise resolves: the status is read on htmx:afterSettle.
+      return window.htmx.ajax("GET", url, { target: el, swap: "innerHTML" });
     }
     return fetch(url, {
       credentials: "same-origin",
@@ -164,6 +160,9 @@
         sockets[path] = { elements: [], delay: MIN_DELAY, opened: false, pending: null, due: [] };
       }
       sockets[path].elements.push(el);
+      el.addEventListener("htmx:afterSettle", function (event) {
+        if (event.target === el) noteStatus(el);
+      });
     });
     Object.keys(sockets).forEach(connect);
   }

@@ -88,7 +88,7 @@ def test_the_citizens_actions_follow_the_case_to_closed(city, people, stack, bro
         summaries = page.locator(f"{live} summary").all_inner_texts()
         assert "评价" in summaries, summaries  # the citizen reads Chinese (their preference)
         page.wait_for_selector(f'{live}[data-live-status="closed"]', state="attached")
-        assert page.locator('[data-live="case"] .status-closed').count() == 1
+        page.wait_for_selector('[data-live="case"] .status-closed', timeout=10_000)
         assert page.evaluate("window.__notReloaded") is True
         assert page.violations == []
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models.functions import Replace
+from django.db.models.lookups import Contains
 
 from governance.access import Action, Person, case_filter
 from governance.models import Case
@@ -55,7 +57,9 @@ def _phone_match(user: Person, text: str) -> Q:
     digits = _phone_digits(text)
     if not digits:
         return Q(pk__in=[])
-    return Q(contact__phone__contains=digits) & _personal(user)
+    # Stored phones may hold spaces ("138 0000 0001"); compare digits with digits.
+    stored = Replace(F("contact__phone"), Value(" "), Value(""))
+    return Q(Contains(stored, digits)) & _personal(user)
 
 
 def _private_text_match(user: Person, text: str) -> Q:

@@ -78,6 +78,15 @@ def test_a_phone_finds_cases_only_where_personal_data_may_be_seen(client, people
     assert not AccessLog.objects.filter(user=people.officer_a).exists()
 
 
+def test_a_phone_stored_with_spaces_is_found_by_its_digits(client, people, scenario):
+    from governance.models import CaseContact
+
+    CaseContact.objects.filter(case=scenario.case_b).update(phone="138 0000 0002")
+    client.force_login(people.dispatcher)
+    assert _listed(_queue(client, "13800000002"), scenario.case_b)
+    assert _listed(_queue(client, "0000 0002"), scenario.case_b)
+
+
 def test_a_private_categorys_description_is_no_oracle(client, people, scenario):
     # The clerk of the other department sees the private case through a grant without
     # personal data: its description does not find it.

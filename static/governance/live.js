@@ -78,8 +78,10 @@
     if (!url) return Promise.resolve();
     if (!el.hasAttribute("aria-live")) el.setAttribute("aria-live", "polite");
     if (window.htmx && typeof window.htmx.ajax === "function") {
+      // The element is its own source: htmx keeps one request in flight per source, and two
+      // live parts of one socket (a case's status and its actions) refresh together.
       // htmx swaps after its promise resolves: the status is read on htmx:afterSettle.
-      return window.htmx.ajax("GET", url, { target: el, swap: "innerHTML" });
+      return window.htmx.ajax("GET", url, { source: el, target: el, swap: "innerHTML" });
     }
     return fetch(url, {
       credentials: "same-origin",

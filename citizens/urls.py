@@ -14,6 +14,7 @@ urlpatterns = [
     path("requests/", requests.my_requests, name="my_requests"),
     path("requests/<str:tracking_id>/", requests.request_detail, name="request"),
     path("requests/<str:tracking_id>/live/", requests.request_live, name="request_live"),
+    path("requests/<str:tracking_id>/actions/", requests.request_actions, name="request_actions"),
     path("requests/<str:tracking_id>/act/<slug:name>/", requests.request_act, name="request_act"),
     path("public/", public.public_list, name="public"),
     path("public/<str:tracking_id>/", public.public_detail, name="public_request"),

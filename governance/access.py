@@ -84,11 +84,14 @@ def _granted(scope: Scope, *, personal_data: bool) -> Q:
     return condition
 
 
-def case_filter(user: Person, action: Action | str, *, scope: Scope | None = None) -> Q:
+def case_filter(
+    user: Person, action: Action | str, *, scope: Scope | None = None, as_staff: bool = False
+) -> Q:
     """The condition that selects the cases `user` may act on with `action`.
 
     `scope`: the person's `scope_of`, when the caller has it already (outside a request it is
-    read afresh each time).
+    read afresh each time). `as_staff`: leave out what the person may do only as a case's
+    reporter (the staff pages are for cases the person has a staff role on).
     """
     action = Action(action)
     if action == Action.PUBLIC:
@@ -97,10 +100,12 @@ def case_filter(user: Person, action: Action | str, *, scope: Scope | None = Non
         return Q(pk__in=[])
     if user.is_superuser and action != Action.OWN:
         return Q()  # an administrator does everything but what only the reporter does
-    return _condition(user, action, scope if scope is not None else scope_of(user))
+    return _condition(
+        user, action, scope if scope is not None else scope_of(user), as_staff=as_staff
+    )
 
 
-def _condition(user: User, action: Action, scope: Scope) -> Q:
+def _condition(user: User, action: Action, scope: Scope, *, as_staff: bool = False) -> Q:
     """`case_filter` of an active person who is not an administrator, from their scope: the one
     place for what grants access (`case_filter` and `may_each` both build on it)."""
     condition = Q(pk__in=[])
@@ -113,16 +118,20 @@ def _condition(user: User, action: Action, scope: Scope) -> Q:
         if scope.departments:
             condition |= Q(assignee_department__in=list(scope.departments))
         condition |= Q(assignee=user)  # dispatched to this person
-    if action in (Action.VIEW, Action.OWN, Action.SEE_PERSONAL_DATA):
+    if action in (Action.VIEW, Action.OWN, Action.SEE_PERSONAL_DATA) and not as_staff:
         condition |= Q(reporter=user)
     if action in (Action.VIEW, Action.SEE_PERSONAL_DATA):
         condition |= _granted(scope, personal_data=action == Action.SEE_PERSONAL_DATA)
     return condition
 
 
-def cases_for(user: Person, action: Action | str = Action.VIEW) -> QuerySet[Case]:
-    """The cases `user` may act on with `action`: the only way to query cases for a person."""
-    return Case.objects.filter(case_filter(user, action))
+def cases_for(
+    user: Person, action: Action | str = Action.VIEW, *, as_staff: bool = False
+) -> QuerySet[Case]:
+    """The cases `user` may act on with `action`: the only way to query cases for a person.
+
+    `as_staff`: only through a staff role (not as the case's reporter), see `case_filter`."""
+    return Case.objects.filter(case_filter(user, action, as_staff=as_staff))
 
 
 def may(user: Person, action: Action | str, case: Case) -> bool:

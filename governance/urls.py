@@ -11,6 +11,7 @@ urlpatterns = [
     path("work/queue/dispatch/", queue.bulk_dispatch, name="bulk_dispatch"),
     path("work/cases/<str:tracking_id>/", cases.case_detail, name="case"),
     path("work/cases/<str:tracking_id>/live/", cases.case_live, name="case_live"),
+    path("work/cases/<str:tracking_id>/actions/", cases.case_actions, name="case_actions"),
     path("work/cases/<str:tracking_id>/act/<slug:name>/", cases.case_act, name="case_act"),
     path("work/file/", filing.file_case, name="file"),
     path("work/areas/", areas.area_tree, name="areas"),

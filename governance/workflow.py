@@ -322,6 +322,10 @@ def contact_errors(*, contact: dict[str, str], anonymous: bool) -> dict[str, lis
     return errors
 
 
+# Channels by which staff file a case for someone else (a caller) or from their own patrol.
+STAFF_CHANNELS = frozenset({Channel.HOTLINE, Channel.PATROL})
+
+
 def submit_case(
     *,
     actor: Person,
@@ -378,7 +382,7 @@ def submit_case(
     grid = Area.objects.defer("boundary").get(pk=grid_id) if grid_id is not None else None
     city = grid if grid is not None else city_for_unrouted()
     area_path = grid.path if grid is not None else (city.path if city else "/")
-    if channel in (Channel.HOTLINE, Channel.PATROL) and not _may_report_at(actor, area_path):
+    if channel in STAFF_CHANNELS and not _may_report_at(actor, area_path):
         raise NotPermitted(_("You may only file hotline and patrol cases in your own areas."))
 
     now = clock.now()
@@ -391,7 +395,9 @@ def submit_case(
             address=address.strip(),
             grid=grid,
             area_path=area_path,
-            reporter=actor if actor.is_authenticated else None,
+            # Staff filing a call or a patrol finding are not its reporter: the caller's
+            # contact is the contact, and the submission's entry names the staff as its actor.
+            reporter=actor if actor.is_authenticated and channel not in STAFF_CHANNELS else None,
             channel=channel,
             urgency=urgency,
             answers=cleaned_answers,

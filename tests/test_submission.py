@@ -226,7 +226,10 @@ def test_an_officer_files_hotline_and_patrol_cases_in_their_grid(city, people, c
     case = submit(
         city, people, actor=people.officer_a, channel=channel, contact={"phone": "13900000000"}
     )
-    assert (case.grid, case.channel, case.reporter) == (city.grid_a, channel, people.officer_a)
+    # The officer is not the case's reporter (no "withdraw my request" for them): the caller's
+    # contact is the contact; the submission's entry names the officer.
+    assert (case.grid, case.channel, case.reporter) == (city.grid_a, channel, None)
+    assert case.events.get().actor == people.officer_a
     assert CaseContact.objects.get(case=case).phone == "13900000000"
 
 

@@ -120,7 +120,8 @@ def _own_case(request: HttpRequest, tracking_id: str):
     return case
 
 
-def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict:
+def _actions_context(request: HttpRequest, case, bound: dict | None = None) -> dict:
+    """The action forms the reporter has on their request now (the live actions block)."""
     names = [
         n for n in workflow.available_actions(request.user, case) if n in actions.CITIZEN_ACTIONS
     ]
@@ -128,10 +129,19 @@ def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict
     if bound:
         forms = [(n, spec, bound.get(n, form)) for n, spec, form in forms]
     return {
+        "case": case,
+        "action_forms": forms,
+        "act_url": "citizens:request_act",
+        "actions_url": reverse("citizens:request_actions", args=[case.tracking_id]),
+    }
+
+
+def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict:
+    return {
         **timeline_context(request, case, public_only=True),
+        **_actions_context(request, case, bound),
         "answers": answers_for_display(case),
         "photos": files_shown(request, case),
-        "action_forms": forms,
         "map": map_settings(),
         "points": [{"lon": case.lon, "lat": case.lat, "label": case.tracking_id}],
         "live_url": reverse("citizens:request_live", args=[case.tracking_id]),
@@ -155,6 +165,14 @@ def request_live(request: HttpRequest, tracking_id: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def request_actions(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    """The actions block for the request as it is now, for in-place updates after a change."""
+    case = _own_case(request, tracking_id)
+    return render(request, "includes/action_forms.html", _actions_context(request, case))
+
+
+@login_required
 @require_POST
 def request_act(request: HttpRequest, tracking_id: str, name: str) -> HttpResponse:
     case = _own_case(request, tracking_id)
@@ -168,4 +186,5 @@ def request_act(request: HttpRequest, tracking_id: str, name: str) -> HttpRespon
             request, "citizens/request.html", _page_context(request, case, bound), status=status
         ),
         done=lambda: redirect("citizens:request", tracking_id=case.tracking_id),
+        back=reverse("citizens:request", args=[case.tracking_id]),
     )

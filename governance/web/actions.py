@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django import forms
@@ -293,11 +293,19 @@ def form_for(
     return form_class(data, files, prefix=prefix) if data is not None else form_class(prefix=prefix)
 
 
+def spec_for(name: str, case: Case) -> ActionSpec:
+    """The action as offered on `case` now: a case already dispatched is re-dispatched."""
+    spec = ACTIONS[name]
+    if name == "dispatch" and (case.assignee_department_id or case.assignee_id):
+        return replace(spec, button=_("Re-dispatch"))
+    return spec
+
+
 def forms_for(
     actor: Person, case: Case, names: list[str], *, allowed: AbstractSet[Action] | None = None
 ) -> list[tuple[str, ActionSpec, forms.Form]]:
     return [
-        (name, ACTIONS[name], form_for(name, actor, case, allowed=allowed))
+        (name, spec_for(name, case), form_for(name, actor, case, allowed=allowed))
         for name in names
         if name in ACTIONS
     ]

@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from governance import workflow
-from governance.access import Action, permitted, sees_internal_notes
+from governance.access import Action, cases_for, permitted, sees_internal_notes
 from governance.errors import InvalidInput, NotPermitted, WorkflowError
 from governance.file_access import files_shown
 from governance.models import Audience, Case
@@ -49,7 +50,30 @@ def timeline_context(request: HttpRequest, case: Case, *, public_only: bool) -> 
     events = case.events.select_related("actor").prefetch_related("attachments")
     if public_only:
         events = events.exclude(audience=Audience.INTERNAL)
-    return {"case": case, "events": list(events), "public_only": public_only}
+    events = list(events)
+    _link_duplicates(request.user, events)
+    return {"case": case, "events": events, "public_only": public_only}
+
+
+def _link_duplicates(user, events: list) -> None:
+    """Give each duplicate-check note `duplicates`: (tracking id, whether the person may open
+    it), so the cases it names are links where they may (one query, only when there are)."""
+    named = {
+        tracking_id
+        for event in events
+        for tracking_id in (event.data or {}).get("possible_duplicates", [])
+    }
+    if not named:
+        return
+    visible = set(
+        cases_for(user, Action.VIEW, as_staff=True)
+        .filter(tracking_id__in=sorted(named))
+        .values_list("tracking_id", flat=True)
+    )
+    for event in events:
+        ids = (event.data or {}).get("possible_duplicates", [])
+        if ids:
+            event.duplicates = [(tracking_id, tracking_id in visible) for tracking_id in ids]
 
 
 # What the page asks besides the transitions: REPORT (a staff note may be internal),
@@ -57,15 +81,28 @@ def timeline_context(request: HttpRequest, case: Case, *, public_only: bool) -> 
 PAGE_ACTIONS = frozenset({Action.REPORT, Action.SEE_PERSONAL_DATA, Action.VIEW})
 
 
+def _actions_context(
+    request: HttpRequest, case: Case, allowed: frozenset[Action], bound: dict | None = None
+) -> dict:
+    """The action forms the person has on the case now (the page's live actions block)."""
+    names = workflow.available_actions(request.user, case, allowed)
+    forms = actions.forms_for(request.user, case, names, allowed=allowed)
+    if bound:
+        forms = [(n, spec, bound.get(n, form)) for n, spec, form in forms]
+    return {
+        "case": case,
+        "action_forms": forms,
+        "act_url": "governance:case_act",
+        "actions_url": reverse("governance:case_actions", args=[case.tracking_id]),
+    }
+
+
 def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -> dict:
     user = request.user
     allowed = permitted(user, case, workflow.actions_needed(case.status) | PAGE_ACTIONS)
-    names = workflow.available_actions(user, case, allowed)
-    forms = actions.forms_for(user, case, names, allowed=allowed)
-    if bound:
-        forms = [(n, spec, bound.get(n, form)) for n, spec, form in forms]
     shown = reveal(user, case, via="page", allowed=allowed)
     return {
+        **_actions_context(request, case, allowed, bound),
         **timeline_context(request, case, public_only=not sees_internal_notes(request.user, case)),
         "contact": shown.contact,
         "location_exact": shown.exact,
@@ -73,7 +110,6 @@ def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -
         "description": shown.description,
         "hidden": shown.hidden,
         "answers": answers_for_display(case),
-        "action_forms": forms,
         "photos": files_shown(request, case),
         "map": map_settings(),
         "points": [{"lon": shown.lon, "lat": shown.lat, "label": case.tracking_id}],
@@ -81,10 +117,22 @@ def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -
     }
 
 
+def staff_case(request: HttpRequest, tracking_id: str) -> Case:
+    """The case for the staff pages: one the person has a staff role on (not only as its
+    reporter), else 404."""
+    return scoped_case(request.user, tracking_id, as_staff=True)
+
+
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
-    case = scoped_case(request.user, tracking_id)
+    try:
+        case = staff_case(request, tracking_id)
+    except Http404:
+        # Its reporter, with no staff role on it: the citizen's page of their own request.
+        if cases_for(request.user, Action.OWN).filter(tracking_id=tracking_id).exists():
+            return redirect("citizens:request", tracking_id=tracking_id)
+        raise
     return render(request, "governance/case.html", _page_context(request, case))
 
 
@@ -92,7 +140,7 @@ def case_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
 @require_GET
 def case_live(request: HttpRequest, tracking_id: str) -> HttpResponse:
     """The status and timeline fragment, for in-place updates."""
-    case = scoped_case(request.user, tracking_id)
+    case = staff_case(request, tracking_id)
     return render(
         request,
         "governance/_case_status.html",
@@ -101,9 +149,18 @@ def case_live(request: HttpRequest, tracking_id: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def case_actions(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    """The actions block for the case as it is now, for in-place updates after a change."""
+    case = staff_case(request, tracking_id)
+    allowed = permitted(request.user, case, workflow.actions_needed(case.status) | PAGE_ACTIONS)
+    return render(request, "includes/action_forms.html", _actions_context(request, case, allowed))
+
+
+@login_required
 @require_POST
 def case_act(request: HttpRequest, tracking_id: str, name: str) -> HttpResponse:
-    case = scoped_case(request.user, tracking_id)
+    case = staff_case(request, tracking_id)
     return run_action(
         request,
         case,
@@ -112,17 +169,21 @@ def case_act(request: HttpRequest, tracking_id: str, name: str) -> HttpResponse:
             request, "governance/case.html", _page_context(request, case, bound), status=status
         ),
         done=lambda: redirect("governance:case", tracking_id=case.tracking_id),
+        back=reverse("governance:case", args=[case.tracking_id]),
     )
 
 
-def run_action(request: HttpRequest, case: Case, name: str, *, page, done) -> HttpResponse:
-    """Validate the posted form and call the workflow; map refusals to pages and messages."""
+def run_action(
+    request: HttpRequest, case: Case, name: str, *, page, done, back: str
+) -> HttpResponse:
+    """Validate the posted form and call the workflow; map refusals to pages and messages.
+    `back`: the case's page the form was posted from, linked from a refusal."""
     if name not in actions.ACTIONS:
         raise Http404
     problem = actions.refusal(request.user, case, name)
     if problem is not None:
         status, message = problem
-        return refused(request, message, status=status)
+        return refused(request, message, status=status, back=back)
     form = actions.form_for(name, request.user, case, request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -130,12 +191,14 @@ def run_action(request: HttpRequest, case: Case, name: str, *, page, done) -> Ht
         except InvalidInput as error:
             actions.apply_errors(form, error)
         except NotPermitted as error:
-            return refused(request, error.message + " " + _("Nothing was changed."), status=403)
+            message = error.message + " " + _("Nothing was changed.")
+            return refused(request, message, status=403, back=back)
         except WorkflowError as error:
-            return refused(request, error.message + " " + _("Nothing was changed."), status=409)
+            message = error.message + " " + _("Nothing was changed.")
+            return refused(request, message, status=409, back=back)
         else:
             messages.success(
-                request, _("Done: %(action)s.") % {"action": actions.ACTIONS[name].button}
+                request, _("Done: %(action)s.") % {"action": actions.spec_for(name, case).button}
             )
             return done()
     messages.error(request, _("Please correct the errors below."))

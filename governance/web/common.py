@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from governance.access import Action, Person, cases_for
+from governance.access import AREA_PERMISSION, Action, Person, cases_for
 from governance.models import Area, Case
 from governance.scope import scope_of
 
 
-def refused(request: HttpRequest, message: str, status: int = 403) -> HttpResponse:
-    """A clear page saying what was refused and that nothing changed."""
-    return render(request, "governance/refused.html", {"message": message}, status=status)
+def refused(
+    request: HttpRequest, message: str, status: int = 403, *, back: str | None = None
+) -> HttpResponse:
+    """A clear page saying what was refused and that nothing changed, with a way back: `back`
+    (the page the person acted from) or else the page they came from (`came_from`)."""
+    return render(
+        request, "governance/refused.html", {"message": message, "back": back}, status=status
+    )
+
+
+def came_from(request: HttpRequest) -> str | None:
+    """The page of this site the person came from (its path and query), if the browser said
+    and it is not this one: the "back" link of refusal and error pages."""
+    referer = request.headers.get("referer", "")
+    if not referer or not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(referer)
+    path = parts.path + ("?" + parts.query if parts.query else "")
+    if not path.startswith("/") or parts.path == request.path:
+        return None
+    return path
 
 
 def map_settings() -> dict[str, str]:
@@ -31,10 +54,21 @@ def is_staff_member(user: Person) -> bool:
     return scope.assigned or bool(scope.departments)
 
 
-def scoped_case(user: Person, tracking_id: str, action: Action = Action.VIEW) -> Case:
-    """The case with this tracking id if `user` may act on it, else 404 (nothing revealed)."""
+def may_file(user: Person) -> bool:
+    """Whether the person files hotline and patrol cases somewhere (each filing is checked
+    against the place by the workflow): who is offered "File a case"."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or bool(scope_of(user).area_paths(AREA_PERMISSION[Action.REPORT]))
+
+
+def scoped_case(
+    user: Person, tracking_id: str, action: Action = Action.VIEW, *, as_staff: bool = False
+) -> Case:
+    """The case with this tracking id if `user` may act on it (`as_staff`: through a staff
+    role, not as its reporter), else 404 (nothing revealed)."""
     case = (
-        cases_for(user, action)
+        cases_for(user, action, as_staff=as_staff)
         .select_related("category", "grid", "assignee_department", "merged_into")
         .defer("grid__boundary")  # never shown with a case; kilobytes to decode
         .filter(tracking_id=tracking_id)

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from governance.access import area_paths
-from governance.web.common import is_staff_member
+from governance.web.common import came_from, is_staff_member, may_file
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -14,7 +14,9 @@ def navigation(request: HttpRequest) -> dict:
     if user is None:
         return {}
     return {
+        "came_from": SimpleLazyObject(lambda: came_from(request) or ""),
         "is_staff_member": SimpleLazyObject(lambda: is_staff_member(user)),
+        "may_file": SimpleLazyObject(lambda: may_file(user)),
         "may_overview": SimpleLazyObject(
             lambda: (
                 user.is_authenticated

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from governance import workflow
-from governance.access import Action, area_paths
+from governance.access import Action
 from governance.errors import InvalidInput, NotPermitted
 from governance.models import Channel
-from governance.web.common import map_settings, refused
+from governance.web.common import map_settings, may_file, refused
 from governance.web.limited import limit_posts
 from governance.web.submission import CaseForm, ContactMixin
 
@@ -28,15 +28,20 @@ class FilingForm(ContactMixin, CaseForm):
     )
     field_order = ["channel"]
 
-
-def _may_file(user) -> bool:
-    return user.is_superuser or bool(area_paths(user, "report_cases"))
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The person at the keyboard is staff: the contact is the caller's, not theirs.
+        self.fields["name"].label = gettext_lazy("Caller's name (optional)")
+        self.fields["phone"].label = gettext_lazy("Caller's phone")
+        self.fields["email"].label = gettext_lazy("Caller's e-mail")
+        self.fields["phone"].widget.attrs["autocomplete"] = "off"
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
 
 
 @login_required
 @limit_posts("staff_filing")
 def file_case(request: HttpRequest) -> HttpResponse:
-    if not _may_file(request.user):
+    if not may_file(request.user):
         return refused(request, _("Only officers and dispatchers file hotline and patrol cases."))
     form = FilingForm(request.POST or None, request.FILES or None)
     status = 200

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from governance import clock, reference, workflow
+from governance import clock, reference, search, workflow
 from governance.access import AREA_PERMISSION, Action, Person, area_paths, cases_for
 from governance.errors import WorkflowError
 from governance.inputs import optional_id
@@ -77,6 +77,17 @@ class QueueFilter(forms.Form):
         help_text=gettext_lazy("An area code; empty for all my areas."),
     )
     overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        required=False,
+        max_length=search.MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        help_text=gettext_lazy(
+            "A tracking id (or its start), words of the address or description, or the "
+            "reporter's phone; every status unless you pick one."
+        ),
+    )
+    field_order = ["q"]
 
     def __init__(self, *args, user: Person, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,13 +113,18 @@ def filtered_cases(user: Person, data) -> tuple[QueueFilter, QuerySet[Case], str
     cases = cases_for(user, Action.VIEW)
     status = ""
     if form.is_valid():
+        text = form.cleaned_data["q"]
+        if text:
+            cases = search.annotate_matches(
+                cases.filter(search.search_condition(user, text)), user, text
+            )
         if form.cleaned_data["category"]:
             cases = cases.filter(category_id=form.cleaned_data["category"])
         if form.cleaned_data["area"]:
             cases = cases.filter(area_path__startswith=form.cleaned_data["area"].path)
         if form.cleaned_data["overdue"]:
             cases = cases.overdue(clock.now())
-        status = form.cleaned_data["status"]
+        status = form.cleaned_data["status"] or ("all" if text else "")
     return form, cases, status
 
 
@@ -171,12 +187,14 @@ def queue_context(request: HttpRequest) -> dict:
     page = CountedPaginator(shown, PAGE_SIZE, count=_shown_count(counts, status)).get_page(
         request.GET.get("page")
     )
+    rows = _rows(page.object_list)
+    search.log_search_matches(request.user, (row["case"] for row in rows), via="page")
     query = request.GET.copy()
     query.pop("page", None)
     return {
         "filter": form,
         "page": page,
-        "rows": _rows(page.object_list),
+        "rows": rows,
         "counts": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
         "query": urlencode(sorted(query.items())),
         "live_url": reverse("governance:queue_list") + ("?" + query.urlencode() if query else ""),
@@ -188,9 +206,21 @@ def queue_context(request: HttpRequest) -> dict:
     }
 
 
+def _quoted_case(request: HttpRequest) -> str | None:
+    """The tracking id searched for, when it is exactly one the person may see."""
+    tracking_id = search.exact_tracking_id(request.GET.get("q", ""))
+    if tracking_id is None:
+        return None
+    found = cases_for(request.user, Action.VIEW).filter(tracking_id=tracking_id).exists()
+    return tracking_id if found else None
+
+
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
+    found = _quoted_case(request)
+    if found is not None:
+        return redirect("governance:case", tracking_id=found)
     context = queue_context(request)
     context["map"] = map_settings()
     context["points"] = [

@@ -3,12 +3,15 @@
  *
  *   <section data-live="queue" data-live-refresh="/queue/fragment/">            → /ws/queue/
  *   <section data-live="case" data-tracking-id="…" data-live-refresh="…">      → /ws/cases/<id>/
+ *   <div data-live="case-actions" data-tracking-id="…" data-live-when="status"> → /ws/cases/<id>/
  *   <span data-live="unread" data-live-refresh="/notifications/unread/">        → /ws/notifications/
  *   <section data-live="public" data-live-refresh="…">                           → /ws/live/
  *
  * On every message, and on every (re)connect — to catch up on whatever happened while the
  * socket was down — each element of that socket re-fetches its data-live-refresh URL and swaps
- * its content (through htmx when present). Reconnects back off exponentially (1 s … 30 s).
+ * its content (through htmx when present). An element marked data-live-when="status" (a case
+ * page's actions, where a half-typed form must not be wiped by every note) is re-fetched only
+ * when a message brings a status other than its data-live-status, and on a reconnect. Reconnects back off exponentially (1 s … 30 s).
  * Changes are announced politely to screen readers (aria-live). Plain JS, no build step.
  */
 (function () {
@@ -23,7 +26,7 @@
     if (kind === "queue") return "/ws/queue/";
     if (kind === "unread") return "/ws/notifications/";
     if (kind === "public") return "/ws/live/";
-    if (kind === "case") {
+    if (kind === "case" || kind === "case-actions") {
       var id = el.getAttribute("data-tracking-id");
       return id ? "/ws/cases/" + encodeURIComponent(id) + "/" : null;
     }
@@ -59,12 +62,26 @@
     return message.tracking_id ? message.tracking_id + ": " + (message.status || message.kind) : "";
   }
 
+  function statusChanged(el, message) {
+    if (el.getAttribute("data-live-when") !== "status") return true;
+    if (!message) return true;  // a reconnect: whatever happened meanwhile is unknown
+    return !!message.status && message.status !== el.getAttribute("data-live-status");
+  }
+
+  function noteStatus(el) {
+    var marker = el.querySelector("[data-case-status]");
+    if (marker) el.setAttribute("data-live-status", marker.getAttribute("data-case-status"));
+  }
+
   function refresh(el) {
     var url = el.getAttribute("data-live-refresh");
     if (!url) return Promise.resolve();
     if (!el.hasAttribute("aria-live")) el.setAttribute("aria-live", "polite");
     if (window.htmx && typeof window.htmx.ajax === "function") {
-      return window.htmx.ajax("GET", url, { target: el, swap: "innerHTML" });
+      // The element is its own source: htmx keeps one request in flight per source, and two
+      // live parts of one socket (a case's status and its actions) refresh together.
+      // htmx swaps after its promise resolves: the status is read on htmx:afterSettle.
+      return window.htmx.ajax("GET", url, { source: el, target: el, swap: "innerHTML" });
     }
     return fetch(url, {
       credentials: "same-origin",
@@ -73,17 +90,24 @@
       if (!response.ok) return;
       return response.text().then(function (html) {
         el.innerHTML = html;
+        noteStatus(el);
         el.setAttribute("data-live-updated", String(Date.now()));
         el.dispatchEvent(new CustomEvent("live:updated", { bubbles: true }));
       });
     }).catch(function () { /* offline: the next message or reconnect tries again */ });
   }
 
-  function refreshAll(entry) {
+  function refreshAll(entry, message) {
+    // Coalesce bursts of events; remember which elements any message of the burst concerns.
+    entry.elements.forEach(function (el) {
+      if (statusChanged(el, message) && entry.due.indexOf(el) < 0) entry.due.push(el);
+    });
     if (entry.pending) return;
-    entry.pending = window.setTimeout(function () {  // coalesce bursts of events
+    entry.pending = window.setTimeout(function () {
+      var due = entry.due;
       entry.pending = null;
-      entry.elements.forEach(refresh);
+      entry.due = [];
+      due.forEach(refresh);
     }, 150);
   }
 
@@ -112,7 +136,7 @@
         el.dispatchEvent(new CustomEvent("live:message", { detail: message, bubbles: true }));
       });
       announce(describe(message));
-      refreshAll(entry);
+      refreshAll(entry, message);
     };
     ws.onclose = function () {
       entry.elements.forEach(function (el) { el.setAttribute("data-live-state", "closed"); });
@@ -135,9 +159,12 @@
       var path = socketPath(el);
       if (!path) return;
       if (!sockets[path]) {
-        sockets[path] = { elements: [], delay: MIN_DELAY, opened: false, pending: null };
+        sockets[path] = { elements: [], delay: MIN_DELAY, opened: false, pending: null, due: [] };
       }
       sockets[path].elements.push(el);
+      el.addEventListener("htmx:afterSettle", function (event) {
+        if (event.target === el) noteStatus(el);
+      });
     });
     Object.keys(sockets).forEach(connect);
   }

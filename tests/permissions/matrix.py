@@ -12,7 +12,7 @@ Pages (the `PAGES` table) use the same personas; the pages helper adds rows ther
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 ALLOWED, REDACTED, REFUSED, FORBIDDEN = "allowed", "redacted", "refused", "forbidden"
 
@@ -600,3 +600,25 @@ PAGES: list[Endpoint] = [
     ),
     Endpoint("grid outlines", "GET", "/map/grids.geojson", _row(ALLOWED), public=True),
 ]
+
+# The staff case pages are for staff (issue 10): a reporter with no staff role on the case is
+# sent from its staff page to their own request page (OWN_REQUEST: a redirect to
+# /requests/<id>/), and refused its staff fragments and staff actions (a 404, as for any case
+# they may not see there). Before, the citizen got the staff layout of their own case.
+OWN_REQUEST = "own request"
+REPORTERS_ONLY = {"citizen", "other_citizen"}  # reporters of scenario cases, no staff role
+
+
+def _for_staff(endpoint: Endpoint) -> Endpoint:
+    if not endpoint.path.startswith("/work/cases/"):
+        return endpoint
+    page = endpoint.method == "GET" and endpoint.path.count("/") == 4  # /work/cases/{id}/
+    answer = OWN_REQUEST if page else REFUSED
+    expected = {
+        p: answer if p in REPORTERS_ONLY and v != REFUSED else v
+        for p, v in endpoint.expected.items()
+    }
+    return replace(endpoint, expected=expected)
+
+
+PAGES = [_for_staff(endpoint) for endpoint in PAGES]

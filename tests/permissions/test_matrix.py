@@ -23,6 +23,7 @@ from tests.permissions.matrix import (
     ENDPOINTS,
     FORBIDDEN,
     IGNORED,
+    OWN_REQUEST,
     PAGES,
     PD_SEERS,
     PERSONAS,
@@ -186,6 +187,9 @@ def _setup_notification(scenario, people):
     )
 
 
+# Whom a setup lets see a case beyond VIEWS: case A dispatched to the clerk's department.
+SEES_AFTER_SETUP = {"resolve_a": {"clerk": {"case_a"}}, "close_a": {"clerk": {"case_a"}}}
+
 SETUPS = {
     "file_a": _setup_file_a,
     "resolve_a": _setup_resolve_a,
@@ -324,6 +328,9 @@ def test_persona_page(page: Endpoint, persona: str, people, scenario, city):
         assert status in allowed, f"{status} {body}"
     elif expected == IGNORED:
         assert status == 302 and not to_login, status
+    elif expected == OWN_REQUEST:
+        tracking_id = path.split("/")[3]
+        assert status == 302 and response.url == f"/requests/{tracking_id}/", status
     else:
         assert success, f"{status} {body}"
 
@@ -339,7 +346,8 @@ def test_persona_page(page: Endpoint, persona: str, people, scenario, city):
         assert DESCRIPTIONS[name] not in body or (name in VIEWS[persona] and not page.public), (
             f"description of {name} leaked to {persona}"
         )
-        if not page.public and name not in VIEWS[persona]:
+        sees = VIEWS[persona] | SEES_AFTER_SETUP.get(page.setup, {}).get(persona, set())
+        if not page.public and name not in sees:
             tracking_id = getattr(scenario, name).tracking_id
             assert tracking_id not in body, f"tracking id of {name} leaked to {persona}"
 

@@ -17,7 +17,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from governance import reference, workflow
+from governance import reference, search, workflow
 from governance.access import Action, cases_for, permitted, sees_internal_notes
 from governance.api.errors import Refused, SafeLookupMixin, run
 from governance.api.fields import MomentField
@@ -68,7 +68,7 @@ class CaseFilter(serializers.Serializer):
     mine = serializers.BooleanField(required=False)
     created_after = MomentField(required=False)
     created_before = MomentField(required=False)
-    q = serializers.CharField(required=False, max_length=100)
+    q = serializers.CharField(required=False, max_length=search.MAX_LENGTH)
 
     def validate_status(self, value: str) -> list[str]:
         wanted = [v.strip() for v in value.split(",") if v.strip()]
@@ -89,7 +89,16 @@ FILTER_PARAMETERS = [
     OpenApiParameter("mine", bool, description="only the cases I reported"),
     OpenApiParameter("created_after", str, description="ISO-8601 date-time"),
     OpenApiParameter("created_before", str, description="ISO-8601 date-time"),
-    OpenApiParameter("q", str, description="text in the description or the tracking id"),
+    OpenApiParameter(
+        "q",
+        str,
+        description=(
+            "search: a tracking id or its start, text of the address or description, or the "
+            "reporter's phone. The phone, and the address and description of a category "
+            "whose location is personal data, match only cases where you may see personal "
+            "data; such matches are logged."
+        ),
+    ),
 ]
 
 ERRORS = {400: s.ErrorSerializer, 403: s.ErrorSerializer, 404: s.ErrorSerializer}
@@ -169,6 +178,7 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
         params.is_valid(raise_exception=True)
         cases = self._filtered(self.get_queryset(), params.validated_data)
         page = self.paginate_queryset(listable(cases, request.user))
+        search.log_search_matches(request.user, page, via="api")
         context = {"request": request, "listed": listed(request.user, page, via="api")}
         return self.get_paginated_response(
             s.CaseListSerializer(page, many=True, context=context).data
@@ -201,8 +211,9 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
         if data.get("created_before"):
             cases = cases.filter(created_at__lt=data["created_before"])
         if data.get("q"):
-            cases = cases.filter(
-                Q(description__icontains=data["q"]) | Q(tracking_id__iexact=data["q"])
+            user = self.request.user
+            cases = search.annotate_matches(
+                cases.filter(search.search_condition(user, data["q"])), user, data["q"]
             )
         return cases
 

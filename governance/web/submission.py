@@ -129,7 +129,7 @@ class CaseForm(forms.Form):
         self.fields["category"].widget = widget
         self.fields["category"].choices = [("", _("Choose a category")), *grouped_categories()]
         self.fields["near"].queryset = Area.objects.active().grids().order_by("path")
-        self.fields["near"].label_from_instance = lambda a: a.name
+        self.fields["near"].label_from_instance = lambda a: a.display_name
         self.category = self._chosen_category(categories)
         self.questions = list(self.category.questions.all()) if self.category else []
         for question in self.questions:

@@ -51,12 +51,23 @@
     window.setTimeout(function () { region.textContent = text; }, 50);
   }
 
+  // The page's wording (base.html's #page-texts, in its language): status labels and phrases.
+  function texts() {
+    var el = document.getElementById("page-texts");
+    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+  }
+
   function describe(message) {
     if (!message || !message.kind) return "";
     if (message.kind === "notification" || message.kind === "broadcast") {
       return message.title || message.text || "";
     }
-    return message.tracking_id ? message.tracking_id + ": " + (message.status || message.kind) : "";
+    if (!message.tracking_id) return "";
+    var words = texts();
+    var phrase = (words.live || {})[message.kind] || (words.live || {})["case.transitioned"];
+    var status = (words.statuses || {})[message.status] || "";
+    if (!phrase) return "";
+    return phrase.replace("%(id)s", message.tracking_id).replace("%(status)s", status);
   }
 
   function refresh(el) {

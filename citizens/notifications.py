@@ -41,6 +41,7 @@ from governance.models import (
 )
 from governance.queueing import enqueue
 from governance.realtime import schemas
+from governance.scope import scope_of
 
 logger = logging.getLogger(__name__)
 
@@ -442,6 +443,19 @@ def requeue_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
     for notification_id in ids:
         queue_delivery(notification_id)
     return len(ids)
+
+
+# What a citizen can be told: only their own requests' changes. Every other kind goes to staff
+# (grid officers, dispatchers, departments, leaders: `recipients`).
+CITIZEN_KINDS = (K.STATUS_CHANGED,)
+
+
+def kinds_for(user: User) -> list[str]:
+    """The notification kinds this person can receive: every kind for staff (an assignment, a
+    department, an area permission, or an administrator), their requests' changes for others."""
+    scope = scope_of(user)
+    staff = user.is_superuser or scope.assigned or bool(scope.departments) or bool(scope.paths)
+    return list(K.values) if staff else list(CITIZEN_KINDS)
 
 
 def set_preferences(*, user: User, choices: dict[str, dict[str, bool]]) -> None:

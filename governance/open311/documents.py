@@ -33,7 +33,7 @@ def service_definition(category: Category) -> dict[str, Any]:
             "code": question.code,
             "datatype": question.datatype,
             "required": question.required,
-            "datatype_description": question.description or None,
+            "datatype_description": question.display_description or None,
             "order": order,
             "description": question.display_label,
         }

@@ -45,7 +45,11 @@ class CategorySelect(forms.Select):
 
 def question_field(question: Question) -> forms.Field:
     label = question.display_label
-    common = {"label": label, "required": question.required, "help_text": question.description}
+    common = {
+        "label": label,
+        "required": question.required,
+        "help_text": question.display_description,
+    }
     kind = question.datatype
     if kind == Datatype.NUMBER:
         return forms.DecimalField(**common)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,6 +17,7 @@ from governance import workflow
 from governance.access import Action, permitted, sees_internal_notes
 from governance.errors import InvalidInput, NotPermitted, WorkflowError
 from governance.file_access import files_shown
+from governance.language import join_list
 from governance.models import Audience, Case, Datatype
 from governance.privacy import reveal
 from governance.web import actions
@@ -38,8 +39,7 @@ def answers_for_display(case: Case) -> list[tuple[str, str]]:
                 for v in question.values
             }
             values = value if isinstance(value, list) else [value]
-            # Translators: what joins the values of a list answer ("、" in Chinese).
-            value = pgettext("list separator", ", ").join(names.get(str(v), str(v)) for v in values)
+            value = join_list(names.get(str(v), str(v)) for v in values)
         elif question.datatype == Datatype.DATETIME:
             value = _moment(str(value))
         rows.append((question.display_label, str(value)))

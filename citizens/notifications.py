@@ -360,6 +360,7 @@ def _push(notification: Notification, unread: int) -> dict:
             "notification_kind": notification.kind,
             "title": title,
             "tracking_id": notification.case.tracking_id if notification.case_id else None,
+            "status": str(notification.params.get("status", "")),
             "unread": unread,
             "at": notification.created_at.isoformat(),
         }

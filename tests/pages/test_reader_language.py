@@ -313,6 +313,18 @@ def test_page_texts_give_the_scripts_translated_statuses_and_zoom_titles(people)
     assert data["statuses"]["in_progress"] == "处置中"
     assert data["zoom_in"] == "放大" and data["zoom_out"] == "缩小"
     assert "%(id)s" in data["live"]["case.transitioned"]
+    found = re.search(
+        r'<script id="notification-texts" type="application/json">(.*?)</script>', page
+    )
+    words = json.loads(found.group(1))
+    assert words["status_changed"] == "案件 %(id)s 状态：%(status)s"
+    assert words["case_created"] == "新案件 %(id)s"
+
+
+def test_a_pushed_notification_names_its_status_for_the_page_to_word(case, people):
+    note = Notification.objects.filter(user=people.citizen, kind="status_changed").first()
+    message = notifications.push_message(note)
+    assert message["status"] == "dispatched" and message["tracking_id"] == case.tracking_id
 
 
 def test_djangos_short_password_message_is_in_chinese():

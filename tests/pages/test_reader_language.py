@@ -351,3 +351,42 @@ def test_the_systems_duplicate_note_reads_in_the_readers_language(case, named, p
         assert event.display_note == f"Possible duplicate of {case.tracking_id}."
     page = reader(people.dispatcher, "en").get(reverse("governance:case", args=[other.tracking_id]))
     assert f"Possible duplicate of {case.tracking_id}." in readable_text(page.content.decode())
+
+
+def test_seeded_texts_come_one_language_per_field():
+    """Every seeded Chinese text is Chinese and every English one English; help texts have both."""
+    import json
+    from pathlib import Path
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    latin_word = re.compile(r"[A-Za-z]{2,}")
+    helped = 0
+    for category in json.loads((seeds / "categories.json").read_text(encoding="utf-8")):
+        assert not CJK.search(category["name_en"]) and not latin_word.search(category["name"])
+        for question in category.get("questions", []):
+            assert not CJK.search(question["label_en"]), question["code"]
+            if question.get("description"):
+                helped += 1
+                assert not latin_word.search(question["description"]), question["code"]
+                assert question.get("description_en"), question["code"]
+                assert not CJK.search(question["description_en"]), question["code"]
+            for value in question.get("values", []):
+                assert value.get("name_en") and not CJK.search(value["name_en"]), value
+    assert helped
+
+
+def test_seeding_stores_both_help_texts(db):
+    from pathlib import Path
+
+    from governance.seeding import load_categories, load_departments
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    load_departments(seeds)
+    load_categories(seeds)
+    question = Question.objects.get(code="lamp_id")
+    assert (question.description, question.description_en) == (
+        "灯杆上的编号",
+        "The number on the pole",
+    )
+    with translation.override("en"):
+        assert question.display_description == "The number on the pole"

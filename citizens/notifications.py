@@ -288,11 +288,11 @@ def notify_case_events(
     }
     now = clock.now()
     notifications = []
-    titles: dict[tuple[str, str, str], str] = {}  # the same for each reader of a language
+    titles: dict[tuple, str] = {}  # the same for each reader of a language
     for person, kind, case, params, body in planned:
         wants = stored.get((person.pk, kind)) or NotificationPreference.defaults_for(kind)
         language = person.preferred_language or "zh-hans"
-        key = (language, kind, params["id"])
+        key = (language, kind, *sorted(params.items()))
         if key not in titles:
             titles[key] = _title(kind, params, language)
         notifications.append(

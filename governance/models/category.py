@@ -160,6 +160,17 @@ class Question(models.Model):
         return self.description_en if english else self.description
 
     @property
+    def value_names(self) -> dict[str, str]:
+        """A list question's values, key → name in the active language (Chinese, or the key,
+        where no English name is given): the one place that names them."""
+        english = (get_language() or "").startswith("en")
+        return {
+            str(v["key"]): str((english and v.get("name_en")) or v.get("name") or v["key"])
+            for v in self.values
+            if isinstance(v, dict) and "key" in v
+        }
+
+    @property
     def is_list(self) -> bool:
         return self.datatype in (Datatype.SINGLE, Datatype.MULTI)
 

@@ -39,8 +39,7 @@ def service_definition(category: Category) -> dict[str, Any]:
         }
         if question.is_list:
             attribute["values"] = [
-                {"key": str(v["key"]), "name": str(v.get("name") or v["key"])}
-                for v in question.values
+                {"key": key, "name": name} for key, name in question.value_names.items()
             ]
         attributes.append(attribute)
     return {"service_code": category.code, "attributes": attributes}

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,17 +26,13 @@ from governance.web.common import map_settings, refused, scoped_case
 def answers_for_display(case: Case) -> list[tuple[str, str]]:
     """The extra questions with their answers, labelled, listed and dated in the current
     language: a list's values joined with its separator, a moment in its date format."""
-    english = (get_language() or "").startswith("en")
     rows = []
     for question in case.category.questions.all():
         value = case.answers.get(question.code)
         if value in (None, "", []):
             continue
         if question.is_list:
-            names = {
-                str(v["key"]): ((english and v.get("name_en")) or v.get("name") or v["key"])
-                for v in question.values
-            }
+            names = question.value_names
             values = value if isinstance(value, list) else [value]
             value = join_list(names.get(str(v), str(v)) for v in values)
         elif question.datatype == Datatype.DATETIME:

@@ -60,16 +60,7 @@ def question_field(question: Question) -> forms.Field:
     if kind == Datatype.TEXT:
         return forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), **common)
     if kind in (Datatype.SINGLE, Datatype.MULTI):
-        from django.utils.translation import get_language
-
-        english = (get_language() or "").startswith("en")
-        choices = [
-            (
-                str(v["key"]),
-                (v.get("name_en") if english and v.get("name_en") else v.get("name")) or v["key"],
-            )
-            for v in question.values
-        ]
+        choices = list(question.value_names.items())
         if kind == Datatype.SINGLE:
             return forms.ChoiceField(
                 choices=[("", "—"), *choices] if not question.required else choices,

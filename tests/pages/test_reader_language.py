@@ -390,3 +390,18 @@ def test_seeding_stores_both_help_texts(db):
     )
     with translation.override("en"):
         assert question.display_description == "The number on the pole"
+
+
+def test_list_values_are_named_in_the_readers_language_in_every_representation(named):
+    from governance.open311.documents import service_definition
+    from governance.web.submission import question_field
+
+    question = Question.objects.get(code="amount")
+    with translation.override("en"):
+        assert dict(question_field(question).choices)["small"] == "A little"
+        [attribute] = [
+            a for a in service_definition(named.category)["attributes"] if a["code"] == "amount"
+        ]
+        assert {"key": "small", "name": "A little"} in attribute["values"]
+    with translation.override("zh-hans"):
+        assert question.value_names == {"small": "少量", "large": "大量"}

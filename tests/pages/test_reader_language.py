@@ -405,3 +405,32 @@ def test_list_values_are_named_in_the_readers_language_in_every_representation(n
         assert {"key": "small", "name": "A little"} in attribute["values"]
     with translation.override("zh-hans"):
         assert question.value_names == {"small": "少量", "large": "大量"}
+
+
+def test_the_language_a_person_switches_to_is_the_one_their_mail_comes_in(people, case):
+    client = reader(people.clerk, "zh-hans")
+    response = client.post(reverse("citizens:language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302 and response.cookies["django_language"].value == "en"
+    people.clerk.refresh_from_db()
+    assert people.clerk.preferred_language == "en"
+    Notification.objects.filter(user=people.clerk).delete()
+    with translation.override("zh-hans"):  # whatever the language of the moment of the change
+        note = notifications.notify(user=people.clerk, kind="dispatched", case=case)
+    assert note.title == f"Case {case.tracking_id} was dispatched to your department"
+    anonymous = Client().post(reverse("citizens:language"), {"language": "en", "next": "/"})
+    assert anonymous.status_code == 302
+
+
+def test_a_person_who_signs_up_in_english_prefers_english(client, city, settings):
+    from citizens.models import User
+    from tests.citizens.test_signup import SENT, code_in
+
+    settings.SMS_GATEWAY = "tests.citizens.test_signup.RecordingSmsGateway"
+    SENT.clear()
+    client.cookies["django_language"] = "en"
+    client.post(
+        reverse("citizens:signup"),
+        {"login": "13900001112", "password1": "Quiet-harbour-71", "password2": "Quiet-harbour-71"},
+    )
+    client.post(reverse("citizens:signup_confirm"), {"code": code_in(SENT[0][1])})
+    assert User.objects.get(phone="13900001112").preferred_language == "en"

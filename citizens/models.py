@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 phone_validator = RegexValidator(
@@ -50,6 +51,18 @@ class NotificationKind(models.TextChoices):
     OVERDUE = "overdue", _("a case past its time limit")
 
 
+# A notification's title, by kind: rendered from its `params` when it is read, in the reader's
+# language of that moment.
+TITLES = {
+    NotificationKind.CASE_CREATED: _("New case %(id)s: %(category)s"),
+    NotificationKind.STATUS_CHANGED: _("Case %(id)s is now %(status)s"),
+    NotificationKind.DISPATCHED: _("Case %(id)s was dispatched to your department"),
+    NotificationKind.ESCALATED: _("Case %(id)s was escalated to you"),
+    NotificationKind.DUE_SOON: _("Case %(id)s is nearing its time limit"),
+    NotificationKind.OVERDUE: _("Case %(id)s is past its time limit"),
+}
+
+
 class Notification(models.Model):
     """What a person was told, read or not, and how far its e-mail and SMS got.
 
@@ -69,7 +82,13 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200)  # as written; shown when no `params`
+    params = models.JSONField(
+        _("parameters"),
+        default=dict,
+        blank=True,
+        help_text=_("What the title is made of: tracking id, category, status."),
+    )
     body = models.TextField(_("text"), blank=True)
     created_at = models.DateTimeField(_("at"), db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -94,7 +113,33 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language, from the kind and `params`; rows written before
+        they had `params` keep the title they were written with."""
+        template = TITLES.get(self.kind)
+        if not self.params or template is None:
+            return self.title
+        params = self.params
+        english = (get_language() or "").startswith("en")
+        category = (english and params.get("category_en")) or params.get("category", "")
+        return str(template) % {
+            "id": params.get("id", ""),
+            "category": category,
+            "status": status_label(params.get("status", "")),
+        }
+
+
+def status_label(code: str) -> str:
+    """A case status's label in the active language (the code itself when unknown)."""
+    from governance.models import Status  # here, not above: the apps' models load in any order
+
+    try:
+        return str(Status(code).label)
+    except ValueError:
+        return code
 
 
 class NotificationPreference(models.Model):

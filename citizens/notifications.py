@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from citizens import sms
 from citizens.models import (
@@ -42,6 +41,7 @@ from governance.models import (
 )
 from governance.queueing import enqueue
 from governance.realtime import schemas
+from governance.scope import scope_of
 
 logger = logging.getLogger(__name__)
 
@@ -198,23 +198,26 @@ class PeopleAround:
 # --- what -----------------------------------------------------------------------------------
 
 
-def _texts(kind: str, case: Case, event: CaseEvent) -> tuple[str, str]:
-    values = {
+def params_of(case: Case) -> dict[str, str]:
+    """What a case notification's title is made of, kept with the row and rendered in the
+    reader's language whenever it is read (`Notification.display_title`)."""
+    return {
         "id": case.tracking_id,
-        "category": case.category.display_name,
-        "status": case.get_status_display(),
+        "category": case.category.name,
+        "category_en": case.category.name_en,
+        "status": case.status,
     }
-    titles = {
-        K.CASE_CREATED: _("New case %(id)s: %(category)s"),
-        K.STATUS_CHANGED: _("Case %(id)s is now %(status)s"),
-        K.DISPATCHED: _("Case %(id)s was dispatched to your department"),
-        K.ESCALATED: _("Case %(id)s was escalated to you"),
-        K.DUE_SOON: _("Case %(id)s is nearing its time limit"),
-        K.OVERDUE: _("Case %(id)s is past its time limit"),
-    }
+
+
+def _body(event: CaseEvent) -> str:
     # The note only when its audience takes in the reporter: a body may go out by e-mail or SMS.
-    body = event.note if event.audience != Audience.INTERNAL else ""
-    return titles[kind] % values, body
+    return event.note if event.audience != Audience.INTERNAL else ""
+
+
+def _title(kind: str, params: dict[str, str], language: str) -> str:
+    """The title as stored (for old readers and exports): in the person's own language."""
+    with translation.override(language):
+        return Notification(kind=kind, params=params).display_title
 
 
 def preferences_for(user: User, kind: str) -> dict[str, bool]:
@@ -224,14 +227,28 @@ def preferences_for(user: User, kind: str) -> dict[str, bool]:
     return {"in_app": row.in_app, "email": row.email, "sms": row.sms}
 
 
-def notify(*, user: User, kind: str, case: Case | None, title: str, body: str = "") -> Notification:
-    """Record one notification now (call inside the change's transaction); deliver after commit."""
+def notify(
+    *,
+    user: User,
+    kind: str,
+    case: Case | None,
+    title: str = "",
+    body: str = "",
+    params: dict[str, str] | None = None,
+) -> Notification:
+    """Record one notification now (call inside the change's transaction); deliver after commit.
+
+    `params` (default: the case's, `params_of`) make the title, rendered when read; `title` is
+    kept as written, shown only where there are no `params`."""
     wants = preferences_for(user, kind)
+    params = params if params is not None else (params_of(case) if case else {})
+    language = user.preferred_language or "zh-hans"
     notification = Notification.objects.create(
         user=user,
         kind=kind,
         case=case,
-        title=title[:200],
+        title=(title or _title(kind, params, language))[:200],
+        params=params,
         body=body,
         created_at=clock.now(),
         in_app=wants["in_app"],
@@ -256,15 +273,11 @@ def notify_case_events(
     messages; the caller writes them and the e-mail/SMS `deliveries` to the outbox.
     """
     people = PeopleAround(changes)
-    planned: list[tuple[User, str, Case, str, str]] = []
-    texts: dict[tuple[str, str, int], tuple[str, str]] = {}  # the same for each reader
+    planned: list[tuple[User, str, Case, dict[str, str], str]] = []
     for case, event in changes:
+        params = params_of(case)
         for kind, person in recipients(case, event, people):
-            language = person.preferred_language or "zh-hans"
-            if (language, kind, event.pk) not in texts:
-                with translation.override(language):
-                    texts[language, kind, event.pk] = _texts(kind, case, event)
-            planned.append((person, kind, case, *texts[language, kind, event.pk]))
+            planned.append((person, kind, case, params, _body(event)))
     if not planned:
         return [], []
     stored = {
@@ -275,14 +288,20 @@ def notify_case_events(
     }
     now = clock.now()
     notifications = []
-    for person, kind, case, title, body in planned:
+    titles: dict[tuple, str] = {}  # the same for each reader of a language
+    for person, kind, case, params, body in planned:
         wants = stored.get((person.pk, kind)) or NotificationPreference.defaults_for(kind)
+        language = person.preferred_language or "zh-hans"
+        key = (language, kind, *sorted(params.items()))
+        if key not in titles:
+            titles[key] = _title(kind, params, language)
         notifications.append(
             Notification(
                 user=person,
                 kind=kind,
                 case=case,
-                title=title[:200],
+                title=titles[key][:200],
+                params=params,
                 body=body,
                 created_at=now,
                 in_app=wants["in_app"],
@@ -331,13 +350,17 @@ def push_message(notification: Notification) -> dict:
 
 
 def _push(notification: Notification, unread: int) -> dict:
+    # The person's open pages: their own language (a page shows it again when reloaded).
+    with translation.override(notification.user.preferred_language or "zh-hans"):
+        title = notification.display_title
     return schemas.validate(
         {
             "kind": schemas.NOTIFICATION,
             "id": notification.pk,
             "notification_kind": notification.kind,
-            "title": notification.title,
+            "title": title,
             "tracking_id": notification.case.tracking_id if notification.case_id else None,
+            "status": str(notification.params.get("status", "")),
             "unread": unread,
             "at": notification.created_at.isoformat(),
         }
@@ -369,10 +392,12 @@ def deliver(notification_id: int) -> None:
         return
     user = notification.user
     link = reverse("citizens:notifications")
+    with translation.override(user.preferred_language or "zh-hans"):
+        title = notification.display_title  # in the person's language at the time of sending
     if notification.email_wanted and _claim(notification_id, "emailed_at"):
         try:
             send_mail(
-                notification.title,
+                title,
                 f"{notification.body}\n\n{link}".strip(),
                 None,
                 [user.email],
@@ -382,7 +407,7 @@ def deliver(notification_id: int) -> None:
             raise
     if notification.sms_wanted and _claim(notification_id, "texted_at"):
         try:
-            sms.gateway().send(phone=user.phone, text=notification.title)
+            sms.gateway().send(phone=user.phone, text=title)
         except Exception:
             _release(notification_id, "texted_at")
             raise
@@ -419,6 +444,19 @@ def requeue_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
     for notification_id in ids:
         queue_delivery(notification_id)
     return len(ids)
+
+
+# What a citizen can be told: only their own requests' changes. Every other kind goes to staff
+# (grid officers, dispatchers, departments, leaders: `recipients`).
+CITIZEN_KINDS = (K.STATUS_CHANGED,)
+
+
+def kinds_for(user: User) -> list[str]:
+    """The notification kinds this person can receive: every kind for staff (an assignment, a
+    department, an area permission, or an administrator), their requests' changes for others."""
+    scope = scope_of(user)
+    staff = user.is_superuser or scope.assigned or bool(scope.departments) or bool(scope.paths)
+    return list(K.values) if staff else list(CITIZEN_KINDS)
 
 
 def set_preferences(*, user: User, choices: dict[str, dict[str, bool]]) -> None:

@@ -101,6 +101,17 @@ def pending(session: SessionBase) -> bool:
     return bool(data) and data["expires"] > timezone.now().timestamp()
 
 
+def page_language() -> str:
+    """The active language as one of the site's (`settings.LANGUAGES`), for a person's
+    preferred language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    known = dict(settings.LANGUAGES)
+    return language if language in known else ("en" if language.startswith("en") else "zh-hans")
+
+
 def confirm_signup(*, session: SessionBase, code: str) -> User | None:
     """The new account if `code` is the one sent for the pending sign-up; None otherwise.
 
@@ -129,6 +140,7 @@ def confirm_signup(*, session: SessionBase, code: str) -> User | None:
                 email=data["email"],
                 display_name=data["display_name"],
                 password=data["password"],
+                preferred_language=page_language(),  # what they signed up in: e-mails too
             )
             user.save()
     except IntegrityError:  # taken at the same moment by another sign-up

@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/language/", accounts.switch_language, name="language"),
     path(
         "accounts/password-reset/",
         accounts.password_reset,

@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "governance.web.context.navigation",
+                "governance.web.context.page_texts",
                 "citizens.context_processors.notifications",
             ],
         },

@@ -238,7 +238,7 @@ def _row(case: Case, form: PublicForm) -> PublicRequest:
         category_code=case.category.code,
         status=case.status,
         status_label=case.get_status_display(),
-        area=case.grid.name if case.grid else "",
+        area=case.grid.display_name if case.grid else "",
         submitted=case.created_at,
         department=case.assignee_department.display_name if case.assignee_department else "",
         form=form,

@@ -46,7 +46,8 @@ class Scope:
     departments: tuple[int, ...] = ()
     grants: tuple[Grant, ...] = ()
     assigned: bool = False
-    area_names: dict[str, str] = field(default_factory=dict)  # path → name, where they hold any
+    # path → (name, English name), where they hold any
+    area_names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def area_paths(self, codename: str) -> list[str]:
         return list(self.paths.get(codename, ()))
@@ -87,7 +88,8 @@ def _scope_sql(people: int = 1) -> str:
     # replacement, so a redrawn grid keeps its officers.
     current = "(a.retired_at IS NULL OR (a.replaced_by_id IS NOT NULL AND r.retired_at IS NULL))"
     held = f"""
-        SELECT {{person}}, '{PERMISSION}', p.codename, a.path, r.path, 0, {{false}}, a.name
+        SELECT {{person}}, '{PERMISSION}', p.codename, a.path, r.path, 0, {{false}},
+            a.name, a.name_en
         FROM {{table}} o
         JOIN {permission} p ON p.id = o.permission_id
         JOIN {area} a ON a.id = o.content_object_id
@@ -103,13 +105,13 @@ def _scope_sql(people: int = 1) -> str:
         JOIN {user_groups} ug ON ug.group_id = o.group_id
         WHERE ug.user_id {who} AND {current}
         UNION ALL
-        SELECT ug.user_id, '{DEPARTMENT}', '', '', '', d.id, {false}, ''
+        SELECT ug.user_id, '{DEPARTMENT}', '', '', '', d.id, {false}, '', ''
         FROM {Department._meta.db_table} d
         JOIN {user_groups} ug ON ug.group_id = d.group_id
         WHERE ug.user_id {who}
         UNION ALL
         SELECT ug.user_id, '{GRANT}', CAST(g.id AS VARCHAR(20)), a.path, '', gc.category_id,
-            g.with_personal_data, ''
+            g.with_personal_data, '', ''
         FROM {SharingGrant._meta.db_table} g
         JOIN {grant_categories} gc ON gc.sharinggrant_id = g.id
         JOIN {area} a ON a.id = g.area_id
@@ -117,7 +119,7 @@ def _scope_sql(people: int = 1) -> str:
         JOIN {user_groups} ug ON ug.group_id = d.group_id
         WHERE ug.user_id {who} AND g.expires_at > %s AND a.retired_at IS NULL
         UNION ALL
-        SELECT s.user_id, '{ASSIGNMENT}', '', '', '', 0, {false}, ''
+        SELECT s.user_id, '{ASSIGNMENT}', '', '', '', 0, {false}, '', ''
         FROM {Assignment._meta.db_table} s
         WHERE s.user_id {who}"""
 
@@ -156,11 +158,11 @@ def _scope(rows: list[tuple]) -> Scope:
     departments: set[int] = set()
     grants: dict[str, tuple[str, bool, set[int]]] = {}
     assigned = False
-    names: dict[str, str] = {}
-    for kind, code, path, path2, number, flag, name in rows:
+    names: dict[str, tuple[str, str]] = {}
+    for kind, code, path, path2, number, flag, name, name_en in rows:
         if kind == PERMISSION:
             paths[code].update(p for p in (path, path2) if p)
-            names[path] = name
+            names[path] = (name, name_en)
         elif kind == DEPARTMENT:
             departments.add(number)
         elif kind == GRANT:

@@ -125,6 +125,7 @@ def load_categories(seeds_dir: Path) -> tuple[Tally, Tally]:
                 "label": spec["label"],
                 "label_en": spec["label_en"],
                 "description": spec.get("description", ""),
+                "description_en": spec.get("description_en", ""),
                 "datatype": spec["datatype"],
                 "required": spec.get("required", False),
                 "order": order,

@@ -36,6 +36,7 @@ from governance.answers import clean_answers
 from governance.attachments import MAX_PER_CASE, CleanFile, clean_upload
 from governance.errors import InvalidInput, InvalidTransition, NotPermitted
 from governance.inputs import length_errors
+from governance.language import join_list
 from governance.models import (
     Area,
     Attachment,
@@ -816,7 +817,7 @@ def record_possible_duplicates(*, case_id: int, duplicates: Sequence[Case]) -> C
             kind=EventKind.NOTE,
             actor=None,
             from_status=case.status,
-            note=_("Possible duplicate of %(ids)s.") % {"ids": ", ".join(ids)},
+            note=_("Possible duplicate of %(ids)s.") % {"ids": join_list(ids)},
             audience=Audience.INTERNAL,
             data={"possible_duplicates": ids},
         )

@@ -12,8 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from citizens.forms import ProfileForm, SignInForm, SignUpCodeForm, SignUpForm
+from citizens.models import User
 from citizens.signup import confirm_signup, pending, start_signup
 from governance.web.limited import limit_posts
 
@@ -90,6 +93,17 @@ class SignInView(LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         return _use_language(response, form.get_user().preferred_language)
+
+
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch (Django's `set_language`); a signed-in person's choice is
+    also their preferred language, so e-mails, SMS and live notices follow it."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        User.objects.filter(pk=request.user.pk).update(preferred_language=language)
+    return response
 
 
 @login_required

@@ -30,7 +30,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     preferences = {p.kind: p for p in NotificationPreference.objects.filter(user=request.user)}
     kinds = []
+    receivable = notifications.kinds_for(request.user)
     for value, label in NotificationKind.choices:
+        if value not in receivable:  # a citizen is not asked about staff-only kinds
+            continue
         row = preferences.get(value)
         current = (
             {channel: getattr(row, channel) for channel in CHANNELS}
@@ -63,7 +66,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @require_POST
 def preferences(request: HttpRequest) -> HttpResponse:
     choices: dict[str, dict[str, bool]] = {}
-    for kind in NotificationKind.values:
+    for kind in notifications.kinds_for(request.user):  # the kinds the form offered
         choices[kind] = {channel: f"{kind}.{channel}" in request.POST for channel in CHANNELS}
     unknown = [
         key

@@ -46,7 +46,7 @@ class UnderFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         areas = Area.objects.active().filter(level__lt=Level.GRID).order_by("path")
-        return [(a.code, f"{'· ' * (a.level - 1)}{a.code} {a.name}") for a in areas]
+        return [(a.code, f"{'· ' * (a.level - 1)}{a.code} {a.display_name}") for a in areas]
 
     def queryset(self, request, queryset):
         if not self.value():

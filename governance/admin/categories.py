@@ -13,7 +13,17 @@ class QuestionInline(admin.TabularInline):
     model = Question
     extra = 0
     formfield_overrides = JSON_FORM_FIELDS
-    fields = ["order", "code", "label", "label_en", "datatype", "required", "values"]
+    fields = [
+        "order",
+        "code",
+        "label",
+        "label_en",
+        "description",
+        "description_en",
+        "datatype",
+        "required",
+        "values",
+    ]
 
 
 @admin.register(Category)

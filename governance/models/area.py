@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from governance.geometry import bounding_box, parse_boundary
@@ -88,6 +89,12 @@ class AreaQuerySet(models.QuerySet["Area"]):
         return queryset if include_self else queryset.exclude(pk=area.pk)
 
 
+def localised_name(name: str, name_en: str) -> str:
+    """`name_en` when the active language is English and it is set, else the Chinese name."""
+    language = get_language() or "zh-hans"
+    return name_en if language.startswith("en") and name_en else name
+
+
 class Area(models.Model):
     """A node of the governance tree. Its `path` is its ancestors' codes and its own."""
 
@@ -145,7 +152,7 @@ class Area(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.display_name}"
 
     def save(self, *args, **kwargs):
         self.path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
@@ -178,6 +185,11 @@ class Area(models.Model):
                 parse_boundary(self.boundary)
             except ValidationError as error:
                 raise ValidationError({"boundary": error.messages}) from None
+
+    @property
+    def display_name(self) -> str:
+        """The area's name in the active language: the one place that chooses it."""
+        return localised_name(self.name, self.name_en)
 
     @property
     def is_active(self) -> bool:

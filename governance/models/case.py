@@ -8,9 +8,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from governance import clock
+from governance.language import join_list
 from governance.models.area import Area
 from governance.models.category import Category, Urgency
 from governance.models.people import Department
@@ -284,6 +286,15 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("case events are append-only")
+
+    @property
+    def display_note(self) -> str:
+        """The note as the reader reads it: the system's own notes (a possible duplicate) are
+        worded from their data in the active language; people's notes as they wrote them."""
+        duplicates = self.data.get("possible_duplicates") if isinstance(self.data, dict) else None
+        if duplicates:
+            return gettext("Possible duplicate of %(ids)s.") % {"ids": join_list(duplicates)}
+        return self.note
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -123,7 +123,8 @@ class Question(models.Model):
     code = models.SlugField(_("code"), max_length=40)
     label = models.CharField(_("Chinese label"), max_length=200)
     label_en = models.CharField(_("English label"), max_length=200)
-    description = models.CharField(_("help text"), max_length=300, blank=True)
+    description = models.CharField(_("Chinese help text"), max_length=300, blank=True)
+    description_en = models.CharField(_("English help text"), max_length=300, blank=True)
     datatype = models.CharField(_("type"), max_length=20, choices=Datatype.choices)
     required = models.BooleanField(_("required"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=1)
@@ -150,6 +151,24 @@ class Question(models.Model):
     def display_label(self) -> str:
         language = get_language() or "zh-hans"
         return self.label_en if language.startswith("en") and self.label_en else self.label
+
+    @property
+    def display_description(self) -> str:
+        """The help text in the active language (the Chinese one where no English is given)."""
+        language = get_language() or "zh-hans"
+        english = language.startswith("en") and self.description_en
+        return self.description_en if english else self.description
+
+    @property
+    def value_names(self) -> dict[str, str]:
+        """A list question's values, key → name in the active language (Chinese, or the key,
+        where no English name is given): the one place that names them."""
+        english = (get_language() or "").startswith("en")
+        return {
+            str(v["key"]): str((english and v.get("name_en")) or v.get("name") or v["key"])
+            for v in self.values
+            if isinstance(v, dict) and "key" in v
+        }
 
     @property
     def is_list(self) -> bool:

@@ -33,14 +33,13 @@ def service_definition(category: Category) -> dict[str, Any]:
             "code": question.code,
             "datatype": question.datatype,
             "required": question.required,
-            "datatype_description": question.description or None,
+            "datatype_description": question.display_description or None,
             "order": order,
             "description": question.display_label,
         }
         if question.is_list:
             attribute["values"] = [
-                {"key": str(v["key"]), "name": str(v.get("name") or v["key"])}
-                for v in question.values
+                {"key": key, "name": name} for key, name in question.value_names.items()
             ]
         attributes.append(attribute)
     return {"service_code": category.code, "attributes": attributes}

@@ -57,8 +57,9 @@ SCHEMAS: dict[str, Schema] = {
             "kind": (str,),
             "id": (int,),
             "notification_kind": (str,),
-            "title": (str,),
+            "title": (str,),  # in the person's preferred language; pages word their own
             "tracking_id": (str, type(None)),
+            "status": (str,),  # the case's status the notification tells of ("" without one)
             "unread": (int,),
             "at": (str,),
         },

@@ -7,6 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,36 +17,42 @@ from governance import workflow
 from governance.access import Action, cases_for, permitted, sees_internal_notes
 from governance.errors import InvalidInput, NotPermitted, WorkflowError
 from governance.file_access import files_shown
-from governance.models import Audience, Case
+from governance.language import join_list
+from governance.models import Audience, Case, Datatype
 from governance.privacy import reveal
 from governance.web import actions
 from governance.web.common import map_settings, refused, scoped_case
 
 
 def answers_for_display(case: Case) -> list[tuple[str, str]]:
-    """The extra questions with their answers, labelled in the current language."""
+    """The extra questions with their answers, labelled, listed and dated in the current
+    language: a list's values joined with its separator, a moment in its date format."""
     rows = []
     for question in case.category.questions.all():
         value = case.answers.get(question.code)
         if value in (None, "", []):
             continue
         if question.is_list:
-            names = {
-                str(v["key"]): (v.get("name_en") or v.get("name") or v["key"])
-                if _is_english()
-                else (v.get("name") or v["key"])
-                for v in question.values
-            }
+            names = question.value_names
             values = value if isinstance(value, list) else [value]
-            value = "、".join(names.get(str(v), str(v)) for v in values)
+            value = join_list(names.get(str(v), str(v)) for v in values)
+        elif question.datatype == Datatype.DATETIME:
+            value = _moment(str(value))
         rows.append((question.display_label, str(value)))
     return rows
 
 
-def _is_english() -> bool:
-    from django.utils.translation import get_language
-
-    return (get_language() or "").startswith("en")
+def _moment(value: str) -> str:
+    """A stored ISO moment as the reader's locale writes it (the text itself if unreadable)."""
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        moment = None
+    if moment is None:
+        return value
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return date_format(moment, "DATETIME_FORMAT")
 
 
 def timeline_context(request: HttpRequest, case: Case, *, public_only: bool) -> dict:

@@ -86,7 +86,7 @@ def grid_outlines(areas=None) -> dict:
         {
             "type": "Feature",
             "geometry": area.boundary,
-            "properties": {"code": area.code, "name": area.name, "level": area.level},
+            "properties": {"code": area.code, "name": area.display_name, "level": area.level},
         }
         for area in areas
         if area.boundary

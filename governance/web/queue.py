@@ -23,6 +23,7 @@ from governance.access import AREA_PERMISSION, Action, Person, area_paths, cases
 from governance.errors import WorkflowError
 from governance.inputs import optional_id
 from governance.models import Area, Case, Department, Status
+from governance.models.area import localised_name
 from governance.models.case import OPEN_STATUSES
 from governance.privacy import listed_point
 from governance.scope import scope_of
@@ -48,10 +49,11 @@ def visible_areas(user: Person) -> QuerySet[Area]:
 
 def own_areas(user: Person) -> list[tuple[str, str]]:
     """(code, name) of the areas the person sees cases in, from their scope (no query): the
-    suggestions of the area filter. Any area beneath them can be typed by its code."""
+    suggestions of the area filter, named in the active language. Any area beneath them can be
+    typed by its code."""
     scope = scope_of(user)
     return [
-        (path.strip("/").split("/")[-1], scope.area_names.get(path, ""))
+        (path.strip("/").split("/")[-1], localised_name(*scope.area_names[path]))
         for path in scope.area_paths("see_cases")
         if path in scope.area_names
     ]

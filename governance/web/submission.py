@@ -46,7 +46,11 @@ class CategorySelect(forms.Select):
 
 def question_field(question: Question) -> forms.Field:
     label = question.display_label
-    common = {"label": label, "required": question.required, "help_text": question.description}
+    common = {
+        "label": label,
+        "required": question.required,
+        "help_text": question.display_description,
+    }
     kind = question.datatype
     if kind == Datatype.NUMBER:
         return forms.DecimalField(**common)
@@ -57,16 +61,7 @@ def question_field(question: Question) -> forms.Field:
     if kind == Datatype.TEXT:
         return forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), **common)
     if kind in (Datatype.SINGLE, Datatype.MULTI):
-        from django.utils.translation import get_language
-
-        english = (get_language() or "").startswith("en")
-        choices = [
-            (
-                str(v["key"]),
-                (v.get("name_en") if english and v.get("name_en") else v.get("name")) or v["key"],
-            )
-            for v in question.values
-        ]
+        choices = list(question.value_names.items())
         if kind == Datatype.SINGLE:
             return forms.ChoiceField(
                 choices=[("", "—"), *choices] if not question.required else choices,
@@ -130,7 +125,7 @@ class CaseForm(forms.Form):
         self.fields["category"].widget = widget
         self.fields["category"].choices = [("", _("Choose a category")), *grouped_categories()]
         self.fields["near"].queryset = Area.objects.active().grids().order_by("path")
-        self.fields["near"].label_from_instance = lambda a: a.name
+        self.fields["near"].label_from_instance = lambda a: a.display_name
         self.category = self._chosen_category(categories)
         self.questions = list(self.category.questions.all()) if self.category else []
         for question in self.questions:

@@ -54,12 +54,31 @@
     window.setTimeout(function () { region.textContent = text; }, 50);
   }
 
+  // The page's wording (base.html's JSON script elements, in the page's language).
+  function texts(id) {
+    var el = document.getElementById(id);
+    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+  }
+
+  function worded(phrase, message, statuses) {
+    return phrase
+      .replace("%(id)s", message.tracking_id || "")
+      .replace("%(status)s", statuses[message.status] || "");
+  }
+
   function describe(message) {
     if (!message || !message.kind) return "";
-    if (message.kind === "notification" || message.kind === "broadcast") {
-      return message.title || message.text || "";
+    var words = texts("page-texts");
+    var statuses = words.statuses || {};
+    if (message.kind === "notification") {
+      var phrase = texts("notification-texts")[message.notification_kind];
+      return phrase && message.tracking_id ? worded(phrase, message, statuses) : message.title || "";
     }
-    return message.tracking_id ? message.tracking_id + ": " + (message.status || message.kind) : "";
+    if (message.kind === "broadcast") return message.text || "";
+    if (!message.tracking_id) return "";
+    var live = words.live || {};
+    var sentence = live[message.kind] || live["case.transitioned"];
+    return sentence ? worded(sentence, message, statuses) : "";
   }
 
   function statusChanged(el, message) {

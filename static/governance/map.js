@@ -89,7 +89,13 @@
   function setup(el) {
     if (el.dataset.ready) return;
     el.dataset.ready = "1";
-    var map = L.map(el, { scrollWheelZoom: false, keyboard: true });
+    // Leaflet's own zoom buttons say "Zoom in"/"Zoom out" in English: ours, in the page's
+    // language, come from base.html's #page-texts.
+    var words = readJSON("page-texts") || {};
+    var map = L.map(el, { scrollWheelZoom: false, keyboard: true, zoomControl: false });
+    L.control.zoom({
+      zoomInTitle: words.zoom_in || "Zoom in", zoomOutTitle: words.zoom_out || "Zoom out"
+    }).addTo(map);
     el._leafletMap = map;
     // The focused map zooms with + and − itself: its zoom buttons are for pointers, not two
     // more tab stops on the way through the form.

@@ -213,7 +213,7 @@ def checked(page: str, name: str) -> bool:
 
 
 def test_the_preferences_form_shows_the_defaults_then_the_persons_choices(people, client):
-    client.force_login(people.citizen)
+    client.force_login(people.officer_a)  # staff: every kind is theirs to choose
     page = client.get("/notifications/").content.decode()
     assert checked(page, "status_changed.email") and checked(page, "case_created.in_app")
     assert not checked(page, "case_created.email") and not checked(page, "status_changed.sms")

@@ -42,14 +42,14 @@ def browser_available():
 
 
 @contextmanager
-def chromium():
+def chromium(**options):
     """A browser context; opened after the test's database work (Playwright runs a loop)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
         try:
-            yield browser.new_context()
+            yield browser.new_context(**options)
         finally:
             browser.close()
 
@@ -125,6 +125,31 @@ def test_the_citizens_request_page_shows_a_status_change_by_staff(
         assert status == 200 and body["status"] == "filed", body
         page.wait_for_selector(f"{live} .status-filed", timeout=10_000)
         assert page.evaluate("window.__notReloaded") is True
+
+
+def test_live_announcements_are_sentences_in_the_pages_language(
+    city, people, stack, browser_available
+):
+    """Not "261129-…: filed": the status's label in the reader's language (here Chinese)."""
+    citizen = Token.objects.create(user=people.citizen).key
+    leader = Token.objects.create(user=people.street_leader).key
+    with chromium(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN"}) as context:
+        tracking_id = file_case(stack, citizen, *city.point_a)
+        page = context.new_page()
+        request_page = f"/requests/{tracking_id}/"
+        sign_in(page, stack, "citizen", request_page)
+        wait_live(page, f'[data-live="case"][data-tracking-id="{tracking_id}"]')
+        status, body = api_post(stack, leader, f"/api/v1/cases/{tracking_id}/file/", {})
+        assert status == 200, body
+        announcer = page.locator("#live-announcer")
+        page.wait_for_function(
+            "id => (document.getElementById('live-announcer') || {}).textContent"
+            " && document.getElementById('live-announcer').textContent.includes(id)",
+            arg=tracking_id,
+            timeout=10_000,
+        )
+        text = announcer.text_content()
+        assert "已立案" in text and "filed" not in text, text
 
 
 def in_thread(fn, *args, **kwargs):

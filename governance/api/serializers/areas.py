@@ -25,6 +25,7 @@ def area_feature(area: Area, parent_code: str | None) -> dict[str, Any]:
             "code": area.code,
             "name": area.name,
             "name_en": area.name_en,
+            "display_name": area.display_name,
             "level": area.get_level_display(),
             "level_number": area.level,
             "parent": parent_code,

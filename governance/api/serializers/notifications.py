@@ -8,6 +8,9 @@ from citizens.models import Notification
 class NotificationSerializer(serializers.ModelSerializer):
     tracking_id = serializers.CharField(source="case.tracking_id", allow_null=True, default=None)
     read = serializers.SerializerMethodField()
+    title = serializers.CharField(
+        source="display_title", read_only=True, help_text="In the language of the request."
+    )
 
     class Meta:
         model = Notification

@@ -14,11 +14,12 @@ from governance.web.common import came_from, is_staff_member, may_file
 
 
 def navigation(request: HttpRequest) -> dict:
+    back = {"came_from": SimpleLazyObject(lambda: came_from(request) or "")}
     user = getattr(request, "user", None)
-    if user is None:
-        return {}
+    if user is None:  # refused before authentication (governance.web.guard): no menu, a way back
+        return back
     return {
-        "came_from": SimpleLazyObject(lambda: came_from(request) or ""),
+        **back,
         "is_staff_member": SimpleLazyObject(lambda: is_staff_member(user)),
         "may_file": SimpleLazyObject(lambda: may_file(user)),
         "may_overview": SimpleLazyObject(

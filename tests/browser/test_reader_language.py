@@ -11,14 +11,19 @@ from governance.models import Area
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# The names the map's hover tooltip shows: each grid outline's own name.
 TOOLTIPS = """() => {
   const names = [];
-  document.querySelector("#pick-map")._leafletMap.eachLayer(layer => {
-    const tip = layer.getTooltip && layer.getTooltip();
-    if (tip) names.push(String(tip.getContent()));
+  const map = document.querySelector("#pick-map")._leafletMap;
+  if (!map) return names;
+  map.eachLayer(layer => {
+    const properties = layer.feature && layer.feature.properties;
+    if (properties && properties.name) names.push(String(properties.name));
   });
   return names;
 }"""
+OUTLINES_LOADED = """() => { const el = document.querySelector("#pick-map");
+  return Boolean(el && el._leafletMap && el._outlineData); }"""
 
 
 @pytest.mark.parametrize(
@@ -34,7 +39,7 @@ def test_the_maps_zoom_buttons_and_grid_names_follow_the_page(
     page.goto("/submit/")
     expect(page.locator("#pick-map .leaflet-control-zoom-in")).to_have_attribute("title", zoom_in)
     expect(page.locator("#pick-map .leaflet-control-zoom-out")).to_have_attribute("title", zoom_out)
-    page.wait_for_function(f"({TOOLTIPS})().length > 0")
+    page.wait_for_function(OUTLINES_LOADED)
     names = page.evaluate(TOOLTIPS)
     expected = city.grid_a.name_en if language == "en" else city.grid_a.name
     assert expected in names, names

@@ -26,7 +26,7 @@ run: setup
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
-	$(BIN)/python manage.py compile_catalogs
+	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py compile_catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

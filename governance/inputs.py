@@ -80,12 +80,14 @@ def checked_date(day: date) -> date:
 
 def checked_moment(moment: datetime) -> datetime:
     """`moment`, made aware in the current time zone if naive, when it lies in the range
-    (both its own date and its date in UTC, where the databases keep it)."""
+    (both its own date and its date in UTC, where the databases keep it); expressed in the
+    current time zone, so an offset no place uses (ISO allows up to ±23:59, PostgreSQL takes
+    ±15:59) reaches the database as the same instant in a zone it knows."""
     _within_range(moment.date())
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     _within_range(moment.astimezone(UTC).date())
-    return moment
+    return timezone.localtime(moment)
 
 
 def parse_day(value: str) -> date:

@@ -140,6 +140,17 @@ def test_open311_plain_numbers_and_dates_still_work(client, scenario):
 
 
 # 6. the duplicate hint with a category that is not an id
+@pytest.mark.parametrize("offset", ["-19:54", "+23:59", "+14:00"])
+def test_dates_with_any_iso_offset_are_the_same_instant(client, signed_in, scenario, offset):
+    """ISO allows offsets to ±23:59, PostgreSQL only ±15:59: found by the Open311 fuzzing."""
+    query = f"start_date=1385-03-11T10:37:59{offset}".replace("+", "%2B")
+    assert client.get(f"/open311/v2/requests.json?{query}").status_code == 200
+    assert client.get(f"/open311/v2/requests.xml?{query}").status_code == 200
+    moment = f"2026-01-01T00:00:00{offset}"
+    assert signed_in.get("/api/v1/cases/", {"created_after": moment}).status_code == 200
+    assert client.get(f"/api/v1/exports/cases.csv?since={moment[:10]}").status_code == 200
+
+
 def test_nearby_with_a_malformed_category(client, scenario, city):
     for value in ("x", "²", "1e3"):
         page_error(client.get(f"/submit/nearby/?category={value}&lon=120.01&lat=30.01"), 400)

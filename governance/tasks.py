@@ -14,50 +14,38 @@ from governance import clock, duplicates, outbox, timelimits
 TRANSIENT = (OperationalError, InterfaceError)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=5,
-    max_retries=3,
-    retry_backoff_max=settings.RETRY_BACKOFF_MAX,
-)
+def durable_task(*, retry_backoff: int, max_retries: int):
+    """A task acknowledged after it ran, retried only on TRANSIENT errors, never waiting longer
+    than RETRY_BACKOFF_MAX between tries (the visibility timeout counts on it)."""
+    return shared_task(
+        acks_late=True,
+        autoretry_for=TRANSIENT,
+        retry_backoff=retry_backoff,
+        max_retries=max_retries,
+        retry_backoff_max=settings.RETRY_BACKOFF_MAX,
+    )
+
+
+@durable_task(retry_backoff=5, max_retries=3)
 def sweep_time_limits() -> dict[str, object]:
     """Warn and escalate (idempotent: a re-run or a second worker does nothing twice)."""
     result = timelimits.sweep()
     return {"warned": result.warned, "escalated": result.escalated, "requeued": result.requeued}
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=5,
-    max_retries=5,
-    retry_backoff_max=settings.RETRY_BACKOFF_MAX,
-)
+@durable_task(retry_backoff=5, max_retries=5)
 def check_duplicates(case_id: int) -> list[str]:
     return duplicates.check_duplicates(case_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=30,
-    max_retries=5,
-    retry_backoff_max=settings.RETRY_BACKOFF_MAX,
-)
+@durable_task(retry_backoff=30, max_retries=5)
 def daily_statistics(day: str | None = None) -> int:
     """Statistics for `day` (ISO date; default yesterday), per area; re-running overwrites."""
     target = date.fromisoformat(day) if day else clock.now().date() - timedelta(days=1)
     return timelimits.daily_statistics(target)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=5,
-    max_retries=3,
-    retry_backoff_max=settings.RETRY_BACKOFF_MAX,
-)
+@durable_task(retry_backoff=5, max_retries=3)
 def relay_outbox() -> dict[str, int]:
     """Deliver what the outbox still holds (Redis was down when it was written); then drop
     what was delivered more than a day ago. Idempotent: rows are claimed, never sent twice."""

@@ -266,29 +266,27 @@ PUBLIC_SUMMARY_HELP = (
 )
 
 
-class ResolveInput(serializers.Serializer):
+class PublicSummaryInput(serializers.Serializer):
+    """The optional public summary of the transitions that may publish one."""
+
+    public_summary = serializers.CharField(
+        max_length=PUBLIC_SUMMARY_LIMIT,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=PUBLIC_SUMMARY_HELP,
+    )
+
+
+class ResolveInput(PublicSummaryInput):
     note = serializers.CharField(
         max_length=4000, allow_blank=True, help_text="The reporter reads this."
     )
-    public_summary = serializers.CharField(
-        max_length=PUBLIC_SUMMARY_LIMIT,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text=PUBLIC_SUMMARY_HELP,
-    )
 
 
-class RejectInput(serializers.Serializer):
+class RejectInput(PublicSummaryInput):
     reason = serializers.CharField(
         max_length=4000, allow_blank=True, help_text="The reporter reads this."
-    )
-    public_summary = serializers.CharField(
-        max_length=PUBLIC_SUMMARY_LIMIT,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text=PUBLIC_SUMMARY_HELP,
     )
 
 

@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument(
         "--in-process",
         action="store_true",
-        help="call the ASGI application in this process instead of a uvicorn server",
+        help="call the ASGI application in this process instead of the production server",
     )
     run.add_argument("--output", default="var/bench", help="where the JSON and Markdown go")
     commands.add_parser("report", help="print the Markdown table of the last run")

@@ -1,4 +1,4 @@
-"""Figures over HTTP and WebSocket, through a real ASGI server (uvicorn) in a subprocess.
+"""Figures over HTTP and WebSocket, through the production server (`config.serve`) in a subprocess.
 
 Latency and throughput come from an async client (httpx, websockets) against the server; the
 number of SQL queries per request from the same request made in process through Django's test
@@ -14,7 +14,6 @@ import logging
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import contextmanager
@@ -46,11 +45,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def server(workers: int = 2):
-    """uvicorn serving config.asgi on a free port, against this run's database and Redis."""
-    port = _free_port()
-    env = {
+def server_environment(port: int, workers: int) -> dict[str, str]:
+    """The server's environment: this run's database and Redis, the production settings."""
+    return {
         **os.environ,
         "DEBUG": "0",
         # The same key as this process: sessions and tokens made here must verify there.
@@ -58,47 +55,59 @@ def server(workers: int = 2):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         # Thousands of filings from one address measure throughput, not the limits.
         "RATE_LIMITS_ENABLED": "0",
+        "WEB_BIND": f"127.0.0.1:{port}",
+        "WEB_WORKERS": str(workers),
+        "WEB_LOG_LEVEL": "warning",
+        "WEB_ACCESS_LOG": "false",
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            "--lifespan",
-            "off",
-            # The events are small JSON documents: compression saves a few hundred bytes and
-            # costs ≈ 35 KiB of deflate state per open socket (70 → 36 KiB measured).
-            "--ws-per-message-deflate",
-            "false",
-        ],
-        env=env,
-        cwd=str(settings.BASE_DIR),
-    )
+
+
+def server_command(env: dict[str, str]) -> list[str]:
+    """Exactly the production command (`config.serve`), with the settings in `env`."""
+    from config import serve
+
+    return serve.command(environ=env)
+
+
+def worker_pids(master: int) -> list[int]:
+    """The worker processes of the gunicorn master `master` (Linux)."""
+    pids: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{master}/task"):
+            with open(f"/proc/{master}/task/{task}/children") as handle:
+                pids += [int(pid) for pid in handle.read().split()]
+    except OSError:
+        return []
+    return pids
+
+
+@contextmanager
+def server(workers: int = 2):
+    """The production server (gunicorn + uvicorn workers, `config.serve`) on a free port."""
+    port = _free_port()
+    env = server_environment(port, workers)
+    process = subprocess.Popen(server_command(env), env=env, cwd=str(settings.BASE_DIR))
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            # The master listens before its workers boot: wait for an answer, not a connect.
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+                    sock.settimeout(30)
+                    sock.sendall(b"GET /__bench_ready__/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    if sock.recv(16).startswith(b"HTTP/1.1"):
+                        break
             except OSError:
                 time.sleep(0.2)
+            if process.poll() is not None:
+                raise RuntimeError("the production server exited at start-up")
         else:
-            raise RuntimeError("uvicorn did not start within 60 s")
+            raise RuntimeError("the production server did not start within 60 s")
         yield f"http://127.0.0.1:{port}", process
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
 
@@ -334,8 +343,9 @@ def websocket(city: City, base: str, process) -> dict[str, Any]:
 
 
 def http_figures(city: City, *, use_server: bool = True) -> dict[str, Any]:
-    """Every HTTP figure against one uvicorn server (2 workers: one per core)."""
-    result: dict[str, Any] = {"mode": "uvicorn subprocess" if use_server else "in process"}
+    """Every HTTP figure against one production server (2 workers: one per core)."""
+    mode = "production server (gunicorn + uvicorn workers)" if use_server else "in process"
+    result: dict[str, Any] = {"mode": mode}
     with server(workers=2) if use_server else in_process() as (base, _process):
         for name, function in (
             ("filing", filing),

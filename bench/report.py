@@ -125,7 +125,7 @@ def rows(run: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     http = run.get("http", {})
     http_skip = _skipped(http) if not isinstance(http, dict) or "skipped" in http else None
     for key, label, target in (
-        ("filing", "File a case over HTTP (POST /api/v1/cases/), 16 clients", "≥ 300 req/s"),
+        ("filing", "File a case over HTTP (POST /api/v1/cases/)", "≥ 300 req/s"),
         ("queue_page", "Officer's queue page over HTTP (/work/queue/)", "≤ 25 ms p95, ≤ 4 SQL"),
         ("api_list", "API list over HTTP (GET /api/v1/cases/)", "≤ 25 ms p95, ≤ 4 SQL"),
         ("open311", "Open311 GET requests.json, 1,000 requests", "report"),
@@ -136,6 +136,8 @@ def rows(run: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         if skip:
             out.append((label, target, skip, "—", "—"))
             continue
+        if figure.get("concurrency"):  # the clients this scale used (small: 4, not 16)
+            label = f"{label}, {figure['concurrency']} clients"
         measured = f"{_ms(figure.get('p50_ms'))} / {_ms(figure.get('p95_ms'))} (p50 / p95)"
         if figure.get("per_s"):
             measured += f", {_n(figure.get('per_s'))} req/s"
@@ -171,9 +173,11 @@ def rows(run: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         if key == "websocket":
             out.append(
                 (
-                    "Memory per open WebSocket connection (server RSS)",
+                    "Memory per open WebSocket connection (server worker's RSS)",
                     "≤ 40 KiB",
-                    f"{_n(figure.get('kib_per_connection'))} KiB",
+                    f"{_n(figure.get('kib_per_connection'))} KiB "
+                    f"(growth after the first {_n(figure.get('opened_before_baseline'))} "
+                    "sockets were open)",
                     "—",
                     "—",
                 )

@@ -8,8 +8,8 @@ headers past 16 KiB together get a bare `400` with no body. Here the limits rise
 line beyond even this limit gets a plain 414 from the server instead of a dropped connection.
 
 uvicorn (h11) refuses a request head over 16 KiB with "400 Invalid HTTP request received.";
-run it with `--h11-max-incomplete-event-size 65536` for the same behaviour. A reverse proxy in
-front has its own limit (nginx: `large_client_header_buffers`, answering 414 itself).
+the production worker (`config.serve.Worker`) raises that to `MAX_REQUEST_HEAD` too. A reverse
+proxy in front has its own limit (nginx: `large_client_header_buffers`, answering 414 itself).
 
 Applied by `config.asgi` before the server accepts connections (daphne imports the
 application first, `manage.py runserver` too).

@@ -47,7 +47,7 @@ def test_the_small_harness_builds_the_city_and_produces_every_figure(tmp_path):
         assert _measured(run["http"][name]), (name, run["http"][name])
     # In process there is no server to hold sockets: the figure says so by name.
     assert run["http"]["websocket"] == {
-        "skipped": "not measured: needs the uvicorn server and Redis (REDIS_URL)"
+        "skipped": "not measured: needs the production server and Redis (REDIS_URL)"
     }
     ticks = run["sweep"]["runs"]
     assert [r["seconds"] >= 0 for r in ticks] == [True, True, True]

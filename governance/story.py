@@ -120,6 +120,10 @@ def who_handles(*, status: str, grid: str = "", department: str = "", officer: b
     if status == Status.FILED and grid:
         return gettext("The dispatchers for grid %(grid)s, who will pass it on.") % {"grid": grid}
     if status == Status.CLOSED:
+        if department:
+            return gettext("Nobody now: %(department)s fixed it and it is closed.") % {
+                "department": department
+            }
         return gettext("Nobody now: it is closed.")
     if department:
         return department

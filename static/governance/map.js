@@ -245,12 +245,15 @@
           // not a street-level zoom into an empty square.
           var feature = featureAt(el, ll);
           if (feature) {
-            var bounds = L.geoJSON(feature).getBounds();
-            map.fitBounds(bounds, { padding: [8, 8], animate: false });
+            // Centred on the position (where the cross is), wide enough for the whole grid.
+            var b = L.geoJSON(feature).getBounds();
+            var dx = Math.max(ll.lng - b.getWest(), b.getEast() - ll.lng);
+            var dy = Math.max(ll.lat - b.getSouth(), b.getNorth() - ll.lat);
+            map.fitBounds([[ll.lat - dy, ll.lng - dx], [ll.lat + dy, ll.lng + dx]],
+              { padding: [8, 8], animate: false });
           } else {
             map.setView(ll, 14, { animate: false });
           }
-          map.panTo(ll, { animate: false });  // the cross on the position
         }, function () {
           if (status) status.textContent = status.dataset.failed;
         }, { enableHighAccuracy: true, timeout: 10000 });

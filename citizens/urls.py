@@ -6,7 +6,7 @@ from citizens.views import accounts, notifications, public, requests
 app_name = "citizens"
 
 urlpatterns = [
-    path("", requests.home, name="home"),
+    path("", public.home, name="home"),
     path("submit/", requests.submit, name="submit"),
     path("submit/questions/", requests.submit_questions, name="submit_questions"),
     path("submit/nearby/", requests.submit_nearby, name="submit_nearby"),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("requests/<str:tracking_id>/act/<slug:name>/", requests.request_act, name="request_act"),
     path("public/", public.public_list, name="public"),
     path("public/<str:tracking_id>/", public.public_detail, name="public_request"),
+    path("public/<str:tracking_id>/print/", public.public_print, name="public_print"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/signup/code/", accounts.signup_confirm, name="signup_confirm"),
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),

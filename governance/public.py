@@ -21,14 +21,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import F, IntegerField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.urls import reverse
 
 from governance.access import Action, cases_for
 from governance.audience import Audience, file_audience, text_audience
+from governance.file_access import ShownFile, attachment_url
 from governance.models import Attachment, Case, CaseEvent, EventKind, Status
+from governance.models.case import OPEN_STATUSES
 from governance.privacy import PUBLIC_DECIMALS
+from governance.story import next_step, status_group, status_meaning, who_handles
 
 RECENT_LIMIT = 200
 
@@ -212,6 +216,35 @@ class PublicRequest:
     submitted: datetime
     department: str
     form: PublicForm
+    due: datetime | None = None
+    routed: bool = True  # False: outside every grid, in the city's unrouted queue
+    officer: bool = False  # dispatched to a person rather than a department
+
+    @property
+    def group(self):
+        """The status's group on a map (colour, shape, legend label)."""
+        return status_group(self.status)
+
+    @property
+    def meaning(self) -> str:
+        return status_meaning(self.status)
+
+    @property
+    def next_step(self) -> str:
+        return next_step(self.status)
+
+    @property
+    def handler(self) -> str:
+        return who_handles(
+            status=self.status,
+            grid=self.area if self.routed else "",
+            department=self.department,
+            officer=self.officer,
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
     @property
     def lon(self) -> float | None:
@@ -226,6 +259,8 @@ class PublicRequest:
             "id": self.tracking_id,
             "category": self.category,
             "status": self.status_label,
+            "group": self.group.key,
+            "url": reverse("citizens:public_request", args=[self.tracking_id]),
             "lon": self.lon,
             "lat": self.lat,
         }
@@ -242,6 +277,9 @@ def _row(case: Case, form: PublicForm) -> PublicRequest:
         submitted=case.created_at,
         department=case.assignee_department.display_name if case.assignee_department else "",
         form=form,
+        due=case.due_at,
+        routed=case.grid_id is not None,
+        officer=case.assignee_id is not None,
     )
 
 
@@ -276,3 +314,86 @@ def public_request(tracking_id: str) -> PublicRequest | None:
     """One request in its public form, with its steps and public media."""
     case = _public_cases().filter(tracking_id=tracking_id).first()
     return _row(case, public_form_of(case)) if case else None
+
+
+# --- the public list: filtered, near-first, a page at a time ---------------------------------
+
+PAGE_SIZE = 20
+# How far around a place "near" reaches, in thousandths of a degree (about 1 km).
+NEAR_MARGIN = 10
+
+
+def _coarse(column: str):
+    """A coordinate in whole thousandths of a degree (about 100 m, the public point's
+    precision): what "near" orders and filters by, so the order of a private-location case
+    tells no more than its public point does."""
+    return Cast(F(column) * 10**PUBLIC_DECIMALS, IntegerField())
+
+
+def public_cases(
+    *,
+    category_id: int | None = None,
+    status: str | None = None,
+    area_path: str | None = None,
+    near: tuple[float, float, float, float] | None = None,
+) -> QuerySet[Case]:
+    """The public requests to list, as a queryset a paginator reads a page of.
+
+    `area_path`: only those under this area (the indexed path prefix). `near`: a box (min lon,
+    min lat, max lon, max lat) — the requests within about 1 km of it, nearest its centre
+    first; otherwise newest first.
+    """
+    cases = _public_cases()
+    if category_id:
+        cases = cases.filter(category_id=category_id)
+    if status in Status.values:
+        cases = cases.filter(status=status)
+    if area_path:
+        cases = cases.filter(area_path__startswith=area_path)
+    if near is None:
+        return cases.order_by("-created_at", "-pk")
+    scale = 10**PUBLIC_DECIMALS
+    x0, y0, x1, y1 = (round(value * scale) for value in near)
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    return (
+        cases.annotate(cx=_coarse("lon"), cy=_coarse("lat"))
+        .filter(
+            cx__gte=x0 - NEAR_MARGIN,
+            cx__lte=x1 + NEAR_MARGIN,
+            cy__gte=y0 - NEAR_MARGIN,
+            cy__lte=y1 + NEAR_MARGIN,
+        )
+        .annotate(distance=(F("cx") - cx) * (F("cx") - cx) + (F("cy") - cy) * (F("cy") - cy))
+        .order_by("distance", "-created_at", "-pk")
+    )
+
+
+def public_rows(cases: Iterable[Case]) -> list[PublicRequest]:
+    """A page of cases as public rows: their summaries read in one query (no steps, no media:
+    a list shows neither)."""
+    found = list(cases)
+    summaries = texts_of([case.pk for case in found], steps=False)
+    return [
+        _row(case, public_form(CaseFacts.of(case), texts=summaries.get(case.pk, ())))
+        for case in found
+    ]
+
+
+def public_files(request: HttpRequest, form: PublicForm) -> list[ShownFile]:
+    """The public files of a case's public form, as its public page shows them (thumbnails
+    of photos; the file view applies the audience again when one is opened)."""
+    if not form.media:
+        return []
+    found = {a.pk: a for a in Attachment.objects.filter(pk__in=form.media)}
+    return [
+        ShownFile(
+            pk=pk,
+            url=attachment_url(found[pk], request),
+            thumbnail_url=attachment_url(found[pk], request, thumbnail=True)
+            if found[pk].thumbnail
+            else None,
+            is_image=found[pk].is_image,
+        )
+        for pk in form.media
+        if pk in found
+    ]

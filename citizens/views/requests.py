@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,8 @@ from governance.errors import InvalidInput
 from governance.file_access import files_shown
 from governance.inputs import optional_id
 from governance.models import Category, Channel
+from governance.routing import validate_point
+from governance.story import next_step, status_meaning, who_handles
 from governance.web import actions
 from governance.web.cases import answers_for_display, run_action, timeline_context
 from governance.web.common import map_settings, scoped_case
@@ -24,10 +27,6 @@ from governance.web.errors import refusal
 from governance.web.limited import limit_posts
 
 SUBMITTED_KEY = "submitted_tracking_ids"
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "citizens/home.html")
 
 
 def _form_class(request: HttpRequest):
@@ -41,10 +40,19 @@ def _contact(request: HttpRequest, form) -> dict[str, str]:
     return form.contact()
 
 
+def _pin_from(request: HttpRequest) -> dict[str, float]:
+    """A pin the submit page opens with: "Report a problem here" from the map's place."""
+    try:
+        lon, lat = validate_point(request.GET.get("lon"), request.GET.get("lat"))
+    except ValidationError:
+        return {}
+    return {"lon": lon, "lat": lat}
+
+
 @limit_posts("filing")
 def submit(request: HttpRequest) -> HttpResponse:
     form_class = _form_class(request)
-    form = form_class(request.POST or None, request.FILES or None)
+    form = form_class(request.POST or None, request.FILES or None, initial=_pin_from(request))
     if request.method == "POST" and form.is_valid():
         try:
             case = workflow.submit_case(
@@ -136,9 +144,27 @@ def _actions_context(request: HttpRequest, case, bound: dict | None = None) -> d
     }
 
 
-def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict:
+def _status_context(request: HttpRequest, case) -> dict:
+    """The status block: the timeline, and in words what the status means, what happens next
+    and who has the request now (the city's dispatchers when it is outside every grid)."""
     return {
         **timeline_context(request, case, public_only=True),
+        "meaning": status_meaning(case.status),
+        "next_step": next_step(case.status),
+        "handler": who_handles(
+            status=case.status,
+            grid=case.grid.display_name if case.grid_id else "",
+            department=(
+                case.assignee_department.display_name if case.assignee_department_id else ""
+            ),
+            officer=case.assignee_id is not None,
+        ),
+    }
+
+
+def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict:
+    return {
+        **_status_context(request, case),
         **_actions_context(request, case, bound),
         "answers": answers_for_display(case),
         "photos": files_shown(request, case),
@@ -159,9 +185,7 @@ def request_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
 @require_GET
 def request_live(request: HttpRequest, tracking_id: str) -> HttpResponse:
     case = _own_case(request, tracking_id)
-    return render(
-        request, "citizens/_request_status.html", timeline_context(request, case, public_only=True)
-    )
+    return render(request, "citizens/_request_status.html", _status_context(request, case))
 
 
 @login_required

@@ -3,7 +3,9 @@
  * <div data-map="pick|points"
  *      data-tile-url="…" data-attribution="…"
  *      data-outlines-url="/map/grids.geojson"  or  data-outlines-script="id of a JSON script"
- *      data-points-script="id of a JSON script: [{lon, lat, label, url, overdue}]"
+ *      data-points-script="id of a JSON script: [{lon, lat, label, url, overdue, group}]"
+ *      data-focus-box="min lon,min lat,max lon,max lat"  (the place the page is about)
+ *      data-here="lon,lat"  (the person's own location, marked)
  *      data-lon-input="id" data-lat-input="id"  (pick mode)
  *      data-locate-button="id"  (pick mode: the browser's "use my location")>
  */
@@ -86,6 +88,23 @@
     });
   }
 
+  // A request's mark on a public map: its status group's colour and shape (site.css), so the
+  // legend tells them apart without colour too. Not a tab stop: the list below is the same.
+  function statusMark(latlng, group) {
+    var shape = document.createElement("span");
+    shape.className = "marker-shape marker-" + group;
+    return L.marker(latlng, {
+      keyboard: false,
+      icon: L.divIcon({ className: "status-marker", html: shape, iconSize: [20, 20] })
+    });
+  }
+
+  function boxOf(text) {
+    var n = (text || "").split(",").map(parseFloat);
+    if (n.length !== 4 || n.some(isNaN)) return null;
+    return L.latLngBounds([n[1], n[0]], [n[3], n[2]]);
+  }
+
   function setup(el) {
     if (el.dataset.ready) return;
     el.dataset.ready = "1";
@@ -106,10 +125,24 @@
       }).addTo(map);
     }
     var points = readJSON(el.dataset.pointsScript) || [];
-    var hasPoints = points.length > 0;
+    var focus = boxOf(el.dataset.focusBox);
+    var hasPoints = points.length > 0 || !!focus;
     map.setView([30.025, 120.1], 12);
+    if (el.dataset.here) {
+      var here = el.dataset.here.split(",").map(parseFloat);
+      var mark = document.createElement("span");
+      mark.className = "here-mark";
+      L.marker([here[1], here[0]], {
+        keyboard: false, interactive: false,
+        icon: L.divIcon({ className: "here-marker", html: mark, iconSize: [28, 28] })
+      }).addTo(map);
+    }
+    if (focus && !points.length) {
+      el._fit = function () { map.fitBounds(focus.pad(0.5), { maxZoom: 16, animate: false }); };
+      el._fit();
+    }
     var embedded = readJSON(el.dataset.outlinesScript);
-    var single = points.length === 1 ? points[0] : null;
+    var single = points.length === 1 && !focus ? points[0] : null;
     if (embedded) {
       outlineLayer(el, map, embedded, !hasPoints, single);
     } else if (el.dataset.outlinesUrl) {
@@ -118,10 +151,10 @@
         .then(function (data) { outlineLayer(el, map, data, !hasPoints && !el._pin, single); })
         .catch(function () {});
     }
-    if (hasPoints) {
+    if (points.length) {
       var group = L.featureGroup();
       points.forEach(function (p) {
-        var marker = dot([p.lat, p.lon], p.overdue);
+        var marker = p.group ? statusMark([p.lat, p.lon], p.group) : dot([p.lat, p.lon], p.overdue);
         var text = (p.label || p.category || p.id) + (p.status ? " · " + p.status : "");
         if (p.url) {
           var link = document.createElement("a");
@@ -134,7 +167,8 @@
       });
       group.addTo(map);
       el._fit = function () {
-        if (el._singleBounds) map.fitBounds(el._singleBounds, { padding: [8, 8], animate: false });
+        if (focus) map.fitBounds(focus.extend(group.getBounds()), { padding: [16, 16], maxZoom: 16, animate: false });
+        else if (el._singleBounds) map.fitBounds(el._singleBounds, { padding: [8, 8], animate: false });
         else if (points.length === 1) map.setView([points[0].lat, points[0].lon], 15, { animate: false });
         else map.fitBounds(group.getBounds(), { padding: [16, 16], maxZoom: 16, animate: false });
       };
@@ -151,19 +185,29 @@
       var feature = featureAt(el, latlng);
       return feature && feature.properties.name ? feature.properties.name : null;
     }
-    function announce() {
+    var outsideBox = document.getElementById(el.dataset.outsideNotice);
+    function announce(located) {
       if (!status || !el._pin) return;
       var name = where(el._pin.getLatLng());
-      status.textContent = status.dataset.placed + " " + (name || status.dataset.outside);
+      // Outside every grid: said at once, and who will look at it; the request is still taken.
+      if (outsideBox) outsideBox.hidden = !!name || !el._outlineData;
+      if (!el._outlineData) return;  // the outlines have not come yet: announce() runs again
+      if (located) {
+        status.textContent = name ? status.dataset.locatedIn.replace("{grid}", name)
+          : status.dataset.locatedOutside;
+        return;
+      }
+      status.textContent = name ? status.dataset.placed + " " + name : status.dataset.outside;
     }
-    function place(latlng, tell) {
+    function place(latlng, tell, located) {
       if (el._pin) el._pin.setLatLng(latlng); else el._pin = dot(latlng, false).addTo(map);
       lon.value = latlng.lng.toFixed(6);
       lat.value = latlng.lat.toFixed(6);
-      if (tell) announce();
+      if (!located) el.classList.remove("show-crosshair");
+      if (tell) announce(located);
       document.body.dispatchEvent(new CustomEvent("pin-moved", { bubbles: true }));
     }
-    el._outlinesLoaded = announce;  // the grid's name, once the outlines have come
+    el._outlinesLoaded = function () { announce(el.classList.contains("show-crosshair")); };
     if (lon.value && lat.value) {
       place(L.latLng(parseFloat(lat.value), parseFloat(lon.value)), true);
       map.setView(el._pin.getLatLng(), 16);
@@ -194,13 +238,19 @@
         if (status) status.textContent = status.dataset.locating;
         navigator.geolocation.getCurrentPosition(function (pos) {
           var ll = L.latLng(pos.coords.latitude, pos.coords.longitude);
-          place(ll, true);
+          // The cross stays shown: the position may be off, and "Pin the centre" corrects it.
+          el.classList.add("show-crosshair");
+          place(ll, true, true);
           // Show the grid around the point (its outline is what the map has without tiles),
           // not a street-level zoom into an empty square.
           var feature = featureAt(el, ll);
           if (feature) {
-            var bounds = L.geoJSON(feature).getBounds();
-            map.fitBounds(bounds, { padding: [8, 8], animate: false });
+            // Centred on the position (where the cross is), wide enough for the whole grid.
+            var b = L.geoJSON(feature).getBounds();
+            var dx = Math.max(ll.lng - b.getWest(), b.getEast() - ll.lng);
+            var dy = Math.max(ll.lat - b.getSouth(), b.getNorth() - ll.lat);
+            map.fitBounds([[ll.lat - dy, ll.lng - dx], [ll.lat + dy, ll.lng + dx]],
+              { padding: [8, 8], animate: false });
           } else {
             map.setView(ll, 14, { animate: false });
           }

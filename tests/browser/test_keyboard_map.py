@@ -129,7 +129,8 @@ def test_pin_status_names_the_grid_not_coordinates(browse, city):
         " {animate: false})"
     )
     page.keyboard.press("Enter")
-    expect(status).to_have_text("Pin placed at a spot outside the outlined grids")
+    expect(status).to_have_text("Pin placed outside every grid.")
+    expect(page.locator("#pin-outside")).to_be_visible()
 
 
 def test_use_my_location_shows_the_grid_around_the_point(browse, shot, city):
@@ -143,7 +144,8 @@ def test_use_my_location_shows_the_grid_around_the_point(browse, shot, city):
     ready(page)
     page.get_by_role("button", name="Use my location").click()
     status = page.locator("#pin-status")
-    expect(status).to_have_text("Pin placed at 网格3")
+    expect(status).to_contain_text("You are in grid 网格3.")
+    expect(page.locator("#pick-map .map-crosshair")).to_be_visible()
     # The map shows the grid's outline around the point, not an empty street-level square.
     shown = page.evaluate(
         "() => { const b = document.querySelector('#pick-map')._leafletMap.getBounds();"

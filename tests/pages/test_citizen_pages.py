@@ -251,7 +251,8 @@ def test_public_page_is_anonymised(client, city, people):
     case = workflow.submit_case(
         actor=people.citizen,
         category=city.category,
-        description="我家电话 13800000001",
+        # The description is published with the request (the form says so); the contact not.
+        description="路边垃圾三天没人收",
         lon=120.012345,
         lat=30.012345,
         answers={"amount": "small"},
@@ -262,7 +263,8 @@ def test_public_page_is_anonymised(client, city, people):
     assert "13800000001" not in html and "王小明" not in html
     assert "120.012345" not in html and "120.012" in html
     detail = client.get(reverse("citizens:public_request", args=[case.tracking_id])).content
-    assert "13800000001" not in detail.decode()
+    assert "13800000001" not in detail.decode() and "王小明" not in detail.decode()
+    assert "路边垃圾三天没人收" in detail.decode()
     filtered = client.get(reverse("citizens:public"), {"status": "closed"}).content.decode()
     assert case.tracking_id not in filtered
 

@@ -268,7 +268,11 @@ def _bulk(allowed: set[str]) -> dict[str, object]:
 
 
 PAGES: list[Endpoint] = [
-    Endpoint("home page", "GET", "/", _row(REDACTED)),
+    # The map-first home: the public record near a place, the same for everybody.
+    Endpoint("home page", "GET", "/", _row(REDACTED), public=True),
+    Endpoint(
+        "home page near a place", "GET", "/?lon=120.01&lat=30.01", _row(REDACTED), public=True
+    ),
     # Citizens' pages.
     Endpoint("submit form", "GET", "/submit/", _row(ALLOWED), pii_case="self"),
     Endpoint(
@@ -359,6 +363,21 @@ PAGES: list[Endpoint] = [
     Endpoint("public page: case A", "GET", "/public/{case_a}/", _row(REDACTED), public=True),
     Endpoint(
         "public page: private case", "GET", "/public/{private_case}/", _row(REDACTED), public=True
+    ),
+    Endpoint("public list near a place", "GET", "/public/?q=东街道", _row(REDACTED), public=True),
+    Endpoint(
+        "printable public page: case A",
+        "GET",
+        "/public/{case_a}/print/",
+        _row(REDACTED),
+        public=True,
+    ),
+    Endpoint(
+        "printable public page: private case",
+        "GET",
+        "/public/{private_case}/print/",
+        _row(REDACTED),
+        public=True,
     ),
     # Notifications.
     Endpoint("notifications", "GET", "/notifications/", SIGNED_IN, setup="notification"),

@@ -385,7 +385,6 @@ class Storyteller:
             cases.append(case)
         return cases
 
-
     def sweep_history(self) -> int:
         """The time-limit sweep as it would have run through the demo's past: each open case
         warned at its warning point and escalated a step at each overdue point before now, at

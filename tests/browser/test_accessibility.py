@@ -32,6 +32,7 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touc
 LANGUAGES = ("zh-hans", "en")
 # Citizen, anonymous, grid officer, dispatcher, department clerk, leader.
 PERSONAS = ("anonymous", "citizen", "officer_a", "dispatcher", "clerk", "street_leader")
+SHOWN = (200, 403, 404)  # the answers that are pages a person reads
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>")
@@ -63,10 +64,13 @@ def shapes(response) -> tuple[str, str] | None:
     aria- attributes), split in two: the page around `<main>` (header, footer) and `<main>`
     itself. A page whose two parts both have already been checked, each on some page, shown
     to some persona, gets the same verdict: it is not opened again. None: not a whole HTML
-    document (a fragment htmx swaps in, JSON, a redirect, a refusal)."""
+    document (a fragment htmx swaps in, JSON, a redirect). A refusal or "not found" page is
+    a page a person reads: it is checked too."""
     kind = response.get("Content-Type", "")
     body = response.content.decode("utf-8", errors="replace")
-    if response.status_code != 200 or not kind.startswith("text/html") or "<html" not in body:
+    if response.status_code not in SHOWN or not kind.startswith("text/html"):
+        return None
+    if "<html" not in body:
         return None
     start, end = body.find("<main"), body.find("</main>")
     if start < 0 or end < 0:
@@ -116,7 +120,7 @@ def test_every_page_has_no_accessibility_violations(browse, city, people):
             page = browse(user, language=language, **PHONE)
             page.context.add_init_script(path=str(AXE))
             for _route, path in visits[persona]:
-                page.goto(path)
+                page.goto(path)  # a 403 or 404 is a page here too
                 checked += 1
                 for v in page.evaluate(RUN_AXE, WCAG):
                     found.append(

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from governance.models import Case
 from tests.browser.conftest import pin
+from tests.browser.test_accessibility import AXE, RUN_AXE, WCAG
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,6 +31,7 @@ def fill_report(page, city, text: str) -> None:
 
 def test_offline_submit_keeps_the_report_and_sends_it_again(browse, shot, city, people):
     page = browse(people.citizen, **PHONE)
+    page.context.add_init_script(path=str(AXE))
     page.goto("/submit/")
     expect(page.locator("#draft-note")).to_be_visible()
     expect(page.locator("#draft-note")).to_contain_text("not the contact details")
@@ -47,6 +49,7 @@ def test_offline_submit_keeps_the_report_and_sends_it_again(browse, shot, city, 
         "Broken glass on the playground"
     )
     shot(page, "60-offline-submit-kept")
+    assert page.evaluate(RUN_AXE, WCAG) == []
     assert Case.objects.count() == 0
     assert len(page.evaluate(DRAFT_KEYS)) == 1
 
@@ -58,6 +61,7 @@ def test_offline_submit_keeps_the_report_and_sends_it_again(browse, shot, city, 
     expect(offer).to_contain_text("Restore your unsent report from")
     expect(page.get_by_label("Describe the problem")).to_have_value("")
     shot(page, "61-draft-offered")
+    assert page.evaluate(RUN_AXE, WCAG) == []
     page.get_by_role("button", name="Restore").click()
     expect(page.get_by_label("Describe the problem")).to_have_value(
         "Broken glass on the playground"
@@ -87,7 +91,7 @@ def test_offline_submit_keeps_the_report_and_sends_it_again(browse, shot, city, 
     assert page.csp_violations == []
 
 
-def test_the_draft_keeps_no_contact_and_can_be_discarded_in_chinese(browse, city):
+def test_the_draft_keeps_no_contact_and_can_be_discarded_in_chinese(browse, shot, city):
     page = browse(None, language="zh-hans", **PHONE)
     page.goto("/submit/")
     page.locator("#id_description").fill("路灯不亮")
@@ -100,6 +104,7 @@ def test_the_draft_keeps_no_contact_and_can_be_discarded_in_chinese(browse, city
     assert "13800001111" not in kept and "王五" not in kept
     page.reload()
     expect(page.locator("#draft-offer")).to_contain_text("恢复您")
+    shot(page, "62-draft-offered-zh")
     page.get_by_role("button", name="丢弃").click()
     expect(page.locator("#draft-offer")).to_be_hidden()
     assert page.evaluate(DRAFT_KEYS) == []

@@ -193,7 +193,10 @@
         method: "POST", body: new FormData(form), credentials: "same-origin"
       }).then(function (response) {
         if (response.redirected && response.ok) {
-          forget();
+          // Sent, unless it was sent to sign in again first (an expired session): then the
+          // draft stays for the return to this page.
+          var login = offer.dataset.loginUrl;
+          if (!login || new URL(response.url).pathname !== login) forget();
           window.location.assign(response.url);
           return;
         }

@@ -140,3 +140,18 @@ def test_the_staff_filing_page_keeps_its_own_draft_without_the_callers_contact(
     page.get_by_role("button", name="Restore").click()
     expect(page.locator("#id_description")).to_have_value("Caller reports a blocked drain")
     expect(page.locator("#id_phone")).to_have_value("")
+
+
+def test_a_submit_sent_to_sign_in_again_keeps_the_draft(browse, city, people):
+    """An expired session at submit leads to the sign-in page: the draft waits for the return."""
+    from django.conf import settings
+
+    page = browse(people.officer_a)
+    page.goto("/work/file/")
+    page.locator("#id_description").fill("Caller reports a broken bench")
+    page.wait_for_function(f"() => ({DRAFT_KEYS})().length === 1")
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
+    page.get_by_role("button", name="File the case").click()
+    page.wait_for_url("**/accounts/login/**")
+    assert len(page.evaluate(DRAFT_KEYS)) == 1
+    assert Case.objects.count() == 0

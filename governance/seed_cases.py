@@ -385,6 +385,38 @@ class Storyteller:
             cases.append(case)
         return cases
 
+    def sweep_history(self) -> int:
+        """The time-limit sweep as it would have run through the demo's past: each open case
+        warned at its warning point and escalated a step at each overdue point before now, at
+        those moments (never before the case's last entry, so its timeline stays in order).
+
+        Without it, the first sweep after a fresh demo start would send every overdue case's
+        "due soon" and "overdue" in the same minute (a clerk found 40 unread). Like the rest
+        of the replayed history it is muted: it sends nothing. Returns the entries written.
+        """
+        written = 0
+        due = Case.objects.open().filter(warn_at__lte=self.now).order_by("pk")
+        for case in due:
+            last = case.events.order_by("-created_at").values_list("created_at", flat=True)[0]
+            if case.warned_at is None:
+                with clock.travel(max(case.warn_at, last)):
+                    written += len(workflow.warn_cases([case.pk]))
+                last = max(case.warn_at, last)
+            while True:
+                case.refresh_from_db()
+                step = case.due_at + timedelta(minutes=1)
+                if case.escalation_level and case.escalated_at is not None:
+                    step = max(step, case.escalated_at + workflow.time_limit(case))
+                moment = max(step, last)
+                if moment > self.now or not workflow.needs_escalation(case, moment):
+                    break
+                with clock.travel(moment):
+                    if not workflow.escalate_overdue_cases({case.pk: case.escalation_level}):
+                        break  # the top of its area path
+                written += 1
+                last = moment
+        return written
+
 
 def seeded() -> bool:
     return CaseEvent.objects.filter(kind=EventKind.NOTE, note=MARKER).exists()
@@ -402,6 +434,7 @@ def seed_cases(*, now: datetime | None = None, seed: int = SEED) -> int:
             made += [teller.tell(steps) for _ in range(count)]
         made += teller.unrouted(UNROUTED)
         made += teller.merge_duplicates(MERGED)
+        teller.sweep_history()
         first = min(made, key=lambda case: case.pk)
         with clock.travel(now):
             workflow.add_note(

@@ -213,6 +213,11 @@
       map.setView(el._pin.getLatLng(), 16);
     }
     map.on("click", function (e) { place(e.latlng, true); });
+    // A pin put back from elsewhere on the page (the report's draft, draft.js).
+    el.addEventListener("pin-set", function (e) {
+      place(L.latLng(e.detail.lat, e.detail.lon), true);
+      map.setView(el._pin.getLatLng(), 16, { animate: false });
+    });
     // Keyboard: the map is one control. The arrow keys move it (Leaflet), +/- zoom, and Enter
     // or space pins the centre, which a crosshair marks while the map has the focus.
     var crosshair = document.createElement("div");

@@ -79,6 +79,9 @@ class QueueFilter(forms.Form):
         help_text=gettext_lazy("An area code; empty for all my areas."),
     )
     overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
+    # The city's unrouted queue: cases whose pin is outside every grid (`access`: the
+    # districts' dispatchers see them).
+    unrouted = forms.BooleanField(label=gettext_lazy("Outside every grid only"), required=False)
     q = forms.CharField(
         label=gettext_lazy("Search"),
         required=False,
@@ -126,6 +129,8 @@ def filtered_cases(user: Person, data) -> tuple[QueueFilter, QuerySet[Case], str
             cases = cases.filter(area_path__startswith=form.cleaned_data["area"].path)
         if form.cleaned_data["overdue"]:
             cases = cases.overdue(clock.now())
+        if form.cleaned_data["unrouted"]:
+            cases = cases.filter(grid__isnull=True)
         status = form.cleaned_data["status"] or ("all" if text else "")
     return form, cases, status
 

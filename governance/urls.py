@@ -9,6 +9,7 @@ urlpatterns = [
     path("work/queue/", queue.queue, name="queue"),
     path("work/queue/list/", queue.queue_list, name="queue_list"),
     path("work/queue/dispatch/", queue.bulk_dispatch, name="bulk_dispatch"),
+    path("work/queue/bulk/", queue.bulk_action, name="bulk_action"),
     path("work/cases/<str:tracking_id>/", cases.case_detail, name="case"),
     path("work/cases/<str:tracking_id>/live/", cases.case_live, name="case_live"),
     path("work/cases/<str:tracking_id>/actions/", cases.case_actions, name="case_actions"),

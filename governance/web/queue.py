@@ -22,7 +22,7 @@ from governance import clock, reference, search, workflow
 from governance.access import AREA_PERMISSION, Action, Person, area_paths, cases_for
 from governance.errors import WorkflowError
 from governance.inputs import optional_id
-from governance.models import Area, Case, Department, Status
+from governance.models import Area, Audience, Case, Department, Status
 from governance.models.area import localised_name
 from governance.models.case import OPEN_STATUSES
 from governance.privacy import listed_point
@@ -185,6 +185,12 @@ def _rows(cases) -> list[dict]:
     return rows
 
 
+def _is_staff(user: Person) -> bool:
+    """Whether the person has any staff role (an area, a department): who may note in bulk."""
+    scope = scope_of(user)
+    return user.is_superuser or bool(scope.paths or scope.departments)
+
+
 def queue_context(request: HttpRequest) -> dict:
     """Queries: the person's scope (remembered for the request), the per-status counts (which
     also give the paginator its count), the page of cases; `departments` only for dispatchers."""
@@ -207,9 +213,12 @@ def queue_context(request: HttpRequest) -> dict:
         "live_url": reverse("governance:queue_list") + ("?" + query.urlencode() if query else ""),
         "departments": SimpleLazyObject(reference.departments),
         "own_areas": own_areas(request.user),
-        # Holding the dispatch permission anywhere; each dispatch is checked by the workflow.
+        # Holding the dispatch (intake) permission anywhere; each case is checked by the workflow.
         "may_dispatch": request.user.is_superuser
         or bool(area_paths(request.user, AREA_PERMISSION[Action.DISPATCH])),
+        "may_intake": request.user.is_superuser
+        or bool(area_paths(request.user, AREA_PERMISSION[Action.INTAKE])),
+        "may_bulk": _is_staff(request.user),
     }
 
 
@@ -251,30 +260,115 @@ def queue_list(request: HttpRequest) -> HttpResponse:
     return render(request, "governance/_queue_list.html", queue_context(request))
 
 
-@login_required
-@require_POST
-def bulk_dispatch(request: HttpRequest) -> HttpResponse:
-    """Dispatch the selected cases, each through the workflow; report what was refused."""
-    department = Department.objects.filter(pk=optional_id(request.POST.get("department"))).first()
+def _bulk_dispatch(case: Case, user: Person, data: dict) -> None:
+    workflow.dispatch_case(case_id=case.pk, actor=user, department=data["department"])
+
+
+def _bulk_accept(case: Case, user: Person, data: dict) -> None:
+    workflow.file_case(case_id=case.pk, actor=user)
+
+
+def _bulk_reject(case: Case, user: Person, data: dict) -> None:
+    workflow.reject_case(case_id=case.pk, actor=user, reason=data["reason"])
+
+
+def _bulk_note(case: Case, user: Person, data: dict) -> None:
+    workflow.add_note(case_id=case.pk, actor=user, text=data["text"], audience=Audience.INTERNAL)
+
+
+# What the queue's bulk form can do to each selected case: one workflow function per case,
+# each with its own permission and state check under its own row lock, so a case is either
+# changed whole or not at all, and the others go on. (operation → function, what it needs,
+# the "n cases …" message.)
+BULK_OPERATIONS = {
+    "dispatch": (
+        _bulk_dispatch,
+        None,
+        lambda n: ngettext("%(n)d case dispatched.", "%(n)d cases dispatched.", n),
+    ),
+    "accept": (
+        _bulk_accept,
+        None,
+        lambda n: ngettext("%(n)d case accepted.", "%(n)d cases accepted.", n),
+    ),
+    "reject": (
+        _bulk_reject,
+        "reason",
+        lambda n: ngettext("%(n)d case rejected.", "%(n)d cases rejected.", n),
+    ),
+    "note": (
+        _bulk_note,
+        "text",
+        lambda n: ngettext(
+            "An internal note was added to %(n)d case.",
+            "An internal note was added to %(n)d cases.",
+            n,
+        ),
+    ),
+}
+
+
+def _run_bulk(request: HttpRequest, operation: str) -> HttpResponse:
+    """Run `operation` on each selected case the person may see as staff; say how many were
+    done and list each refused one with the workflow's reason."""
+    back = request.POST.get("next", "")
+    back = back if back.startswith("/work/") else reverse("governance:queue")
+    if operation not in BULK_OPERATIONS:
+        messages.error(request, _("Choose what to do with the selected cases."))
+        return redirect(back)
+    run, needed, done_message = BULK_OPERATIONS[operation]
+    data = {
+        "department": Department.objects.filter(
+            pk=optional_id(request.POST.get("department"))
+        ).first(),
+        "reason": request.POST.get("reason", "").strip(),
+        "text": request.POST.get("text", "").strip(),
+    }
     ids = request.POST.getlist("cases")[:PAGE_SIZE]
-    chosen = cases_for(request.user, Action.VIEW).filter(tracking_id__in=ids)
+    if not ids:
+        messages.error(request, _("Select the cases first."))
+        return redirect(back)
+    if needed and not data[needed]:
+        messages.error(
+            request,
+            _("Write the reason first; nothing was changed.")
+            if needed == "reason"
+            else _("Write the note first; nothing was changed."),
+        )
+        return redirect(back)
+    # As staff only: a case the person reported themselves is not theirs to act on in bulk.
+    chosen = cases_for(request.user, Action.VIEW, as_staff=True).filter(tracking_id__in=ids)
     done, refused = 0, []
-    for case in chosen:
+    for case in chosen.order_by("pk"):
         try:
-            workflow.dispatch_case(case_id=case.pk, actor=request.user, department=department)
+            run(case, request.user, data)
             done += 1
         except WorkflowError as error:
             refused.append(f"{case.tracking_id}: {error.message}")
     missing = set(ids) - {c.tracking_id for c in chosen}
     refused += [f"{tid}: {_('There is no such case.')}" for tid in sorted(missing)]
-    if not ids:
-        messages.error(request, _("Select the cases to dispatch."))
     if done:
-        messages.success(
+        messages.success(request, done_message(done) % {"n": done})
+    if refused:
+        messages.error(
             request,
-            ngettext("%(n)d case dispatched.", "%(n)d cases dispatched.", done) % {"n": done},
+            ngettext("%(n)d case was not changed:", "%(n)d cases were not changed:", len(refused))
+            % {"n": len(refused)},
         )
     for line in refused:
         messages.error(request, line)
-    back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/work/") else reverse("governance:queue"))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def bulk_dispatch(request: HttpRequest) -> HttpResponse:
+    """Dispatch the selected cases, each through the workflow; report what was refused."""
+    return _run_bulk(request, "dispatch")
+
+
+@login_required
+@require_POST
+def bulk_action(request: HttpRequest) -> HttpResponse:
+    """Accept, reject (with a reason), dispatch or note the selected cases: `_run_bulk`."""
+    return _run_bulk(request, request.POST.get("operation", ""))

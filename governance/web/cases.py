@@ -22,6 +22,9 @@ from governance.models import Audience, Case, Datatype
 from governance.privacy import reveal
 from governance.web import actions
 from governance.web.common import map_settings, refused, scoped_case
+from governance.web.queue import queue_neighbours
+
+QUEUE_QUERY_LIMIT = 1000  # the queue's filters, carried from its links (a few hundred at most)
 
 
 def answers_for_display(case: Case) -> list[tuple[str, str]]:
@@ -142,7 +145,12 @@ def case_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
         if cases_for(request.user, Action.OWN).filter(tracking_id=tracking_id).exists():
             return redirect("citizens:request", tracking_id=tracking_id)
         raise
-    return render(request, "governance/case.html", _page_context(request, case))
+    context = _page_context(request, case)
+    if "queue" in request.GET:
+        context["queue_nav"] = queue_neighbours(
+            request.user, request.GET["queue"][:QUEUE_QUERY_LIMIT], case
+        )
+    return render(request, "governance/case.html", context)
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject, cached_property
@@ -27,7 +27,7 @@ from governance.models.area import localised_name
 from governance.models.case import OPEN_STATUSES
 from governance.privacy import listed_point
 from governance.scope import scope_of
-from governance.web.common import map_settings
+from governance.web.common import is_staff_member, map_settings
 
 SOON = timedelta(hours=1)
 PAGE_SIZE = 50
@@ -149,6 +149,43 @@ def _shown(cases: QuerySet[Case], status: str) -> QuerySet[Case]:
     )
 
 
+def neighbours(cases: QuerySet[Case], case: Case) -> tuple[str | None, str | None]:
+    """(previous, next) tracking ids around `case` in `cases` as the queue orders them (due
+    time, nulls last, then filing time): two keyset queries, whatever the queue's length, and
+    right even when `case` itself has left the filter (accepted, say) since it was listed."""
+    if case.due_at is None:
+        after = Q(due_at__isnull=True, created_at__gt=case.created_at)
+        before = Q(due_at__isnull=False) | Q(due_at__isnull=True, created_at__lt=case.created_at)
+    else:
+        after = (
+            Q(due_at__gt=case.due_at)
+            | Q(due_at=case.due_at, created_at__gt=case.created_at)
+            | Q(due_at__isnull=True)
+        )
+        before = Q(due_at__lt=case.due_at) | Q(due_at=case.due_at, created_at__lt=case.created_at)
+    ids = cases.exclude(pk=case.pk).values_list("tracking_id", flat=True)
+    following = ids.filter(after).order_by(F("due_at").asc(nulls_last=True), "created_at")
+    preceding = ids.filter(before).order_by(F("due_at").desc(nulls_first=True), "-created_at")
+    return preceding.first(), following.first()
+
+
+def queue_neighbours(user: Person, query: str, case: Case) -> dict:
+    """The case page's way through the queue it was opened from: `query` is that queue's
+    query string (its filters, as the queue's links carry it in `?queue=`)."""
+    data = QueryDict(query)
+    _form, before_status, status = filtered_cases(user, data)
+    previous, following = neighbours(_shown(before_status, status).order_by(), case)
+    carried = "?" + urlencode({"queue": query})
+    queue_url = reverse("governance:queue") + ("?" + query if query else "")
+
+    def link(tracking_id: str | None) -> str | None:
+        if tracking_id is None:
+            return None
+        return reverse("governance:case", args=[tracking_id]) + carried
+
+    return {"previous": link(previous), "next": link(following), "queue_url": queue_url}
+
+
 def _shown_count(counts: dict[str, int], status: str) -> int:
     """How many cases the status filter keeps, from the per-status counts (no second count)."""
     if status == "all":
@@ -185,12 +222,6 @@ def _rows(cases) -> list[dict]:
     return rows
 
 
-def _is_staff(user: Person) -> bool:
-    """Whether the person has any staff role (an area, a department): who may note in bulk."""
-    scope = scope_of(user)
-    return user.is_superuser or bool(scope.paths or scope.departments)
-
-
 def queue_context(request: HttpRequest) -> dict:
     """Queries: the person's scope (remembered for the request), the per-status counts (which
     also give the paginator its count), the page of cases; `departments` only for dispatchers."""
@@ -218,7 +249,7 @@ def queue_context(request: HttpRequest) -> dict:
         or bool(area_paths(request.user, AREA_PERMISSION[Action.DISPATCH])),
         "may_intake": request.user.is_superuser
         or bool(area_paths(request.user, AREA_PERMISSION[Action.INTAKE])),
-        "may_bulk": _is_staff(request.user),
+        "may_bulk": is_staff_member(request.user),  # a note in bulk: any staff
     }
 
 

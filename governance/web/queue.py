@@ -22,7 +22,7 @@ from governance import clock, reference, search, workflow
 from governance.access import AREA_PERMISSION, Action, Person, area_paths, cases_for
 from governance.errors import WorkflowError
 from governance.inputs import optional_id
-from governance.models import Area, Audience, Case, Department, Status
+from governance.models import Area, Audience, Case, Department, SavedFilter, Status
 from governance.models.area import localised_name
 from governance.models.case import OPEN_STATUSES
 from governance.privacy import listed_point
@@ -262,6 +262,39 @@ def _quoted_case(request: HttpRequest) -> str | None:
     return tracking_id if found else None
 
 
+SAVED_QUERY_LENGTH = SavedFilter._meta.get_field("query").max_length
+
+
+def filter_query(query: str) -> str:
+    """`query` with only the queue filter's fields set (no page, no empty or stray
+    parameters), in a fixed order: what a saved filter keeps, and how it is recognised."""
+    data = QueryDict(query)
+    kept = [
+        (key, value)
+        for key in sorted(QueueFilter.base_fields)
+        for value in data.getlist(key)[:1]
+        if value
+    ]
+    return urlencode(kept)[:SAVED_QUERY_LENGTH]
+
+
+def saved_filter_chips(user: Person) -> list[dict]:
+    """The person's own saved filters (`web.saved_filters`) as chips: name, the queue link
+    with the filter, whether it is the filter shown now, and the URL that deletes it."""
+    if not user.is_authenticated:
+        return []
+    queue_url = reverse("governance:queue")
+    return [
+        {
+            "name": saved.name,
+            "query": saved.query,
+            "url": queue_url + ("?" + saved.query if saved.query else ""),
+            "delete_url": reverse("governance:saved_filter_delete", args=[saved.pk]),
+        }
+        for saved in SavedFilter.objects.filter(owner=user).only("pk", "name", "query")
+    ]
+
+
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
@@ -270,6 +303,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         return redirect("governance:case", tracking_id=found)
     context = queue_context(request)
     context["map"] = map_settings()
+    context["saved_filters"] = saved_filter_chips(request.user)
+    context["current_query"] = filter_query(request.GET.urlencode())
     context["points"] = [
         {
             "id": row["case"].tracking_id,

@@ -20,6 +20,11 @@ urlpatterns = [
     path("work/cases/<str:tracking_id>/live/", cases.case_live, name="case_live"),
     path("work/cases/<str:tracking_id>/actions/", cases.case_actions, name="case_actions"),
     path("work/cases/<str:tracking_id>/act/<slug:name>/", cases.case_act, name="case_act"),
+    path(
+        "work/cases/<str:tracking_id>/insert/<slug:name>/",
+        cases.case_insert_template,
+        name="case_insert",
+    ),
     path("work/file/", filing.file_case, name="file"),
     path("work/areas/", areas.area_tree, name="areas"),
     path("files/<int:pk>/", files.attachment, name="attachment"),

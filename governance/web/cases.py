@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from governance import workflow
+from governance import response_templates, workflow
 from governance.access import Action, cases_for, permitted, sees_internal_notes
 from governance.errors import InvalidInput, NotPermitted, WorkflowError
 from governance.file_access import files_shown
@@ -21,8 +22,10 @@ from governance.language import join_list
 from governance.models import Audience, Case, Datatype
 from governance.privacy import reveal
 from governance.web import actions
+from governance.inputs import optional_id
 from governance.web.common import map_settings, refused, scoped_case
 from governance.web.queue import queue_neighbours
+from governance.web.uploads import PhotosField
 
 QUEUE_QUERY_LIMIT = 1000  # the queue's filters, carried from its links (a few hundred at most)
 
@@ -101,12 +104,30 @@ def _actions_context(
     forms = actions.forms_for(request.user, case, names, allowed=allowed)
     if bound:
         forms = [(n, spec, bound.get(n, form)) for n, spec, form in forms]
+    _offer_templates(case, forms)
     return {
         "case": case,
         "action_forms": forms,
         "act_url": "governance:case_act",
         "actions_url": reverse("governance:case_actions", args=[case.tracking_id]),
     }
+
+
+def _offer_templates(case: Case, forms: list) -> None:
+    """Give each text field of the action forms the response templates that fit it
+    (`response_templates.offered`), as `templates` on its bound field: one query per page,
+    and the reporter's language read only when there are templates to offer."""
+    templates = response_templates.candidates(case, [name for name, _spec, _form in forms])
+    if not templates:
+        return
+    language = response_templates.case_language(case, get_language() or "zh-hans")
+    for name, _spec, form in forms:
+        for field in form.fields:
+            found = response_templates.offered(
+                templates, action=name, field=field, language=language
+            )
+            if found:
+                form[field].templates = found
 
 
 def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -> dict:
@@ -187,6 +208,48 @@ def case_act(request: HttpRequest, tracking_id: str, name: str) -> HttpResponse:
         ),
         done=lambda: redirect("governance:case", tracking_id=case.tracking_id),
         back=reverse("governance:case", args=[case.tracking_id]),
+    )
+
+
+@login_required
+@require_POST
+def case_insert_template(request: HttpRequest, tracking_id: str, name: str) -> HttpResponse:
+    """The template picker without a script: the action form comes back as it was typed, with
+    the chosen template's text added to the field, to edit before sending. Nothing is run."""
+    case = staff_case(request, tracking_id)
+    if name not in actions.ACTIONS:
+        raise Http404
+    back = reverse("governance:case", args=[case.tracking_id])
+    problem = actions.refusal(request.user, case, name)
+    if problem is not None:
+        status, message = problem
+        return refused(request, message, status=status, back=back)
+    form = actions.form_for(name, request.user, case)
+    field = request.POST.get("insert", "")
+    if field not in form.fields:
+        raise Http404
+    language = response_templates.case_language(case, get_language() or "zh-hans")
+    chosen = optional_id(request.POST.get(f"template-{form.prefix}-{field}"))
+    found = [
+        t
+        for t in response_templates.offered_for(case, action=name, field=field, language=language)
+        if t.pk == chosen
+    ]
+    initial = {
+        key: request.POST.get(form.add_prefix(key), "")
+        for key in form.fields
+        if not isinstance(form.fields[key], PhotosField)
+    }
+    if found:
+        typed = initial.get(field, "").rstrip()
+        initial[field] = (typed + "\n" if typed else "") + found[0].text
+    else:
+        messages.error(request, _("Choose one of the templates offered for this field."))
+    filled = actions.form_for(name, request.user, case)
+    filled.initial = initial
+    filled.open = True
+    return render(
+        request, "governance/case.html", _page_context(request, case, {name: filled})
     )
 
 

@@ -18,11 +18,11 @@ from governance import response_templates, workflow
 from governance.access import Action, cases_for, permitted, sees_internal_notes
 from governance.errors import InvalidInput, NotPermitted, WorkflowError
 from governance.file_access import files_shown
+from governance.inputs import optional_id
 from governance.language import join_list
 from governance.models import Audience, Case, Datatype
 from governance.privacy import reveal
 from governance.web import actions
-from governance.inputs import optional_id
 from governance.web.common import map_settings, refused, scoped_case
 from governance.web.queue import queue_neighbours
 from governance.web.uploads import PhotosField
@@ -248,9 +248,7 @@ def case_insert_template(request: HttpRequest, tracking_id: str, name: str) -> H
     filled = actions.form_for(name, request.user, case)
     filled.initial = initial
     filled.open = True
-    return render(
-        request, "governance/case.html", _page_context(request, case, {name: filled})
-    )
+    return render(request, "governance/case.html", _page_context(request, case, {name: filled}))
 
 
 def run_action(

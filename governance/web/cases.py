@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from governance import response_templates, workflow
 from governance.access import Action, cases_for, permitted, sees_internal_notes
 from governance.errors import InvalidInput, NotPermitted, WorkflowError
-from governance.file_access import files_shown
+from governance.file_access import before_and_after, files_shown
 from governance.inputs import optional_id
 from governance.language import join_list
 from governance.models import Audience, Case, Datatype
@@ -134,6 +134,8 @@ def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -
     user = request.user
     allowed = permitted(user, case, workflow.actions_needed(case.status) | PAGE_ACTIONS)
     shown = reveal(user, case, via="page", allowed=allowed)
+    photos = files_shown(request, case)
+    before, after = before_and_after(photos)
     return {
         **_actions_context(request, case, allowed, bound),
         **timeline_context(request, case, public_only=not sees_internal_notes(request.user, case)),
@@ -143,7 +145,9 @@ def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -
         "description": shown.description,
         "hidden": shown.hidden,
         "answers": answers_for_display(case),
-        "photos": files_shown(request, case),
+        "photos": photos,
+        "before_photos": before,
+        "after_photos": after,
         "map": map_settings(),
         "points": [{"lon": shown.lon, "lat": shown.lat, "label": case.tracking_id}],
         "may_see_personal_data": shown.personal_data,

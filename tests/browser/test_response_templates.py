@@ -43,3 +43,23 @@ def test_insert_a_template_with_the_script(browse, shot, city, people, language)
     shot(page, f"case-template-picker-360-{language}")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert not page.csp_violations
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_before_and_after_are_stacked_on_a_phone(browse, shot, city, people, language):
+    from tests.pages.test_staff_before_after import _resolved
+
+    case = _resolved(city, people)
+    page = browse(people.officer_a, language=language, **PHONE)
+    page.goto(f"/work/cases/{case.tracking_id}/")
+    pair = page.locator(".before-after-pair figure")
+    expect(pair).to_have_count(2)
+    first, second = pair.nth(0).bounding_box(), pair.nth(1).bounding_box()
+    assert second["y"] >= first["y"] + first["height"] - 1  # stacked, not squeezed
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    pair.nth(0).scroll_into_view_if_needed()
+    shot(page, f"case-before-after-360-{language}")
+    wide = browse(people.officer_a, language=language, viewport={"width": 1024, "height": 800})
+    wide.goto(f"/work/cases/{case.tracking_id}/")
+    boxes = [wide.locator(".before-after-pair figure").nth(i).bounding_box() for i in (0, 1)]
+    assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2  # side by side

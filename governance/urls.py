@@ -8,6 +8,7 @@ urlpatterns = [
     path("work/", queue.queue, name="work"),
     path("work/queue/", queue.queue, name="queue"),
     path("work/queue/list/", queue.queue_list, name="queue_list"),
+    path("work/queue/areas/", queue.area_suggestions, name="area_suggestions"),
     path("work/queue/dispatch/", queue.bulk_dispatch, name="bulk_dispatch"),
     path("work/queue/bulk/", queue.bulk_action, name="bulk_action"),
     path("work/queue/filters/", saved_filters.save_filter, name="saved_filter_save"),

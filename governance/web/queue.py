@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject, cached_property
@@ -30,6 +30,8 @@ from governance.scope import scope_of
 from governance.web.common import is_staff_member, map_settings
 
 SOON = timedelta(hours=1)
+AREA_TEXT_LENGTH = 100  # an area's name or code, as typed in the queue filter
+SUGGESTIONS = 20  # area suggestions per typed text
 PAGE_SIZE = 50
 
 
@@ -59,6 +61,29 @@ def own_areas(user: Person) -> list[tuple[str, str]]:
     ]
 
 
+def suggested_areas(user: Person, text: str) -> list[dict[str, str]]:
+    """Up to SUGGESTIONS areas the person sees whose code starts with, or whose name (in
+    either language) contains, `text`: named in the reader's language, with the area they lie
+    in (many grids share a name). One query, however many areas there are."""
+    text = " ".join(text.split())[:AREA_TEXT_LENGTH]
+    if not text:
+        return []
+    rows = (
+        visible_areas(user)
+        .filter(Q(code__startswith=text) | Q(name__icontains=text) | Q(name_en__icontains=text))
+        .order_by("level", "path")
+        .values("code", "name", "name_en", "parent__name", "parent__name_en")[:SUGGESTIONS]
+    )
+    return [
+        {
+            "code": row["code"],
+            "name": localised_name(row["name"], row["name_en"]),
+            "within": localised_name(row["parent__name"] or "", row["parent__name_en"] or ""),
+        }
+        for row in rows
+    ]
+
+
 class QueueFilter(forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
@@ -69,14 +94,18 @@ class QueueFilter(forms.Form):
     category = forms.TypedChoiceField(
         label=gettext_lazy("Category"), required=False, coerce=int, empty_value=None
     )
-    # An area code, suggested from the person's own areas: a list of every area beneath them
-    # would be thousands of options (and a query) for a district dispatcher.
+    # An area by its name or code: the person's own areas are the quick picks, and typing
+    # asks `area_suggestions` for matches among the areas they see (a list of every area
+    # beneath a district dispatcher would be thousands of options); without a script a typed
+    # name is looked up by `clean_area`.
     area = forms.CharField(
         label=gettext_lazy("Area"),
         required=False,
-        max_length=15,
-        widget=forms.TextInput(attrs={"list": "queue-areas", "inputmode": "numeric"}),
-        help_text=gettext_lazy("An area code; empty for all my areas."),
+        max_length=AREA_TEXT_LENGTH,
+        widget=forms.TextInput(
+            attrs={"list": "queue-areas", "autocomplete": "off", "data-area-picker": ""}
+        ),
+        help_text=gettext_lazy("Type an area's name or code and pick it; empty for all my areas."),
     )
     overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
     # The city's unrouted queue: cases whose pin is outside every grid (`access`: the
@@ -103,13 +132,21 @@ class QueueFilter(forms.Form):
         ]
 
     def clean_area(self) -> Area | None:
-        code = self.cleaned_data["area"].strip()
-        if not code:
+        text = " ".join(self.cleaned_data["area"].split())
+        if not text:
             return None
-        area = visible_areas(self.user).filter(code=code).first()
-        if area is None:
-            raise forms.ValidationError(_("That is not one of your areas."))
-        return area
+        areas = visible_areas(self.user).defer("boundary")
+        area = areas.filter(code=text).first()
+        if area is not None:
+            return area
+        named = list(areas.filter(Q(name=text) | Q(name_en__iexact=text))[:2])
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise forms.ValidationError(
+                _("Several of your areas have that name: pick one from the list, or type its code.")
+            )
+        raise forms.ValidationError(_("That is not one of your areas."))
 
 
 def filtered_cases(user: Person, data) -> tuple[QueueFilter, QuerySet[Case], str]:
@@ -317,6 +354,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         for row in context["rows"]
     ]
     return render(request, "governance/queue.html", context)
+
+
+@login_required
+@require_GET
+def area_suggestions(request: HttpRequest) -> JsonResponse:
+    """The queue's area picker: areas the person sees matching the typed text (`?q=`)."""
+    return JsonResponse({"areas": suggested_areas(request.user, request.GET.get("q", ""))})
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -96,6 +98,14 @@ def _link_duplicates(user, events: list) -> None:
 PAGE_ACTIONS = frozenset({Action.REPORT, Action.SEE_PERSONAL_DATA, Action.VIEW})
 
 
+def _queue_param(request: HttpRequest) -> str:
+    """`?queue=…` when the page was opened from the queue: kept through its action forms (and
+    the live refresh of them), so after acting next / previous still walk the same queue."""
+    if "queue" not in request.GET:
+        return ""
+    return "?" + urlencode({"queue": request.GET["queue"][:QUEUE_QUERY_LIMIT]})
+
+
 def _actions_context(
     request: HttpRequest, case: Case, allowed: frozenset[Action], bound: dict | None = None
 ) -> dict:
@@ -109,7 +119,9 @@ def _actions_context(
         "case": case,
         "action_forms": forms,
         "act_url": "governance:case_act",
-        "actions_url": reverse("governance:case_actions", args=[case.tracking_id]),
+        "queue_param": _queue_param(request),
+        "actions_url": reverse("governance:case_actions", args=[case.tracking_id])
+        + _queue_param(request),
     }
 
 
@@ -210,7 +222,9 @@ def case_act(request: HttpRequest, tracking_id: str, name: str) -> HttpResponse:
         page=lambda bound, status: render(
             request, "governance/case.html", _page_context(request, case, bound), status=status
         ),
-        done=lambda: redirect("governance:case", tracking_id=case.tracking_id),
+        done=lambda: redirect(
+            reverse("governance:case", args=[case.tracking_id]) + _queue_param(request)
+        ),
         back=reverse("governance:case", args=[case.tracking_id]),
     )
 

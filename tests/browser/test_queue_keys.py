@@ -58,3 +58,25 @@ def test_j_and_k_walk_the_queue(browse, shot, city, people, language):
     expect(field).to_have_value("j")
     expect(page.locator("h1")).to_contain_text(second.tracking_id)
     assert not page.csp_violations
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_queue_tools_fit_a_phone(browse, shot, city, people, language):
+    from governance.models import SavedFilter
+
+    _case(city, people, 10)
+    SavedFilter.objects.create(
+        owner=people.dispatcher, name="待受理 submitted", query="status=submitted"
+    )
+    page = browse(people.dispatcher, language=language, **PHONE)
+    page.goto("/work/queue/")
+    page.wait_for_load_state("load")
+    expect(page.locator(".chip a")).to_have_text("待受理 submitted")
+    # The area picker asks for suggestions as one types.
+    with page.expect_response(lambda r: "/work/queue/areas/" in r.url) as answer:
+        page.locator("#id_area").fill("网格")
+    assert answer.value.ok
+    expect(page.locator("#queue-areas option")).not_to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, f"queue-tools-360-{language}")
+    assert not page.csp_violations

@@ -111,3 +111,15 @@ def test_the_navigation_costs_a_bounded_number_of_queries(client, people, three,
     with CaptureQueriesContext(connection) as more:
         client.get(url, query)
     assert len(more) == len(navigated)
+
+
+def test_acting_keeps_the_queue(client, people, three):
+    first, middle, last = three
+    client.force_login(people.dispatcher)
+    html = _page(client, middle, "status=submitted")
+    act = reverse("governance:case_act", args=[middle.tracking_id, "file"])
+    assert f'action="{act}?queue=status%3Dsubmitted"' in html
+    response = client.post(act + "?queue=status%3Dsubmitted", {"file-note": ""})
+    assert response.url == _link(middle, "status=submitted")
+    html = client.get(response.url).content.decode()
+    assert _link(last, "status=submitted") in html  # still walking the same queue

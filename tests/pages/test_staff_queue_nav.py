@@ -114,7 +114,7 @@ def test_the_navigation_costs_a_bounded_number_of_queries(client, people, three,
 
 
 def test_acting_keeps_the_queue(client, people, three):
-    first, middle, last = three
+    _first, middle, last = three
     client.force_login(people.dispatcher)
     html = _page(client, middle, "status=submitted")
     act = reverse("governance:case_act", args=[middle.tracking_id, "file"])

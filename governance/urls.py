@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance.web import areas, cases, files, filing, maps, queue, saved_filters
+from governance.web import areas, bulk, cases, files, filing, maps, queue, saved_filters
 
 app_name = "governance"
 
@@ -9,8 +9,8 @@ urlpatterns = [
     path("work/queue/", queue.queue, name="queue"),
     path("work/queue/list/", queue.queue_list, name="queue_list"),
     path("work/queue/areas/", queue.area_suggestions, name="area_suggestions"),
-    path("work/queue/dispatch/", queue.bulk_dispatch, name="bulk_dispatch"),
-    path("work/queue/bulk/", queue.bulk_action, name="bulk_action"),
+    path("work/queue/dispatch/", bulk.bulk_dispatch, name="bulk_dispatch"),
+    path("work/queue/bulk/", bulk.bulk_action, name="bulk_action"),
     path("work/queue/filters/", saved_filters.save_filter, name="saved_filter_save"),
     path(
         "work/queue/filters/<int:pk>/delete/",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance import workflow
@@ -98,10 +99,12 @@ class RouteForm(forms.Form):
     """Route a case outside every grid to one of the grids the person dispatches for."""
 
     grid = forms.CharField(
-        label=_("Grid code"),
-        max_length=15,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        help_text=_("The grid that should handle it; the case joins its queue."),
+        label=_("Grid"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "The name or code of the grid that should handle it; the case joins its queue."
+        ),
     )
     note = forms.CharField(
         label=_("Why this grid"),
@@ -112,7 +115,12 @@ class RouteForm(forms.Form):
 
 
 def _route(case: Case, actor: Person, data: dict[str, Any]) -> Case:
-    grid = workflow.routable_grids(actor).filter(code=data["grid"].strip()).first()
+    text = " ".join(data["grid"].split())
+    grids = workflow.routable_grids(actor).defer("boundary")
+    grid = grids.filter(code=text).first()
+    if grid is None:  # a grid's name, when only one of theirs has it
+        named = list(grids.filter(Q(name=text) | Q(name_en__iexact=text))[:2])
+        grid = named[0] if len(named) == 1 else None
     if grid is None:
         raise InvalidInput({"grid": [str(_("Choose one of the grids you dispatch for."))]})
     return workflow.route_case(case_id=case.pk, actor=actor, grid=grid, note=data["note"])

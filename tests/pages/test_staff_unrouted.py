@@ -126,3 +126,13 @@ def test_the_reporter_reads_the_grid_it_was_routed_to(client, city, people):
     name = city.grid_a.name_en or city.grid_a.name
     assert f"Now in the queue of grid {name}." in html
     assert "内部" not in html
+
+
+def test_a_grid_may_be_named_instead_of_coded(client, city, people):
+    case = _unrouted(city, people)
+    city.grid_a.name_en = "Eastgate"
+    city.grid_a.save()
+    client.force_login(people.dispatcher)
+    url = reverse("governance:case_act", args=[case.tracking_id, "route"])
+    assert client.post(url, {"route-grid": "eastgate"}).status_code == 302
+    assert Case.objects.get(pk=case.pk).grid == city.grid_a

@@ -92,14 +92,23 @@ RULES: dict[str, Rule] = {
     "reopen": Rule(frozenset({S.CLOSED}), S.FILED, Action.OWN, EventKind.REOPENED),
     "rate": Rule(frozenset({S.CLOSED}), None, Action.OWN, EventKind.RATED),
     "note": Rule(frozenset(S), None, Action.VIEW, EventKind.NOTE),
-    # Only a case outside every grid (`available_actions`, `route_case`).
+}
+# Actions that are not steps of the case's lifecycle: routing a case outside every grid to a
+# grid (only such a case: `available_actions`, `route_case`).
+OTHER_RULES: dict[str, Rule] = {
     "route": Rule(OPEN_STATUSES, None, Action.DISPATCH, EventKind.ROUTED),
 }
 
 
+def rule_for(name: str) -> Rule:
+    """The rule of action `name`, a lifecycle step (RULES) or another action (OTHER_RULES)."""
+    return RULES[name] if name in RULES else OTHER_RULES[name]
+
+
 def actions_needed(status: str) -> frozenset[Action]:
     """The permissions the actions that start from `status` need."""
-    return frozenset(rule.action for rule in RULES.values() if status in rule.sources)
+    rules = [*RULES.values(), *OTHER_RULES.values()]
+    return frozenset(rule.action for rule in rules if status in rule.sources)
 
 
 def available_actions(
@@ -113,7 +122,7 @@ def available_actions(
     if allowed is None:
         allowed = permitted(user, case, actions_needed(case.status))
     names = []
-    for name, rule in RULES.items():
+    for name, rule in (*RULES.items(), *OTHER_RULES.items()):
         if case.status not in rule.sources or rule.action not in allowed:
             continue
         if name == "rate" and case.rating is not None:
@@ -214,7 +223,7 @@ def _record(
 
 def _locked(case_id: int, *, name: str, actor: Person | None) -> tuple[Case, Rule]:
     """The case under a row lock, once `actor` may take action `name` from its state."""
-    rule = RULES[name]
+    rule = rule_for(name)
     case = Case.objects.select_for_update().filter(pk=case_id).first()
     if case is None:
         raise NotPermitted(_("There is no such case."))

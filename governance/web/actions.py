@@ -364,7 +364,7 @@ def refusal(actor: Person, case: Case, name: str) -> tuple[int, str] | None:
     """Why `actor` may not take action `name` now (status, message), or None when they may."""
     if name in workflow.available_actions(actor, case):
         return None
-    rule = workflow.RULES[name]
+    rule = workflow.rule_for(name)
     if not may(actor, rule.action, case):
         return 403, str(
             _("You may not %(action)s this case. Nothing was changed.")

@@ -36,6 +36,7 @@ from governance.models import (
     Case,
     CaseEvent,
     EventKind,
+    Level,
     OutboxMessage,
     Role,
 )
@@ -156,11 +157,20 @@ class PeopleAround:
             self._grids.setdefault(user.grid, []).append(user)
         self._cities: dict[str, list[User]] = {}
         cities = {c.area_path.strip("/").split("/")[0] for c in watched if c.grid_id is None}
-        for user in User.objects.filter(
-            assignments__area__code__in=cities,
-            assignments__role__in=(Role.DISPATCHER, *LEADER_ROLES),
-        ).annotate(city=F("assignments__area__code")):
-            self._cities.setdefault(user.city, []).append(user)
+        # The city's unrouted queue is worked by the dispatchers (and leaders) of the city and
+        # of each of its districts (`access.unrouted_cities`): all of them are told.
+        in_cities = Q(pk__in=[])
+        for code in sorted(cities):
+            in_cities |= Q(assignments__area__path__startswith=f"/{code}/")
+        if cities:
+            for user in User.objects.filter(
+                in_cities,
+                assignments__area__level__in=(Level.CITY, Level.DISTRICT),
+                assignments__role__in=(Role.DISPATCHER, *LEADER_ROLES),
+            ).annotate(area_path=F("assignments__area__path")):
+                city = user.area_path.strip("/").split("/")[0]
+                if all(u.pk != user.pk for u in self._cities.get(city, [])):
+                    self._cities.setdefault(city, []).append(user)
         # Ask `recipients` for every candidate first (no access check yet: `_allowed` None),
         # then check them all at once.
         self._allowed: set[tuple[int, int]] | None = None

@@ -11,7 +11,11 @@ Sources of access:
 - the person's own requests (to see, withdraw, reopen, rate, add information);
 - sharing grants to the person's departments: cases of the granted categories under the
   granted area, while the grant has not expired (checked at query time, so expiry needs no
-  job); personal data only through grants made `with_personal_data`.
+  job); personal data only through grants made `with_personal_data`;
+- the city's unrouted queue: a case whose pin is outside every grid waits at its city, and
+  whoever dispatches for a whole district of that city (`dispatch_cases` on the district)
+  sees it, accepts it and dispatches or routes it, as they would one of their district's
+  (`UNROUTED_ACTIONS`). A street leader's dispatch right does not reach it.
 
 What the person holds (area paths, departments, grants) is read in one query by
 `governance.scope.scope_of` and, inside a request, remembered until the request ends or one
@@ -56,6 +60,34 @@ AREA_PERMISSION = {
 }
 
 Person = User | AnonymousUser
+
+# What a district's dispatchers may do on their city's unrouted cases: what their role gives
+# them in their district, short of what only the grid's own staff do (verify, escalate).
+UNROUTED_ACTIONS = frozenset(
+    {Action.VIEW, Action.REPORT, Action.INTAKE, Action.DISPATCH, Action.SEE_PERSONAL_DATA}
+)
+DISTRICT_DEPTH = 2  # /city/district/: the path of a district has two codes
+
+
+def city_path(path: str) -> str:
+    """The path of the city an area path lies in (its first code)."""
+    return "/" + path.strip("/").split("/")[0] + "/"
+
+
+def unrouted_cities(scope: Scope, action: Action) -> list[str]:
+    """The paths of the cities whose unrouted queue the person may `action` on: where they
+    hold both the action's permission and `dispatch_cases` on the city or one of its districts.
+    """
+    if action not in UNROUTED_ACTIONS:
+        return []
+    held = set(scope.area_paths(AREA_PERMISSION[action]))
+    return sorted(
+        {
+            city_path(path)
+            for path in scope.area_paths(AREA_PERMISSION[Action.DISPATCH])
+            if path in held and path.strip("/").count("/") < DISTRICT_DEPTH
+        }
+    )
 
 
 def area_paths(user: Person, codename: str) -> list[str]:
@@ -111,6 +143,9 @@ def _condition(user: User, action: Action, scope: Scope, *, as_staff: bool = Fal
     condition = Q(pk__in=[])
     if action in AREA_PERMISSION:
         condition |= _covering(scope.area_paths(AREA_PERMISSION[action]))
+        cities = unrouted_cities(scope, action)
+        if cities:
+            condition |= Q(grid__isnull=True, area_path__in=cities)
     if action in (Action.VIEW, Action.HANDLE):
         # The person's departments as literal ids (read with the scope), not a subquery: a
         # subquery in this OR makes PostgreSQL filter every open case instead of combining

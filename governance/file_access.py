@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from governance import audience
 from governance.access import Action, Person, cases_for, permitted
-from governance.models import Attachment, Case
+from governance.models import Attachment, Case, EventKind
 
 OPEN_ACTIONS = frozenset({Action.VIEW, Action.REPORT})
 
@@ -101,6 +101,20 @@ class ShownFile:
     url: str
     thumbnail_url: str | None
     is_image: bool
+    stage: str = ""  # BEFORE (the report's), AFTER (the fix's), or "" (anything else)
+
+
+# The timeline entries whose photos show the problem, and those whose photos show the fix.
+BEFORE_KINDS = frozenset({EventKind.SUBMITTED})
+AFTER_KINDS = frozenset({EventKind.RESOLVED, EventKind.CLOSED})
+BEFORE, AFTER = "before", "after"
+
+
+def _stage(attachment: Attachment) -> str:
+    kind = attachment.event.kind if attachment.event_id is not None else EventKind.SUBMITTED
+    if kind in BEFORE_KINDS:
+        return BEFORE
+    return AFTER if kind in AFTER_KINDS else ""
 
 
 def files_shown(request: HttpRequest, case: Case) -> list[ShownFile]:
@@ -112,6 +126,15 @@ def files_shown(request: HttpRequest, case: Case) -> list[ShownFile]:
             url=attachment_url(a, request),
             thumbnail_url=attachment_url(a, request, thumbnail=True) if a.thumbnail else None,
             is_image=a.is_image,
+            stage=_stage(a),
         )
         for a in attachments
     ]
+
+
+def before_and_after(files: list[ShownFile]) -> tuple[list[ShownFile], list[ShownFile]]:
+    """Of `files` (`files_shown`), the photos of the report and those of the fix (resolution
+    and verification), to set side by side; empty unless both have at least one."""
+    before = [f for f in files if f.is_image and f.stage == BEFORE]
+    after = [f for f in files if f.is_image and f.stage == AFTER]
+    return (before, after) if before and after else ([], [])

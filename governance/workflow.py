@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -92,11 +93,22 @@ RULES: dict[str, Rule] = {
     "rate": Rule(frozenset({S.CLOSED}), None, Action.OWN, EventKind.RATED),
     "note": Rule(frozenset(S), None, Action.VIEW, EventKind.NOTE),
 }
+# Actions that are not steps of the case's lifecycle: routing a case outside every grid to a
+# grid (only such a case: `available_actions`, `route_case`).
+OTHER_RULES: dict[str, Rule] = {
+    "route": Rule(OPEN_STATUSES, None, Action.DISPATCH, EventKind.ROUTED),
+}
+
+
+def rule_for(name: str) -> Rule:
+    """The rule of action `name`, a lifecycle step (RULES) or another action (OTHER_RULES)."""
+    return RULES[name] if name in RULES else OTHER_RULES[name]
 
 
 def actions_needed(status: str) -> frozenset[Action]:
     """The permissions the actions that start from `status` need."""
-    return frozenset(rule.action for rule in RULES.values() if status in rule.sources)
+    rules = [*RULES.values(), *OTHER_RULES.values()]
+    return frozenset(rule.action for rule in rules if status in rule.sources)
 
 
 def available_actions(
@@ -110,12 +122,14 @@ def available_actions(
     if allowed is None:
         allowed = permitted(user, case, actions_needed(case.status))
     names = []
-    for name, rule in RULES.items():
+    for name, rule in (*RULES.items(), *OTHER_RULES.items()):
         if case.status not in rule.sources or rule.action not in allowed:
             continue
         if name == "rate" and case.rating is not None:
             continue
         if name == "reopen" and not _within_reopen_window(case):
+            continue
+        if name == "route" and case.grid_id is not None:
             continue
         names.append(name)
     return names
@@ -209,7 +223,7 @@ def _record(
 
 def _locked(case_id: int, *, name: str, actor: Person | None) -> tuple[Case, Rule]:
     """The case under a row lock, once `actor` may take action `name` from its state."""
-    rule = RULES[name]
+    rule = rule_for(name)
     case = Case.objects.select_for_update().filter(pk=case_id).first()
     if case is None:
         raise NotPermitted(_("There is no such case."))
@@ -268,6 +282,7 @@ ACTION_LABELS = {
     "reopen": gettext_lazy("reopen"),
     "rate": gettext_lazy("rate"),
     "note": gettext_lazy("add a note to"),
+    "route": gettext_lazy("route to a grid"),
 }
 DONE_LABELS = {
     "file": gettext_lazy("accepted"),
@@ -283,6 +298,7 @@ DONE_LABELS = {
     "reopen": gettext_lazy("reopened"),
     "rate": gettext_lazy("rated"),
     "note": gettext_lazy("annotated"),
+    "route": gettext_lazy("routed to a grid"),
 }
 
 
@@ -488,9 +504,19 @@ def dispatch_case(
     department: Department | None = None,
     assignee: User | None = None,
     note: str = "",
+    note_audience: Audience | str = Audience.INTERNAL,
 ) -> Case:
-    """派遣: send the case to a department (default: the category's) and start its time limit."""
+    """派遣: send the case to a department (default: the category's) and start its time limit.
+
+    The instructions (`note`) are for the staff who handle it unless `note_audience` says the
+    reporter too: then they are the dispatch entry's note, which the reporter reads and is
+    told. Internal ones are an internal note of their own beside the dispatch entry, so the
+    reporter still sees (and is told) that the case was dispatched, and nothing more.
+    """
     note = _text(note, "note", required=False)
+    if note_audience not in NOTE_AUDIENCES:
+        raise InvalidInput({"note_audience": [_("A note is for staff only or for the reporter.")]})
+    internal = Audience(note_audience) == Audience.INTERNAL
     with transaction.atomic():
         case, rule = _locked(case_id, name="dispatch", actor=actor)
         department = department or case.category.default_department
@@ -507,7 +533,7 @@ def dispatch_case(
             case,
             rule,
             actor=actor,
-            note=note,
+            note="" if internal else note,
             data={
                 "department": department.code if department else None,
                 "assignee": assignee.pk if assignee else None,
@@ -522,6 +548,66 @@ def dispatch_case(
                 "warned_at",
             ],
         )
+        if internal and note:
+            event = _record(
+                case,
+                kind=EventKind.NOTE,
+                actor=actor,
+                from_status=case.status,
+                note=note,
+                audience=Audience.INTERNAL,
+                data={"instructions": True},
+            )
+            events.case_changed_on_commit(case, event)
+    return case
+
+
+def routable_grids(actor: Person) -> QuerySet[Area]:
+    """The active grids `actor` may route an unrouted case to: those beneath an area where
+    they dispatch (an administrator: any)."""
+    grids = Area.objects.active().filter(level=Level.GRID)
+    if actor.is_superuser:
+        return grids
+    paths = area_paths(actor, AREA_PERMISSION[Action.DISPATCH])
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return grids.filter(condition)
+
+
+def route_case(*, case_id: int, actor: Person, grid: Area, note: str = "") -> Case:
+    """Route a case whose pin is outside every grid to the grid that should handle it.
+
+    The city's unrouted queue is worked by its districts' dispatchers (`access`); one of them
+    names a grid of their own district (the pin may be just past its edge, or in a hole of
+    the map) and the case joins that grid's queue as if it had been filed there. The grid's
+    name is on the reporter's timeline; `note` (why) is for staff only.
+    """
+    note = _text(note, "note", required=False)
+    with transaction.atomic():
+        case, rule = _locked(case_id, name="route", actor=actor)
+        if case.grid_id is not None:
+            raise InvalidTransition(_("This case is already in a grid."))
+        if grid is None or not routable_grids(actor).filter(pk=grid.pk).exists():
+            raise InvalidInput({"grid": [_("Choose one of the grids you dispatch for.")]})
+        case.grid = grid
+        case.area_path = grid.path
+        _move(
+            case,
+            rule,
+            actor=actor,
+            data={"grid": grid.code, "grid_name": grid.name, "grid_name_en": grid.name_en},
+            update=["grid", "area_path"],
+        )
+        if note:
+            _record(
+                case,
+                kind=EventKind.NOTE,
+                actor=actor,
+                from_status=case.status,
+                note=note,
+                audience=Audience.INTERNAL,
+            )
     return case
 
 

@@ -26,6 +26,8 @@ from governance.models import (
     CalendarDay,
     Case,
     Department,
+    ResponseTemplate,
+    SavedFilter,
     SharingGrant,
 )
 from tests.factories import square
@@ -73,6 +75,8 @@ def populated(city, people):
     ).categories.add(city.category)
     ApiKey.objects.create(name="partner", key_hash="0" * 64)
     AccessLog.objects.create(user=people.dispatcher, case=case, fields=["phone"], via="page")
+    ResponseTemplate.objects.create(title="已受理", text="已受理，正在处理。", audience="reporter")
+    SavedFilter.objects.create(owner=people.dispatcher, name="待受理", query="status=submitted")
     return case
 
 

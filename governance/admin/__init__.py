@@ -8,6 +8,7 @@ from governance.admin import (  # noqa: F401
     notifications,
     outbox,
     people,
+    response_templates,
     sharing,
     statistics,
 )

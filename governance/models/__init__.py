@@ -20,6 +20,7 @@ from governance.models.people import (
     Role,
 )
 from governance.models.sharing import AccessLog, ApiKey, SharingGrant
+from governance.models.staff_tools import ResponseTemplate, SavedFilter, TemplateAction
 from governance.models.statistics import AreaDailyStatistics
 
 __all__ = [
@@ -47,8 +48,11 @@ __all__ = [
     "OutboxKind",
     "OutboxMessage",
     "Question",
+    "ResponseTemplate",
     "Role",
+    "SavedFilter",
     "SharingGrant",
     "Status",
+    "TemplateAction",
     "Urgency",
 ]

@@ -233,6 +233,7 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("reopened")
     RATED = "rated", _("rated")
     NOTE = "note", _("note")
+    ROUTED = "routed", _("routed to a grid")
 
 
 class Audience(models.TextChoices):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from governance import workflow
@@ -74,12 +75,55 @@ class DispatchForm(forms.Form):
         label=_("Instructions"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=FOR_REPORTER,
+        help_text=_("For the staff who handle it: only staff see this, unless you choose below."),
+    )
+    # Instructions are internal by default (issue 10, defect 5): the reporter reads them only
+    # when the dispatcher chooses so.
+    note_audience = forms.ChoiceField(
+        label=_("Who sees the instructions"),
+        choices=[
+            (Audience.INTERNAL.value, FOR_STAFF),
+            (Audience.REPORTER.value, _("The reporter sees this (and staff).")),
+        ],
+        initial=Audience.INTERNAL.value,
+        required=False,  # not chosen: staff only
+        widget=forms.RadioSelect,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].label_from_instance = lambda d: d.display_name
+
+
+class RouteForm(forms.Form):
+    """Route a case outside every grid to one of the grids the person dispatches for."""
+
+    grid = forms.CharField(
+        label=_("Grid"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "The name or code of the grid that should handle it; the case joins its queue."
+        ),
+    )
+    note = forms.CharField(
+        label=_("Why this grid"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=FOR_STAFF,
+    )
+
+
+def _route(case: Case, actor: Person, data: dict[str, Any]) -> Case:
+    text = " ".join(data["grid"].split())
+    grids = workflow.routable_grids(actor).defer("boundary")
+    grid = grids.filter(code=text).first()
+    if grid is None:  # a grid's name, when only one of theirs has it
+        named = list(grids.filter(Q(name=text) | Q(name_en__iexact=text))[:2])
+        grid = named[0] if len(named) == 1 else None
+    if grid is None:
+        raise InvalidInput({"grid": [str(_("Choose one of the grids you dispatch for."))]})
+    return workflow.route_case(case_id=case.pk, actor=actor, grid=grid, note=data["note"])
 
 
 def public_summary_field() -> forms.CharField:
@@ -205,7 +249,11 @@ ACTIONS: dict[str, ActionSpec] = {
     "dispatch": ActionSpec(
         DispatchForm,
         lambda c, a, d: workflow.dispatch_case(
-            case_id=c.pk, actor=a, department=d["department"], note=d["note"]
+            case_id=c.pk,
+            actor=a,
+            department=d["department"],
+            note=d["note"],
+            note_audience=d["note_audience"] or Audience.INTERNAL,
         ),
         _("Dispatch"),
     ),
@@ -267,6 +315,7 @@ ACTIONS: dict[str, ActionSpec] = {
         _("Rate"),
     ),
     "note": ActionSpec(AddInformationForm, _note, _("Add information")),
+    "route": ActionSpec(RouteForm, _route, _("Route to a grid")),
 }
 
 # What a citizen may do from their request page; everything else is the staff case page's.
@@ -315,7 +364,7 @@ def refusal(actor: Person, case: Case, name: str) -> tuple[int, str] | None:
     """Why `actor` may not take action `name` now (status, message), or None when they may."""
     if name in workflow.available_actions(actor, case):
         return None
-    rule = workflow.RULES[name]
+    rule = workflow.rule_for(name)
     if not may(actor, rule.action, case):
         return 403, str(
             _("You may not %(action)s this case. Nothing was changed.")

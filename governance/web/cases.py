@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,18 +12,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from governance import workflow
+from governance import response_templates, workflow
 from governance.access import Action, cases_for, permitted, sees_internal_notes
 from governance.errors import InvalidInput, NotPermitted, WorkflowError
-from governance.file_access import files_shown
+from governance.file_access import before_and_after, files_shown
+from governance.inputs import optional_id
 from governance.language import join_list
 from governance.models import Audience, Case, Datatype
 from governance.privacy import reveal
 from governance.web import actions
 from governance.web.common import map_settings, refused, scoped_case
+from governance.web.queue import queue_neighbours
+from governance.web.uploads import PhotosField
+
+QUEUE_QUERY_LIMIT = 1000  # the queue's filters, carried from its links (a few hundred at most)
 
 
 def answers_for_display(case: Case) -> list[tuple[str, str]]:
@@ -90,6 +98,14 @@ def _link_duplicates(user, events: list) -> None:
 PAGE_ACTIONS = frozenset({Action.REPORT, Action.SEE_PERSONAL_DATA, Action.VIEW})
 
 
+def _queue_param(request: HttpRequest) -> str:
+    """`?queue=…` when the page was opened from the queue: kept through its action forms (and
+    the live refresh of them), so after acting next / previous still walk the same queue."""
+    if "queue" not in request.GET:
+        return ""
+    return "?" + urlencode({"queue": request.GET["queue"][:QUEUE_QUERY_LIMIT]})
+
+
 def _actions_context(
     request: HttpRequest, case: Case, allowed: frozenset[Action], bound: dict | None = None
 ) -> dict:
@@ -98,18 +114,40 @@ def _actions_context(
     forms = actions.forms_for(request.user, case, names, allowed=allowed)
     if bound:
         forms = [(n, spec, bound.get(n, form)) for n, spec, form in forms]
+    _offer_templates(case, forms)
     return {
         "case": case,
         "action_forms": forms,
         "act_url": "governance:case_act",
-        "actions_url": reverse("governance:case_actions", args=[case.tracking_id]),
+        "queue_param": _queue_param(request),
+        "actions_url": reverse("governance:case_actions", args=[case.tracking_id])
+        + _queue_param(request),
     }
+
+
+def _offer_templates(case: Case, forms: list) -> None:
+    """Give each text field of the action forms the response templates that fit it
+    (`response_templates.offered`), as `templates` on its bound field: one query per page,
+    and the reporter's language read only when there are templates to offer."""
+    templates = response_templates.candidates(case, [name for name, _spec, _form in forms])
+    if not templates:
+        return
+    language = response_templates.case_language(case, get_language() or "zh-hans")
+    for name, _spec, form in forms:
+        for field in form.fields:
+            found = response_templates.offered(
+                templates, action=name, field=field, language=language
+            )
+            if found:
+                form[field].templates = found
 
 
 def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -> dict:
     user = request.user
     allowed = permitted(user, case, workflow.actions_needed(case.status) | PAGE_ACTIONS)
     shown = reveal(user, case, via="page", allowed=allowed)
+    photos = files_shown(request, case)
+    before, after = before_and_after(photos)
     return {
         **_actions_context(request, case, allowed, bound),
         **timeline_context(request, case, public_only=not sees_internal_notes(request.user, case)),
@@ -119,7 +157,9 @@ def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -
         "description": shown.description,
         "hidden": shown.hidden,
         "answers": answers_for_display(case),
-        "photos": files_shown(request, case),
+        "photos": photos,
+        "before_photos": before,
+        "after_photos": after,
         "map": map_settings(),
         "points": [{"lon": shown.lon, "lat": shown.lat, "label": case.tracking_id}],
         "may_see_personal_data": shown.personal_data,
@@ -142,7 +182,12 @@ def case_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
         if cases_for(request.user, Action.OWN).filter(tracking_id=tracking_id).exists():
             return redirect("citizens:request", tracking_id=tracking_id)
         raise
-    return render(request, "governance/case.html", _page_context(request, case))
+    context = _page_context(request, case)
+    if "queue" in request.GET:
+        context["queue_nav"] = queue_neighbours(
+            request.user, request.GET["queue"][:QUEUE_QUERY_LIMIT], case
+        )
+    return render(request, "governance/case.html", context)
 
 
 @login_required
@@ -177,9 +222,51 @@ def case_act(request: HttpRequest, tracking_id: str, name: str) -> HttpResponse:
         page=lambda bound, status: render(
             request, "governance/case.html", _page_context(request, case, bound), status=status
         ),
-        done=lambda: redirect("governance:case", tracking_id=case.tracking_id),
+        done=lambda: redirect(
+            reverse("governance:case", args=[case.tracking_id]) + _queue_param(request)
+        ),
         back=reverse("governance:case", args=[case.tracking_id]),
     )
+
+
+@login_required
+@require_POST
+def case_insert_template(request: HttpRequest, tracking_id: str, name: str) -> HttpResponse:
+    """The template picker without a script: the action form comes back as it was typed, with
+    the chosen template's text added to the field, to edit before sending. Nothing is run."""
+    case = staff_case(request, tracking_id)
+    if name not in actions.ACTIONS:
+        raise Http404
+    back = reverse("governance:case", args=[case.tracking_id])
+    problem = actions.refusal(request.user, case, name)
+    if problem is not None:
+        status, message = problem
+        return refused(request, message, status=status, back=back)
+    form = actions.form_for(name, request.user, case)
+    field = request.POST.get("insert", "")
+    if field not in form.fields:
+        raise Http404
+    language = response_templates.case_language(case, get_language() or "zh-hans")
+    chosen = optional_id(request.POST.get(f"template-{form.prefix}-{field}"))
+    found = [
+        t
+        for t in response_templates.offered_for(case, action=name, field=field, language=language)
+        if t.pk == chosen
+    ]
+    initial = {
+        key: request.POST.get(form.add_prefix(key), "")
+        for key in form.fields
+        if not isinstance(form.fields[key], PhotosField)
+    }
+    if found:
+        typed = initial.get(field, "").rstrip()
+        initial[field] = (typed + "\n" if typed else "") + found[0].text
+    else:
+        messages.error(request, _("Choose one of the templates offered for this field."))
+    filled = actions.form_for(name, request.user, case)
+    filled.initial = initial
+    filled.open = True
+    return render(request, "governance/case.html", _page_context(request, case, {name: filled}))
 
 
 def run_action(

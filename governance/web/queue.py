@@ -6,30 +6,29 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
-from governance import clock, reference, search, workflow
+from governance import clock, reference, search
 from governance.access import AREA_PERMISSION, Action, Person, area_paths, cases_for
-from governance.errors import WorkflowError
-from governance.inputs import optional_id
-from governance.models import Area, Case, Department, Status
+from governance.models import Area, Case, SavedFilter, Status
 from governance.models.area import localised_name
 from governance.models.case import OPEN_STATUSES
 from governance.privacy import listed_point
 from governance.scope import scope_of
-from governance.web.common import map_settings
+from governance.web.common import is_staff_member, map_settings
 
 SOON = timedelta(hours=1)
+AREA_TEXT_LENGTH = 100  # an area's name or code, as typed in the queue filter
+SUGGESTIONS = 20  # area suggestions per typed text
 PAGE_SIZE = 50
 
 
@@ -59,6 +58,29 @@ def own_areas(user: Person) -> list[tuple[str, str]]:
     ]
 
 
+def suggested_areas(user: Person, text: str) -> list[dict[str, str]]:
+    """Up to SUGGESTIONS areas the person sees whose code starts with, or whose name (in
+    either language) contains, `text`: named in the reader's language, with the area they lie
+    in (many grids share a name). One query, however many areas there are."""
+    text = " ".join(text.split())[:AREA_TEXT_LENGTH]
+    if not text:
+        return []
+    rows = (
+        visible_areas(user)
+        .filter(Q(code__startswith=text) | Q(name__icontains=text) | Q(name_en__icontains=text))
+        .order_by("level", "path")
+        .values("code", "name", "name_en", "parent__name", "parent__name_en")[:SUGGESTIONS]
+    )
+    return [
+        {
+            "code": row["code"],
+            "name": localised_name(row["name"], row["name_en"]),
+            "within": localised_name(row["parent__name"] or "", row["parent__name_en"] or ""),
+        }
+        for row in rows
+    ]
+
+
 class QueueFilter(forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
@@ -69,16 +91,23 @@ class QueueFilter(forms.Form):
     category = forms.TypedChoiceField(
         label=gettext_lazy("Category"), required=False, coerce=int, empty_value=None
     )
-    # An area code, suggested from the person's own areas: a list of every area beneath them
-    # would be thousands of options (and a query) for a district dispatcher.
+    # An area by its name or code: the person's own areas are the quick picks, and typing
+    # asks `area_suggestions` for matches among the areas they see (a list of every area
+    # beneath a district dispatcher would be thousands of options); without a script a typed
+    # name is looked up by `clean_area`.
     area = forms.CharField(
         label=gettext_lazy("Area"),
         required=False,
-        max_length=15,
-        widget=forms.TextInput(attrs={"list": "queue-areas", "inputmode": "numeric"}),
-        help_text=gettext_lazy("An area code; empty for all my areas."),
+        max_length=AREA_TEXT_LENGTH,
+        widget=forms.TextInput(
+            attrs={"list": "queue-areas", "autocomplete": "off", "data-area-picker": ""}
+        ),
+        help_text=gettext_lazy("Type an area's name or code and pick it; empty for all my areas."),
     )
     overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
+    # The city's unrouted queue: cases whose pin is outside every grid (`access`: the
+    # districts' dispatchers see them).
+    unrouted = forms.BooleanField(label=gettext_lazy("Outside every grid only"), required=False)
     q = forms.CharField(
         label=gettext_lazy("Search"),
         required=False,
@@ -100,13 +129,21 @@ class QueueFilter(forms.Form):
         ]
 
     def clean_area(self) -> Area | None:
-        code = self.cleaned_data["area"].strip()
-        if not code:
+        text = " ".join(self.cleaned_data["area"].split())
+        if not text:
             return None
-        area = visible_areas(self.user).filter(code=code).first()
-        if area is None:
-            raise forms.ValidationError(_("That is not one of your areas."))
-        return area
+        areas = visible_areas(self.user).defer("boundary")
+        area = areas.filter(code=text).first()
+        if area is not None:
+            return area
+        named = list(areas.filter(Q(name=text) | Q(name_en__iexact=text))[:2])
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise forms.ValidationError(
+                _("Several of your areas have that name: pick one from the list, or type its code.")
+            )
+        raise forms.ValidationError(_("That is not one of your areas."))
 
 
 def filtered_cases(user: Person, data) -> tuple[QueueFilter, QuerySet[Case], str]:
@@ -126,6 +163,8 @@ def filtered_cases(user: Person, data) -> tuple[QueueFilter, QuerySet[Case], str
             cases = cases.filter(area_path__startswith=form.cleaned_data["area"].path)
         if form.cleaned_data["overdue"]:
             cases = cases.overdue(clock.now())
+        if form.cleaned_data["unrouted"]:
+            cases = cases.filter(grid__isnull=True)
         status = form.cleaned_data["status"] or ("all" if text else "")
     return form, cases, status
 
@@ -142,6 +181,43 @@ def _shown(cases: QuerySet[Case], status: str) -> QuerySet[Case]:
         .defer("grid__boundary")  # never shown with a case; kilobytes to decode per row
         .order_by(F("due_at").asc(nulls_last=True), "created_at")
     )
+
+
+def neighbours(cases: QuerySet[Case], case: Case) -> tuple[str | None, str | None]:
+    """(previous, next) tracking ids around `case` in `cases` as the queue orders them (due
+    time, nulls last, then filing time): two keyset queries, whatever the queue's length, and
+    right even when `case` itself has left the filter (accepted, say) since it was listed."""
+    if case.due_at is None:
+        after = Q(due_at__isnull=True, created_at__gt=case.created_at)
+        before = Q(due_at__isnull=False) | Q(due_at__isnull=True, created_at__lt=case.created_at)
+    else:
+        after = (
+            Q(due_at__gt=case.due_at)
+            | Q(due_at=case.due_at, created_at__gt=case.created_at)
+            | Q(due_at__isnull=True)
+        )
+        before = Q(due_at__lt=case.due_at) | Q(due_at=case.due_at, created_at__lt=case.created_at)
+    ids = cases.exclude(pk=case.pk).values_list("tracking_id", flat=True)
+    following = ids.filter(after).order_by(F("due_at").asc(nulls_last=True), "created_at")
+    preceding = ids.filter(before).order_by(F("due_at").desc(nulls_first=True), "-created_at")
+    return preceding.first(), following.first()
+
+
+def queue_neighbours(user: Person, query: str, case: Case) -> dict:
+    """The case page's way through the queue it was opened from: `query` is that queue's
+    query string (its filters, as the queue's links carry it in `?queue=`)."""
+    data = QueryDict(query)
+    _form, before_status, status = filtered_cases(user, data)
+    previous, following = neighbours(_shown(before_status, status).order_by(), case)
+    carried = "?" + urlencode({"queue": query})
+    queue_url = reverse("governance:queue") + ("?" + query if query else "")
+
+    def link(tracking_id: str | None) -> str | None:
+        if tracking_id is None:
+            return None
+        return reverse("governance:case", args=[tracking_id]) + carried
+
+    return {"previous": link(previous), "next": link(following), "queue_url": queue_url}
 
 
 def _shown_count(counts: dict[str, int], status: str) -> int:
@@ -202,9 +278,12 @@ def queue_context(request: HttpRequest) -> dict:
         "live_url": reverse("governance:queue_list") + ("?" + query.urlencode() if query else ""),
         "departments": SimpleLazyObject(reference.departments),
         "own_areas": own_areas(request.user),
-        # Holding the dispatch permission anywhere; each dispatch is checked by the workflow.
+        # Holding the dispatch (intake) permission anywhere; each case is checked by the workflow.
         "may_dispatch": request.user.is_superuser
         or bool(area_paths(request.user, AREA_PERMISSION[Action.DISPATCH])),
+        "may_intake": request.user.is_superuser
+        or bool(area_paths(request.user, AREA_PERMISSION[Action.INTAKE])),
+        "may_bulk": is_staff_member(request.user),  # a note in bulk: any staff
     }
 
 
@@ -217,6 +296,39 @@ def _quoted_case(request: HttpRequest) -> str | None:
     return tracking_id if found else None
 
 
+SAVED_QUERY_LENGTH = SavedFilter._meta.get_field("query").max_length
+
+
+def filter_query(query: str) -> str:
+    """`query` with only the queue filter's fields set (no page, no empty or stray
+    parameters), in a fixed order: what a saved filter keeps, and how it is recognised."""
+    data = QueryDict(query)
+    kept = [
+        (key, value)
+        for key in sorted(QueueFilter.base_fields)
+        for value in data.getlist(key)[:1]
+        if value
+    ]
+    return urlencode(kept)[:SAVED_QUERY_LENGTH]
+
+
+def saved_filter_chips(user: Person) -> list[dict]:
+    """The person's own saved filters (`web.saved_filters`) as chips: name, the queue link
+    with the filter, whether it is the filter shown now, and the URL that deletes it."""
+    if not user.is_authenticated:
+        return []
+    queue_url = reverse("governance:queue")
+    return [
+        {
+            "name": saved.name,
+            "query": saved.query,
+            "url": queue_url + ("?" + saved.query if saved.query else ""),
+            "delete_url": reverse("governance:saved_filter_delete", args=[saved.pk]),
+        }
+        for saved in SavedFilter.objects.filter(owner=user).only("pk", "name", "query")
+    ]
+
+
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
@@ -225,6 +337,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         return redirect("governance:case", tracking_id=found)
     context = queue_context(request)
     context["map"] = map_settings()
+    context["saved_filters"] = saved_filter_chips(request.user)
+    context["current_query"] = filter_query(request.GET.urlencode())
     context["points"] = [
         {
             "id": row["case"].tracking_id,
@@ -241,35 +355,13 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def queue_list(request: HttpRequest) -> HttpResponse:
-    """The list fragment for the current filters, for in-place updates."""
-    return render(request, "governance/_queue_list.html", queue_context(request))
+def area_suggestions(request: HttpRequest) -> JsonResponse:
+    """The queue's area picker: areas the person sees matching the typed text (`?q=`)."""
+    return JsonResponse({"areas": suggested_areas(request.user, request.GET.get("q", ""))})
 
 
 @login_required
-@require_POST
-def bulk_dispatch(request: HttpRequest) -> HttpResponse:
-    """Dispatch the selected cases, each through the workflow; report what was refused."""
-    department = Department.objects.filter(pk=optional_id(request.POST.get("department"))).first()
-    ids = request.POST.getlist("cases")[:PAGE_SIZE]
-    chosen = cases_for(request.user, Action.VIEW).filter(tracking_id__in=ids)
-    done, refused = 0, []
-    for case in chosen:
-        try:
-            workflow.dispatch_case(case_id=case.pk, actor=request.user, department=department)
-            done += 1
-        except WorkflowError as error:
-            refused.append(f"{case.tracking_id}: {error.message}")
-    missing = set(ids) - {c.tracking_id for c in chosen}
-    refused += [f"{tid}: {_('There is no such case.')}" for tid in sorted(missing)]
-    if not ids:
-        messages.error(request, _("Select the cases to dispatch."))
-    if done:
-        messages.success(
-            request,
-            ngettext("%(n)d case dispatched.", "%(n)d cases dispatched.", done) % {"n": done},
-        )
-    for line in refused:
-        messages.error(request, line)
-    back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/work/") else reverse("governance:queue"))
+@require_GET
+def queue_list(request: HttpRequest) -> HttpResponse:
+    """The list fragment for the current filters, for in-place updates."""
+    return render(request, "governance/_queue_list.html", queue_context(request))

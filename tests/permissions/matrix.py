@@ -415,6 +415,31 @@ PAGES: list[Endpoint] = [
         changes=A,
     ),
     Endpoint(
+        "bulk accept of case A",
+        "POST",
+        "/work/queue/bulk/",
+        _bulk({"street_leader", "dispatcher", "admin"}),
+        data={"cases": ["{case_a}"], "operation": "accept", "next": "/work/queue/"},
+        changes=A,
+    ),
+    Endpoint(
+        "bulk reject of case A",
+        "POST",
+        "/work/queue/bulk/",
+        _bulk({"street_leader", "dispatcher", "admin"}),
+        data={"cases": ["{case_a}"], "operation": "reject", "reason": "不属实"},
+        changes=A,
+    ),
+    Endpoint(
+        "bulk internal note on case A",
+        "POST",
+        "/work/queue/bulk/",
+        # Staff who see case A (its reporter only as staff: not the citizen).
+        _bulk(SEES_A_STAFF),
+        data={"cases": ["{case_a}"], "operation": "note", "text": "已电话联系"},
+        changes=A,
+    ),
+    Endpoint(
         "case page: case A",
         "GET",
         "/work/cases/{case_a}/",

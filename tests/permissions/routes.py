@@ -203,6 +203,8 @@ def _filler(route: Route, name: str) -> Callable[..., str] | None:
         return lambda pl, v, f, pe, c: str(pl.internal_files[v].pk)
     if route.name == "governance:attachment_size" and name == "size":
         return lambda pl, v, f, pe, c: "thumb"
+    if route.name == "governance:saved_filter_delete" and name == "pk":
+        return lambda pl, v, f, pe, c: "1"  # POST only: a GET is refused whoever asks
     if route.name and route.name.startswith("api:notification") and name == "pk":
         return lambda pl, v, f, pe, c: str(pl.notification.pk)
     if route.name == "citizens:password_reset_confirm":

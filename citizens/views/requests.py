@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from citizens.forms import AnonymousSubmitForm, SubmitForm
@@ -141,8 +142,10 @@ def _contact_channels(case: Case | None) -> str:
     if contact is None:
         return ""
     if contact.email and contact.phone:
-        return _("by e-mail and SMS")
-    return _("by e-mail") if contact.email else _("by SMS") if contact.phone else ""
+        return pgettext("how a confirmation is sent", "by e-mail and SMS")
+    if contact.email:
+        return pgettext("how a confirmation is sent", "by e-mail")
+    return pgettext("how a confirmation is sent", "by SMS") if contact.phone else ""
 
 
 @login_required

@@ -161,6 +161,14 @@ def test_the_tracking_id_alone_reveals_no_personal_data(client, city, commit):
         assert personal not in html
 
 
+def test_the_browser_that_holds_a_request_is_taken_to_its_reporter_page(client, city, commit):
+    case = file_anonymously(client, city, commit)
+    response = client.get(reverse("citizens:track"), {"id": case.tracking_id.lower()})
+    assert response["Location"] == reverse("citizens:request", args=[case.tracking_id])
+    elsewhere = browser().get(reverse("citizens:track"), {"id": case.tracking_id})
+    assert elsewhere["Location"] == reverse("citizens:public_request", args=[case.tracking_id])
+
+
 def test_the_header_and_home_link_the_tracking_page(client, city):
     html = client.get("/").content.decode()
     assert html.count('href="/track/"') >= 2

@@ -9,13 +9,14 @@ import re
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from citizens.models import NotificationPreference
+from citizens import contact_updates
+from citizens.models import ContactMessage, NotificationPreference
 from governance import workflow
 from governance.models import (
     AccessLog,
@@ -73,6 +74,16 @@ def populated(city, people):
     ).categories.add(city.category)
     ApiKey.objects.create(name="partner", key_hash="0" * 64)
     AccessLog.objects.create(user=people.dispatcher, case=case, fields=["phone"], via="page")
+    anonymous = workflow.submit_case(
+        actor=AnonymousUser(),
+        category=city.category,
+        description="路灯不亮",
+        lon=city.point_b[0],  # in grid B: grid A's count stays one
+        lat=city.point_b[1],
+        answers={"amount": "small"},
+        contact={"email": "walker@example.com"},
+    )  # its confirmation: a message to the contact
+    contact_updates.deliver(ContactMessage.objects.get(case=anonymous).pk)  # and its link
     return case
 
 

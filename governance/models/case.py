@@ -210,7 +210,7 @@ class CaseContact(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     # What the contact is told about the case (a reporter without an account: confirmation and
     # status messages) is written in the language they filed in, and stops when they say so.
-    language = models.CharField(_("language"), max_length=10, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True, db_default="")
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
 
     class Meta:

@@ -10,11 +10,23 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from config.celery import app as celery_app
 from governance import workflow
 from governance.models import Case, Status
 from tests.browser.conftest import pin
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks():
+    """Deliveries run in the server's process even when REDIS_URL names a broker (no worker
+    runs in the test): the mails land in this process's outbox."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 LINK = re.compile(r"https?://[^/\s]+(/track/link/[\w-]+/)")

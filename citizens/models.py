@@ -175,3 +175,72 @@ class NotificationPreference(models.Model):
     @classmethod
     def defaults_for(cls, kind: str) -> dict[str, bool]:
         return {**cls.DEFAULTS, "email": kind in cls.EMAIL_BY_DEFAULT}
+
+
+class ContactMessage(models.Model):
+    """What an anonymous reporter's contact (or a hotline caller's) is told about their case:
+    the confirmation of filing, then each change they would hear of with an account.
+
+    Written in the change's transaction like a `Notification`; its e-mail and SMS are each
+    sent at most once (claimed by the sent-at columns) after commit, through the outbox.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("confirmation of filing")
+        UPDATE = "update", _("status update")
+        LINK = "link", _("a fresh link")
+
+    case = models.ForeignKey(
+        "governance.Case",
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="contact_messages",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=12)  # the case's status it tells of
+    note = models.TextField(_("text"), blank=True)  # the change's note, never an internal one
+    created_at = models.DateTimeField(_("at"))
+    email_wanted = models.BooleanField(default=False)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    sms_wanted = models.BooleanField(default=False)
+    texted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message to a reporter's contact")
+        verbose_name_plural = _("messages to reporters' contacts")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="contact_message_pending",
+                condition=models.Q(email_wanted=True, emailed_at__isnull=True)
+                | models.Q(sms_wanted=True, texted_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.case_id}"
+
+
+class ReporterLink(models.Model):
+    """A one-time link to a case's reporter view, sent to its contact: only the token's
+    SHA-256 is kept; using it (or its expiry) ends it."""
+
+    case = models.ForeignKey(
+        "governance.Case",
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="reporter_links",
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(_("sent by"), max_length=8)  # email / sms
+    created_at = models.DateTimeField(_("at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reporter's one-time link")
+        verbose_name_plural = _("reporters' one-time links")
+
+    def __str__(self) -> str:
+        return f"link to {self.case_id}"

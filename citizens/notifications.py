@@ -20,7 +20,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import translation
 
-from citizens import sms
+from citizens import contact_updates, messages, sms
 from citizens.models import (
     Notification,
     NotificationKind,
@@ -29,6 +29,7 @@ from citizens.models import (
 )
 from governance import clock, events, outbox
 from governance.access import Action, may_each
+from governance.addresses import absolute
 from governance.models import (
     Area,
     Assignment,
@@ -282,6 +283,8 @@ def notify_case_events(
     notifications and the pushes for the caller to send after commit with the changes' own
     messages; the caller writes them and the e-mail/SMS `deliveries` to the outbox.
     """
+    # A reporter known only by a contact hears of the same changes by e-mail/SMS.
+    outbox.add(contact_updates.messages_for(changes))
     people = PeopleAround(changes)
     planned: list[tuple[User, str, Case, dict[str, str], str]] = []
     for case, event in changes:
@@ -395,29 +398,61 @@ def queue_delivery(notification_id: int) -> None:
     enqueue(deliver_notification, notification_id)  # broker down: requeue_pending catches up
 
 
+def reader_link(notification: Notification) -> str:
+    """The absolute address of the page the notification's reader acts on: their request's
+    page for its reporter, the staff case page for staff, the notification centre otherwise."""
+    case = notification.case
+    if case is None:
+        return absolute(reverse("citizens:notifications"))
+    if notification.kind == K.STATUS_CHANGED and case.reporter_id == notification.user_id:
+        return absolute(reverse("citizens:request", args=[case.tracking_id]))
+    return absolute(reverse("governance:case", args=[case.tracking_id]))
+
+
+def compose(notification: Notification) -> messages.Composed:
+    """The notification as an e-mail and an SMS, in its person's language at sending time."""
+    user = notification.user
+    language = user.preferred_language or "zh-hans"
+    with translation.override(language):
+        title = notification.display_title
+    link = reader_link(notification)
+    preferences = absolute(reverse("citizens:notifications-preferences"))
+    case = notification.case
+    if case is None:
+        body = "\n\n".join(part for part in (title, notification.body, link) if part)
+        return messages.Composed(subject=title, body=body + "\n", sms=f"{title} {link}")
+    return messages.compose(
+        case=case,
+        language=language,
+        headline=title,
+        status=str(notification.params.get("status") or case.status),
+        link=link,
+        manage_link=preferences,
+        unsubscribe=False,
+        note=notification.body,
+    )
+
+
 def deliver(notification_id: int) -> None:
     """Send a notification's pending e-mail and SMS, each at most once (claimed by a row update)."""
-    notification = Notification.objects.filter(pk=notification_id).select_related("user").first()
+    notification = (
+        Notification.objects.filter(pk=notification_id)
+        .select_related("user", "case__category")
+        .first()
+    )
     if notification is None:
         return
     user = notification.user
-    link = reverse("citizens:notifications")
-    with translation.override(user.preferred_language or "zh-hans"):
-        title = notification.display_title  # in the person's language at the time of sending
     if notification.email_wanted and _claim(notification_id, "emailed_at"):
         try:
-            send_mail(
-                title,
-                f"{notification.body}\n\n{link}".strip(),
-                None,
-                [user.email],
-            )
+            composed = compose(notification)
+            send_mail(composed.subject, composed.body, None, [user.email])
         except Exception:
             _release(notification_id, "emailed_at")
             raise
     if notification.sms_wanted and _claim(notification_id, "texted_at"):
         try:
-            sms.gateway().send(phone=user.phone, text=title)
+            sms.gateway().send(phone=user.phone, text=compose(notification).sms)
         except Exception:
             _release(notification_id, "texted_at")
             raise
@@ -449,11 +484,12 @@ def pending(older_than: timedelta = timedelta(minutes=1)) -> list[int]:
 
 
 def requeue_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
-    """Queue every delivery still pending (e.g. queued while the broker was down)."""
+    """Queue every delivery still pending (e.g. queued while the broker was down), the
+    messages to reporters' contacts too."""
     ids = pending(older_than)
     for notification_id in ids:
         queue_delivery(notification_id)
-    return len(ids)
+    return len(ids) + contact_updates.requeue_pending(older_than)
 
 
 # What a citizen can be told: only their own requests' changes. Every other kind goes to staff

@@ -7,7 +7,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.conf import settings
 
-from citizens import notifications
+from citizens import contact_updates, notifications
 from citizens.sms import SmsUnavailable
 
 TRANSIENT = (SMTPException, ConnectionError, TimeoutError, SmsUnavailable)
@@ -23,3 +23,15 @@ TRANSIENT = (SMTPException, ConnectionError, TimeoutError, SmsUnavailable)
 def deliver_notification(notification_id: int) -> None:
     """Send a notification's e-mail and SMS; a re-run sends neither twice."""
     notifications.deliver(notification_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    retry_backoff_max=settings.RETRY_BACKOFF_MAX,
+    max_retries=6,
+)
+def deliver_contact_message(message_id: int) -> None:
+    """Send a message to a reporter's contact by e-mail and SMS; a re-run sends neither twice."""
+    contact_updates.deliver(message_id)

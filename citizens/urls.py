@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from citizens.views import accounts, notifications, public, requests
+from citizens.views import accounts, notifications, public, requests, tracking
 
 app_name = "citizens"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("requests/<str:tracking_id>/live/", requests.request_live, name="request_live"),
     path("requests/<str:tracking_id>/actions/", requests.request_actions, name="request_actions"),
     path("requests/<str:tracking_id>/act/<slug:name>/", requests.request_act, name="request_act"),
+    path("track/", tracking.track, name="track"),
+    path("track/link/<str:token>/", tracking.reporter_link, name="reporter_link"),
+    path("track/link/<str:token>/fresh/", tracking.fresh_link, name="reporter_link_fresh"),
+    path("track/unsubscribe/<str:token>/", tracking.unsubscribe, name="unsubscribe"),
+    path("track/unsubscribe/<str:token>/undo/", tracking.resubscribe, name="resubscribe"),
     path("public/", public.public_list, name="public"),
     path("public/<str:tracking_id>/", public.public_detail, name="public_request"),
     path("public/<str:tracking_id>/print/", public.public_print, name="public_print"),

@@ -169,6 +169,20 @@ def env_redis_url(name: str, *, environ: Mapping[str, str] | None = None) -> str
     return value
 
 
+def env_site_url(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> str:
+    """The site's own address (scheme and host, an optional path prefix), for the links that
+    leave the site in e-mails and SMS: no query, no fragment, no trailing slash."""
+    value = (_raw(name, environ) or default).rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise _fail(name, value, "expected the site's address, such as https://grid.example.org")
+    try:
+        parts.port  # noqa: B018 - raises on a non-numeric port
+    except ValueError:
+        raise _fail(name, value, "the port is not a number") from None
+    return value
+
+
 _RATE_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 

@@ -21,6 +21,7 @@ from config.env import (
     env_list,
     env_rate,
     env_redis_url,
+    env_site_url,
     env_str,
     env_timezone,
 )
@@ -259,6 +260,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@grid.example")
 SMS_GATEWAY = env_str("SMS_GATEWAY", "citizens.sms.LoggingSmsGateway")
+# The site's address as people outside reach it: the links in e-mails and SMS are built on it
+# (pages build theirs from the request). The default is the embedded run's.
+SITE_URL = env_site_url("SITE_URL", "http://127.0.0.1:8000")
+# A one-time link that signs an anonymous reporter's browser in to their request, sent to
+# their contact: valid this many days (a used or expired one offers to send a fresh one).
+REPORTER_LINK_DAYS = env_int("REPORTER_LINK_DAYS", 7, minimum=1)
 
 REST_FRAMEWORK = {
     # Token first: an unauthenticated API call gets 401 with WWW-Authenticate: Token.
@@ -377,6 +384,13 @@ RATE_LIMITS = {
         "target": env_rate("LIMIT_PASSWORD_RESET_PER_TARGET", "3/hour"),
     },
     "signin": {"address": env_rate("LIMIT_SIGNIN_PER_ADDRESS", "30/minute")},  # API token
+    # Tracking ids typed on /track/: enough for a person, too slow to walk the id space.
+    "tracking": {"address": env_rate("LIMIT_TRACKING_PER_ADDRESS", "30/hour")},
+    # Fresh one-time links asked for a request (each goes to its reporter's contact).
+    "reporter_link": {
+        "address": env_rate("LIMIT_REPORTER_LINK_PER_ADDRESS", "10/hour"),
+        "target": env_rate("LIMIT_REPORTER_LINK_PER_CASE", "3/hour"),
+    },
 }
 # Failed sign-ins (pages, admin, API token), by django-axes in the database (works with Redis
 # down): after SIGNIN_FAILURE_LIMIT failures for one account (whichever of its username, phone

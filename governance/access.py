@@ -9,6 +9,8 @@ Sources of access:
 - the person's department, or the person themselves: cases assigned to them (to see, start
   and resolve);
 - the person's own requests (to see, withdraw, reopen, rate, add information);
+- for a browser not signed in, the requests without an account it holds (`CaseHolder`: the
+  ones it filed, or opened with a one-time link sent to their contact): the same as its own;
 - sharing grants to the person's departments: cases of the granted categories under the
   granted area, while the grant has not expired (checked at query time, so expiry needs no
   job); personal data only through grants made `with_personal_data`;
@@ -59,6 +61,18 @@ AREA_PERMISSION = {
     Action.SEE_PERSONAL_DATA: "see_personal_data",
 }
 
+
+class CaseHolder(AnonymousUser):
+    """A browser not signed in, holding the reporter's part of requests filed without an
+    account: those it filed, or opened with the one-time link sent to their contact (the
+    tracking ids its session keeps, `citizens.views.requests.SUBMITTED_KEY`). It sees them
+    as their reporter does and takes the reporter's actions on them; nothing else."""
+
+    def __init__(self, tracking_ids: Iterable[str]) -> None:
+        super().__init__()
+        self.held_tracking_ids = frozenset(str(t) for t in tracking_ids)
+
+
 Person = User | AnonymousUser
 
 # What a district's dispatchers may do on their city's unrouted cases: what their role gives
@@ -88,6 +102,15 @@ def unrouted_cities(scope: Scope, action: Action) -> list[str]:
             if path in held and path.strip("/").count("/") < DISTRICT_DEPTH
         }
     )
+
+
+def _held(user: AnonymousUser, action: Action, *, as_staff: bool) -> Q:
+    """What a browser not signed in may act on: the reporter's part of the requests without
+    an account that it holds (`CaseHolder`); nothing for anyone else."""
+    held = getattr(user, "held_tracking_ids", None)
+    if not held or as_staff or action not in (Action.VIEW, Action.OWN):
+        return Q(pk__in=[])
+    return Q(tracking_id__in=sorted(held), reporter__isnull=True)
 
 
 def area_paths(user: Person, codename: str) -> list[str]:
@@ -128,7 +151,9 @@ def case_filter(
     action = Action(action)
     if action == Action.PUBLIC:
         return Q()  # every case, to be shown only through the anonymised public fields
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated:
+        return _held(user, action, as_staff=as_staff)
+    if not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser and action != Action.OWN:
         return Q()  # an administrator does everything but what only the reporter does

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from governance import audience
 from governance.access import Action, Person, cases_for, permitted
+from governance.addresses import absolute
 from governance.models import Attachment, Case, EventKind
 
 OPEN_ACTIONS = frozenset({Action.VIEW, Action.REPORT})
@@ -90,7 +91,7 @@ def attachment_url(attachment: Attachment, request: HttpRequest, *, thumbnail: b
         path = reverse("governance:attachment_size", args=[attachment.pk, "thumb"])
     else:
         path = reverse("governance:attachment", args=[attachment.pk])
-    return request.build_absolute_uri(path)
+    return absolute(path, request)
 
 
 @dataclass(frozen=True)

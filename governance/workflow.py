@@ -27,6 +27,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -426,7 +427,9 @@ def submit_case(
         case.warn_at = warning_time(case)
         case.save(force_insert=True)
         if any(contact.values()):
-            CaseContact.objects.create(case=case, **contact)
+            # The language of the filing is the one the contact's messages are written in.
+            language = translation.get_language() or settings.LANGUAGE_CODE
+            CaseContact.objects.create(case=case, language=language, **contact)
         # The submission's own entry carries the case's own photos: as public as its description
         # (a private-location case caps both at the reporter).
         event = _record(

@@ -9,13 +9,14 @@ import re
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from citizens.models import NotificationPreference
+from citizens import contact_updates
+from citizens.models import ContactMessage, NotificationPreference
 from governance import workflow
 from governance.models import (
     AccessLog,
@@ -77,6 +78,16 @@ def populated(city, people):
     AccessLog.objects.create(user=people.dispatcher, case=case, fields=["phone"], via="page")
     ResponseTemplate.objects.create(title="已受理", text="已受理，正在处理。", audience="reporter")
     SavedFilter.objects.create(owner=people.dispatcher, name="待受理", query="status=submitted")
+    anonymous = workflow.submit_case(
+        actor=AnonymousUser(),
+        category=city.category,
+        description="路灯不亮",
+        lon=city.point_b[0],  # in grid B: grid A's count stays one
+        lat=city.point_b[1],
+        answers={"amount": "small"},
+        contact={"email": "walker@example.com"},
+    )  # its confirmation: a message to the contact
+    contact_updates.deliver(ContactMessage.objects.get(case=anonymous).pk)  # and its link
     return case
 
 

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from citizens.forms import AnonymousSubmitForm, SubmitForm
 from governance import workflow
-from governance.access import Action, cases_for
+from governance.access import Action, CaseHolder, cases_for
 from governance.duplicates import nearby_open_cases
 from governance.errors import InvalidInput
 from governance.file_access import files_shown
 from governance.inputs import optional_id
-from governance.models import Category, Channel
+from governance.models import Case, CaseContact, Category, Channel
 from governance.routing import validate_point
 from governance.story import next_step, status_meaning, who_handles
 from governance.web import actions
@@ -27,6 +32,30 @@ from governance.web.errors import refusal
 from governance.web.limited import limit_posts
 
 SUBMITTED_KEY = "submitted_tracking_ids"
+HELD_LIMIT = 20  # the tracking ids a browser keeps (the newest)
+
+
+def hold_case(request: HttpRequest, tracking_id: str) -> None:
+    """Keep `tracking_id` in the browser's session: filed here, or opened with the one-time
+    link sent to its contact. Without an account, the session is the reporter's key to it."""
+    seen = [t for t in request.session.get(SUBMITTED_KEY, []) if t != tracking_id]
+    request.session[SUBMITTED_KEY] = [*seen[-(HELD_LIMIT - 1) :], tracking_id]
+
+
+def reporter_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The reporter's pages: for a signed-in person, their own requests; for a browser not
+    signed in, the requests without an account it holds (`CaseHolder`); else sign in."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            held = request.session.get(SUBMITTED_KEY, [])
+            if not held:
+                return redirect_to_login(request.get_full_path())
+            request.user = CaseHolder(held)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _form_class(request: HttpRequest):
@@ -64,8 +93,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         except InvalidInput as error:
             form.apply_errors(error)
         else:
-            seen = request.session.get(SUBMITTED_KEY, [])
-            request.session[SUBMITTED_KEY] = [*seen[-19:], case.tracking_id]
+            hold_case(request, case.tracking_id)
             return redirect("citizens:submitted", tracking_id=case.tracking_id)
     return render(
         request,
@@ -106,7 +134,26 @@ def submitted(request: HttpRequest, tracking_id: str) -> HttpResponse:
     owned = cases_for(request.user, Action.OWN).filter(tracking_id=tracking_id).exists()
     if not owned and tracking_id not in request.session.get(SUBMITTED_KEY, []):
         raise Http404
-    return render(request, "citizens/submitted.html", {"tracking_id": tracking_id})
+    told_by = ""
+    if not request.user.is_authenticated:
+        holder = CaseHolder(request.session.get(SUBMITTED_KEY, []))
+        case = cases_for(holder, Action.OWN).filter(tracking_id=tracking_id).first()
+        told_by = _contact_channels(case)
+    return render(
+        request, "citizens/submitted.html", {"tracking_id": tracking_id, "told_by": told_by}
+    )
+
+
+def _contact_channels(case: Case | None) -> str:
+    """How the confirmation reaches a reporter without an account ("" if it does not)."""
+    contact = CaseContact.objects.filter(case=case).first() if case is not None else None
+    if contact is None:
+        return ""
+    if contact.email and contact.phone:
+        return pgettext("how a confirmation is sent", "by e-mail and SMS")
+    if contact.email:
+        return pgettext("how a confirmation is sent", "by e-mail")
+    return pgettext("how a confirmation is sent", "by SMS") if contact.phone else ""
 
 
 @login_required
@@ -174,21 +221,21 @@ def _page_context(request: HttpRequest, case, bound: dict | None = None) -> dict
     }
 
 
-@login_required
+@reporter_required
 @require_GET
 def request_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
     case = _own_case(request, tracking_id)
     return render(request, "citizens/request.html", _page_context(request, case))
 
 
-@login_required
+@reporter_required
 @require_GET
 def request_live(request: HttpRequest, tracking_id: str) -> HttpResponse:
     case = _own_case(request, tracking_id)
     return render(request, "citizens/_request_status.html", _status_context(request, case))
 
 
-@login_required
+@reporter_required
 @require_GET
 def request_actions(request: HttpRequest, tracking_id: str) -> HttpResponse:
     """The actions block for the request as it is now, for in-place updates after a change."""
@@ -196,7 +243,7 @@ def request_actions(request: HttpRequest, tracking_id: str) -> HttpResponse:
     return render(request, "includes/action_forms.html", _actions_context(request, case))
 
 
-@login_required
+@reporter_required
 @require_POST
 def request_act(request: HttpRequest, tracking_id: str, name: str) -> HttpResponse:
     case = _own_case(request, tracking_id)

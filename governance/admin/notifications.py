@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from citizens.models import Notification, NotificationPreference
+from citizens.models import ContactMessage, Notification, NotificationPreference, ReporterLink
 
 
 @admin.register(Notification)
@@ -23,3 +23,32 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
+
+
+@admin.register(ContactMessage)
+class ContactMessageAdmin(admin.ModelAdmin):
+    """What reporters without an account were sent about their cases (no contact data here:
+    that stays on the case's contact, shown through the case's admin)."""
+
+    list_display = ["created_at", "case", "kind", "status", "emailed_at", "texted_at"]
+    list_filter = ["kind"]
+    search_fields = ["case__tracking_id"]
+    raw_id_fields = ["case"]
+    readonly_fields = ["case", "kind", "status", "note", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(ReporterLink)
+class ReporterLinkAdmin(admin.ModelAdmin):
+    """The one-time links sent to reporters' contacts: when sent, until when, when used."""
+
+    list_display = ["created_at", "case", "channel", "expires_at", "used_at"]
+    search_fields = ["case__tracking_id"]
+    raw_id_fields = ["case"]
+    exclude = ["token_hash"]
+    readonly_fields = ["case", "channel", "created_at", "expires_at", "used_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -208,6 +208,10 @@ class CaseContact(models.Model):
     name = models.CharField(_("name"), max_length=80, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # What the contact is told about the case (a reporter without an account: confirmation and
+    # status messages) is written in the language they filed in, and stops when they say so.
+    language = models.CharField(_("language"), max_length=10, blank=True, db_default="")
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reporter's contact")

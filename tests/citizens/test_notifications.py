@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from citizens import notifications
+from citizens import messages, notifications
 from citizens.models import Notification, NotificationPreference
 from config.celery import app as celery_app
 from governance import workflow
@@ -50,6 +50,16 @@ def commit(django_capture_on_commit_callbacks):
     return run
 
 
+def sms_text(note) -> str:
+    """The SMS of a request's status change: short, with the request's absolute link."""
+    case = note.case
+    link = f"http://127.0.0.1:8000/requests/{case.tracking_id}/"
+    return (
+        f"[{case.tracking_id}] {case.category.name}: {case.get_status_display()}. "
+        f"{messages.next_step(case.status)} {link}"
+    )
+
+
 def titles(user) -> list[str]:
     return list(Notification.objects.filter(user=user).values_list("kind", flat=True))
 
@@ -72,7 +82,7 @@ def test_the_reporter_hears_of_each_status_change_by_e_mail_in_their_language(ci
     assert note.kind == "status_changed"
     assert note.title == f"Case {case.tracking_id} is now filed"
     [message] = [m for m in mail.outbox if m.to == ["citizen@example.com"]]
-    assert message.subject == note.title
+    assert message.subject == f"{note.title} · {case.category.name_en}"
     assert Notification.objects.get(pk=note.pk).emailed_at is not None
 
 
@@ -99,7 +109,7 @@ def test_preferences_choose_the_channels(city, people, commit):
     note = Notification.objects.get(user=people.citizen)
     assert not note.in_app and not note.email_wanted
     assert [m for m in mail.outbox if m.to == ["citizen@example.com"]] == []
-    assert [("13800000001", note.title)] == SENT
+    assert [("13800000001", sms_text(note))] == SENT
     assert notifications.unread_count(people.citizen) == 0  # not shown in the centre
 
 
@@ -125,7 +135,7 @@ def test_a_transient_sms_failure_stays_pending_and_is_sent_later(city, people, c
     from datetime import timedelta
 
     assert notifications.requeue_pending(older_than=timedelta(0)) == 1
-    assert [("13800000001", note.title)] == SENT
+    assert [("13800000001", sms_text(note))] == SENT
     assert notifications.pending(older_than=timedelta(0)) == []
 
 

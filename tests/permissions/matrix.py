@@ -379,6 +379,26 @@ PAGES: list[Endpoint] = [
         _row(REDACTED),
         public=True,
     ),
+    # Following a request without an account: the tracking page is for everybody; a one-time
+    # link or an unsubscribe link that was never issued opens nothing for anybody (the real
+    # ones, bound to their case: tests/citizens/test_tracking.py).
+    Endpoint("tracking page", "GET", "/track/", _row(ALLOWED)),
+    Endpoint("one-time link never issued", "GET", "/track/link/no-such-token/", _row(REFUSED)),
+    Endpoint(
+        "fresh link for a link never issued",
+        "POST",
+        "/track/link/no-such-token/fresh/",
+        _row(REFUSED),
+        changes=A,
+    ),
+    Endpoint("forged unsubscribe link", "GET", "/track/unsubscribe/1:forged/", _row(REFUSED)),
+    Endpoint(
+        "undo of a forged unsubscribe link",
+        "POST",
+        "/track/unsubscribe/1:forged/undo/",
+        _row(REFUSED),
+        changes=A,
+    ),
     # Notifications.
     Endpoint("notifications", "GET", "/notifications/", SIGNED_IN, setup="notification"),
     Endpoint("unread count fragment", "GET", "/notifications/unread/", _row(ALLOWED)),

@@ -24,8 +24,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from citizens import notifications
-from citizens.models import Notification, NotificationPreference
+from citizens import contact_updates, notifications
+from citizens.models import ContactMessage, Notification, NotificationPreference
 from config.celery import app as celery_app
 from governance import caching, events, outbox, queueing, workflow
 from governance.models import ApiKey, Case, OutboxMessage
@@ -119,7 +119,9 @@ def test_an_outage_fails_nothing_and_loses_nothing(city, people, client, private
     notifications.requeue_pending(older_than=timedelta(0))
     notifications.requeue_pending(older_than=timedelta(0))
     to_citizen = [m for m in mail.outbox if m.to == ["citizen@example.com"]]
-    assert sorted(m.subject for m in to_citizen) == sorted(told.values_list("title", flat=True))
+    assert sorted(m.subject for m in to_citizen) == sorted(
+        notifications.compose(n).subject for n in told
+    )
     assert notifications.pending(older_than=timedelta(0)) == []
     assert first.pk
 
@@ -302,6 +304,8 @@ def test_every_channel_files_and_everything_due_is_delivered_once_when_redis_is_
             for n in due
             if n.email_wanted or n.sms_wanted
         ]
+        # The anonymous reporters' confirmations (issue 10): to their contacts.
+        + [("citizens.tasks.deliver_contact_message", [m.pk]) for m in ContactMessage.objects.all()]
     )
     assert (
         sorted((m.payload["task"], m.payload["args"]) for m in pending.filter(kind="task"))
@@ -350,9 +354,14 @@ def test_every_channel_files_and_everything_due_is_delivered_once_when_redis_is_
     assert outbox.relay() == 0
     assert notifications.requeue_pending(older_than=timedelta(0)) == 0
     emailed = sorted(m.subject for m in mail.outbox if m.to == ["citizen@example.com"])
-    assert emailed == sorted(n.title for n in due if n.email_wanted and n.user == people.citizen)
-    texted = sorted(text for _phone, text in RecordingSms.sent)
-    assert texted == sorted(n.title for n in due if n.sms_wanted)
+    assert emailed == sorted(
+        notifications.compose(n).subject for n in due if n.email_wanted and n.user == people.citizen
+    )
+    texted = sorted(text for _phone, text in RecordingSms.sent if "/track/link/" not in text)
+    assert texted == sorted(notifications.compose(n).sms for n in due if n.sms_wanted)
+    to_contacts = [text for _phone, text in RecordingSms.sent if "/track/link/" in text]
+    assert len(to_contacts) == ContactMessage.objects.filter(sms_wanted=True).count()
+    assert contact_updates.pending(older_than=timedelta(0)) == []
     assert all(
         n.emailed_at
         for n in Notification.objects.filter(pk__in=[n.pk for n in due], email_wanted=True)

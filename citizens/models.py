@@ -317,8 +317,8 @@ class Subscription(models.Model):
                 name="subscription_live_area",
                 condition=_LIVE & models.Q(confirmed_at__isnull=False, target="area"),
             ),
-            models.Index(
-                fields=["min_lat", "max_lat", "min_lon", "max_lon"],
+            models.Index(  # a band of latitude (5 km at most) around a point, then its box
+                fields=["lat", "lon"],
                 name="subscription_live_circle",
                 condition=_LIVE & models.Q(confirmed_at__isnull=False, target="circle"),
             ),

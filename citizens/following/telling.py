@@ -4,6 +4,7 @@ alerts written once per (subscription, entry), and their sending at most once.""
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,7 +12,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from citizens.following.subscribing import followable
+from citizens.following.subscribing import MAX_RADIUS_M, METRES_PER_DEGREE, followable
 from citizens.models import (
     Alert,
     Notification,
@@ -99,8 +100,15 @@ def subscribers_of(case: Case, event: CaseEvent) -> list[Matched]:
             ]
         lon, lat = rounded(case.lon, case.lat)  # the public point: a circle learns no more
         if lon is not None:
+            # No centre lies farther than the largest radius: a band the index narrows to.
+            band = MAX_RADIUS_M / METRES_PER_DEGREE
+            wide = band / max(math.cos(math.radians(lat)), 0.01)
             circles = live.filter(
                 target=SubscriptionTarget.CIRCLE,
+                lat__gte=lat - band,
+                lat__lte=lat + band,
+                lon__gte=lon - wide,
+                lon__lte=lon + wide,
                 min_lat__lte=lat,
                 max_lat__gte=lat,
                 min_lon__lte=lon,
@@ -118,8 +126,9 @@ def subscribers_of(case: Case, event: CaseEvent) -> list[Matched]:
         if row.user_id is not None:
             if row.user_id in (case.reporter_id, event.actor_id) or not row.user.is_active:
                 continue
-            if row.target == SubscriptionTarget.CASE and not followable(row.user, case):
-                continue  # no longer permitted (a private-location case, staff moved on)
+            private = case.category.private_location
+            if row.target == SubscriptionTarget.CASE and private and not followable(row.user, case):
+                continue  # staff who followed it and are no longer permitted on it
         elif row.target == SubscriptionTarget.CASE and case.category.private_location:
             continue
         who = ("user", row.user_id) if row.user_id else ("email", row.email)

@@ -420,3 +420,30 @@ def test_area_names_in_the_alert_form_are_in_the_readers_language(city, people):
     assert "Jia Community" in client.get(reverse("citizens:alerts")).content.decode()
     client.cookies["django_language"] = "zh-hans"
     assert "甲社区" in client.get(reverse("citizens:alerts")).content.decode()
+
+
+def test_matching_an_entry_to_alerts_costs_three_queries_however_many_subscriptions(
+    city, people, commit, django_assert_max_num_queries
+):
+    """The followers, the areas by path prefix, the circles by bounding box: indexed queries in
+    SQL, never every subscription read into Python."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    far = [
+        Subscription(
+            email=f"far{n}@example.com",
+            target="circle",
+            **subscribing._circle_fields(121.0 + n * 0.001, 31.0, 1000),
+            created_at=now,
+            confirmed_at=now,
+        )
+        for n in range(300)
+    ]
+    Subscription.objects.bulk_create(far)
+    near = subscribing.subscribe_alert(user=people.other_citizen, circle=(*city.point_a, 1000))
+    case = commit(submit, city, people)
+    event = CaseEvent.objects.get(case=case)
+    with django_assert_max_num_queries(3):  # a new request: no followers yet, two
+        matched = telling.subscribers_of(case, event)
+    assert [m.subscription.pk for m in matched] == [near.pk]

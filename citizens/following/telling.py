@@ -7,7 +7,7 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import translation
@@ -84,7 +84,7 @@ def subscribers_of(case: Case, event: CaseEvent) -> list[Matched]:
         confirmed_at__isnull=False, ended_at__isnull=True
     ).select_related("user")
     found: list[Matched] = []
-    if event.kind != EventKind.SUBMITTED and case.merged_into_id is None:
+    if event.kind != EventKind.SUBMITTED:  # the merge too: the last word followers hear
         found += [
             Matched(s, NotificationKind.FOLLOWED)
             for s in live.filter(target=SubscriptionTarget.CASE, case=case).order_by("pk")
@@ -185,7 +185,7 @@ def wants(subscription: Subscription, kind: str) -> dict[str, bool]:
     return row or NotificationPreference.defaults_for(kind)
 
 
-def _notify_accounts(case: Case, event: CaseEvent, fresh: list[Matched], now) -> None:
+def _notify_accounts(case: Case, event: CaseEvent, fresh: list[Matched], now: datetime) -> None:
     """The in-app notifications of account holders (their e-mail/SMS go with the alert)."""
     from citizens.notifications import params_of, push_message
 

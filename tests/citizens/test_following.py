@@ -447,3 +447,20 @@ def test_matching_an_entry_to_alerts_costs_three_queries_however_many_subscripti
     with django_assert_max_num_queries(3):  # a new request: no followers yet, two
         matched = telling.subscribers_of(case, event)
     assert [m.subscription.pk for m in matched] == [near.pk]
+
+
+def test_followers_hear_that_a_request_was_merged_and_it_takes_no_new_followers(
+    city, people, commit, english
+):
+    people.other_citizen.email = "other@example.com"
+    people.other_citizen.preferred_language = "en"
+    people.other_citizen.save()
+    first = commit(submit, city, people)
+    second = commit(submit, city, people)
+    subscribing.follow_case(user=people.other_citizen, case=second)
+    commit(workflow.merge_case, case_id=second.pk, into_id=first.pk, actor=people.street_leader)
+    [message] = mails_to("other@example.com")
+    assert message.subject.startswith(f"[{second.tracking_id}]")
+    second.refresh_from_db()
+    with pytest.raises(subscribing.NotFollowable):
+        subscribing.follow_case(user=people.officer_b, case=second)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from citizens.models import NotificationPreference
+from citizens.models import Alert, NotificationPreference, Subscription
 from governance import workflow
 from governance.models import (
     AccessLog,
@@ -73,6 +73,16 @@ def populated(city, people):
     ).categories.add(city.category)
     ApiKey.objects.create(name="partner", key_hash="0" * 64)
     AccessLog.objects.create(user=people.dispatcher, case=case, fields=["phone"], via="page")
+    follower = Subscription.objects.create(
+        user=people.other_citizen,
+        target="case",
+        case=case,
+        created_at=case.created_at,
+        confirmed_at=case.created_at,
+    )
+    Alert.objects.create(
+        subscription=follower, event=case.events.last(), created_at=case.created_at
+    )
     return case
 
 

@@ -33,7 +33,7 @@ def _task_name(function: str) -> str:
     return f"citizens.tasks.{function}"
 
 
-def _public_step(case: Case, event: CaseEvent) -> bool:
+def is_public_step(case: Case, event: CaseEvent) -> bool:
     """Whether the entry is a step of the case's public form (the public feed's rule)."""
     facts = CaseFacts.of(case)
     text = TextFacts(event.created_at, event.kind, event.audience, event.note)
@@ -50,7 +50,7 @@ def alert_tasks(changes: Sequence[tuple[Case, CaseEvent]]) -> list[OutboxMessage
     return [
         outbox.task(_task_name("fan_out_alerts"), event.pk)
         for case, event in changes
-        if event.pk is not None and _public_step(case, event)
+        if event.pk is not None and is_public_step(case, event)
     ]
 
 
@@ -78,7 +78,7 @@ def subscribers_of(case: Case, event: CaseEvent) -> list[Matched]:
     alerts whose path is one of the case's ancestors'; the circles whose bounding box holds the
     case's public point (then the exact distance, for the few the box lets through).
     """
-    if not _public_step(case, event):
+    if not is_public_step(case, event):
         return []
     live = Subscription.objects.filter(
         confirmed_at__isnull=False, ended_at__isnull=True

@@ -49,6 +49,8 @@ class NotificationKind(models.TextChoices):
     ESCALATED = "escalated", _("a case escalated to me")
     DUE_SOON = "due_soon", _("a case nearing its time limit")
     OVERDUE = "overdue", _("a case past its time limit")
+    FOLLOWED = "followed", _("a request I follow changed")
+    AREA_ALERT = "area_alert", _("a request in my alert area")
 
 
 # A notification's title, by kind: rendered from its `params` when it is read, in the reader's
@@ -60,6 +62,8 @@ TITLES = {
     NotificationKind.ESCALATED: _("Case %(id)s was escalated to you"),
     NotificationKind.DUE_SOON: _("Case %(id)s is nearing its time limit"),
     NotificationKind.OVERDUE: _("Case %(id)s is past its time limit"),
+    NotificationKind.FOLLOWED: _("Request %(id)s you follow is now %(status)s"),
+    NotificationKind.AREA_ALERT: _("Request %(id)s in your alert area: %(category)s, %(status)s"),
 }
 
 
@@ -148,7 +152,13 @@ class NotificationPreference(models.Model):
     DEFAULTS = {"in_app": True, "email": False, "sms": False}
     # E-mail by default only for what a person would not want to miss.
     EMAIL_BY_DEFAULT = frozenset(
-        {NotificationKind.STATUS_CHANGED, NotificationKind.ESCALATED, NotificationKind.OVERDUE}
+        {
+            NotificationKind.STATUS_CHANGED,
+            NotificationKind.ESCALATED,
+            NotificationKind.OVERDUE,
+            NotificationKind.FOLLOWED,  # asked for by the person: e-mailed unless they say no
+            NotificationKind.AREA_ALERT,
+        }
     )
 
     user = models.ForeignKey(
@@ -244,3 +254,179 @@ class ReporterLink(models.Model):
 
     def __str__(self) -> str:
         return f"link to {self.case_id}"
+
+
+# --- following a request, and area alerts ---------------------------------------------------
+
+
+class SubscriptionTarget(models.TextChoices):
+    CASE = "case", _("a request")
+    AREA = "area", _("an area")
+    CIRCLE = "circle", _("a circle on the map")
+
+
+class SubscriptionSource(models.TextChoices):
+    PAGE = "page", _("the request's public page")
+    DUPLICATE_HINT = "duplicate", _("the duplicate hint while reporting")
+    SETTINGS = "settings", _("the alert settings")
+
+
+# Exactly one live (not ended) subscription per person or address and per thing followed.
+_LIVE = models.Q(ended_at__isnull=True)
+_BY_ACCOUNT = _LIVE & models.Q(user__isnull=False)
+_BY_EMAIL = _LIVE & models.Q(user__isnull=True)
+
+
+class Subscription(models.Model):
+    """Someone following a request ("me too") or the requests of an area (an area alert).
+
+    Who: an account, or an e-mail address confirmed through a link (`confirmed_at`; an
+    account's subscription is confirmed when made). What: a case, a community of the area tree
+    (`area_path` copied for a prefix match), or a circle (centre, radius, and its bounding box,
+    so matching a case is an indexed range query). Only the hash of the confirmation token is
+    kept; the unsubscribe links are signed (`citizens.following.unsubscribe_url`), nothing
+    stored. `site`: the address it was made at, for absolute links in later e-mails.
+    """
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+    )
+    email = models.EmailField(_("e-mail address"), blank=True)
+    target = models.CharField(_("follows"), max_length=8, choices=SubscriptionTarget.choices)
+    case = models.ForeignKey(
+        "governance.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+    )
+    area = models.ForeignKey(
+        "governance.Area",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    area_path = models.CharField(max_length=80, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    radius_m = models.PositiveIntegerField(_("radius (m)"), null=True, blank=True)
+    min_lon = models.FloatField(null=True, blank=True)
+    max_lon = models.FloatField(null=True, blank=True)
+    min_lat = models.FloatField(null=True, blank=True)
+    max_lat = models.FloatField(null=True, blank=True)
+    source = models.CharField(
+        _("made from"),
+        max_length=10,
+        choices=SubscriptionSource.choices,
+        default=SubscriptionSource.PAGE,
+    )
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    site = models.CharField(max_length=200, blank=True)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(email=""),
+                name="subscription_has_someone",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "case"],
+                condition=_BY_ACCOUNT & models.Q(target="case"),
+                name="subscription_account_case",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "case"],
+                condition=_BY_EMAIL & models.Q(target="case"),
+                name="subscription_email_case",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "area"],
+                condition=_BY_ACCOUNT & models.Q(target="area"),
+                name="subscription_account_area",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "area"],
+                condition=_BY_EMAIL & models.Q(target="area"),
+                name="subscription_email_area",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "lon", "lat", "radius_m"],
+                condition=_BY_ACCOUNT & models.Q(target="circle"),
+                name="subscription_account_circle",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "lon", "lat", "radius_m"],
+                condition=_BY_EMAIL & models.Q(target="circle"),
+                name="subscription_email_circle",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["case"],
+                name="subscription_live_case",
+                condition=_LIVE & models.Q(confirmed_at__isnull=False, target="case"),
+            ),
+            models.Index(
+                fields=["area_path"],
+                name="subscription_live_area",
+                condition=_LIVE & models.Q(confirmed_at__isnull=False, target="area"),
+            ),
+            models.Index(  # a band of latitude (5 km at most) around a point, then its box
+                fields=["lat", "lon"],
+                name="subscription_live_circle",
+                condition=_LIVE & models.Q(confirmed_at__isnull=False, target="circle"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.user or self.email
+        return f"{who} · {self.get_target_display()}"
+
+    @property
+    def address(self) -> str:
+        """Where its e-mail goes: the account's address, or the confirmed one."""
+        return (self.user.email or "") if self.user_id else self.email
+
+    @property
+    def is_live(self) -> bool:
+        return self.ended_at is None and self.confirmed_at is not None
+
+
+class Alert(models.Model):
+    """One timeline entry told to one subscription: at most once (unique), sent once (the
+    `sent_at` claim), written by the fan-out task and retried from here if a send failed."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="alerts")
+    event = models.ForeignKey("governance.CaseEvent", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        constraints = [models.UniqueConstraint(fields=["subscription", "event"], name="alert_once")]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="alert_pending",
+                condition=models.Q(sent_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} · {self.event_id}"

@@ -485,16 +485,20 @@ def pending(older_than: timedelta = timedelta(minutes=1)) -> list[int]:
 
 def requeue_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
     """Queue every delivery still pending (e.g. queued while the broker was down), the
-    messages to reporters' contacts too."""
+    messages to reporters' contacts and the alerts of followers too."""
     ids = pending(older_than)
     for notification_id in ids:
         queue_delivery(notification_id)
-    return len(ids) + contact_updates.requeue_pending(older_than)
+    from citizens.following import telling  # its alerts: the same sweep, the same promise
+
+    return (
+        len(ids) + contact_updates.requeue_pending(older_than) + telling.requeue_pending(older_than)
+    )
 
 
 # What a citizen can be told: only their own requests' changes. Every other kind goes to staff
 # (grid officers, dispatchers, departments, leaders: `recipients`).
-CITIZEN_KINDS = (K.STATUS_CHANGED,)
+CITIZEN_KINDS = (K.STATUS_CHANGED, K.FOLLOWED, K.AREA_ALERT)
 
 
 def kinds_for(user: User) -> list[str]:

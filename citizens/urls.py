@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from citizens.views import accounts, notifications, public, requests, tracking
+from citizens.views import accounts, following, notifications, public, requests, tracking
 
 app_name = "citizens"
 
@@ -24,6 +24,11 @@ urlpatterns = [
     path("public/", public.public_list, name="public"),
     path("public/<str:tracking_id>/", public.public_detail, name="public_request"),
     path("public/<str:tracking_id>/print/", public.public_print, name="public_print"),
+    path("public/<str:tracking_id>/follow/", following.follow, name="follow"),
+    path("follow/confirm/<str:token>/", following.follow_confirm, name="follow_confirm"),
+    path("follow/stop/<str:token>/", following.unsubscribe, name="follow_unsubscribe"),
+    path("alerts/", following.alerts, name="alerts"),
+    path("alerts/stop/", following.alert_stop, name="alert_stop"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/signup/code/", accounts.signup_confirm, name="signup_confirm"),
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),

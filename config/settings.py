@@ -391,6 +391,11 @@ RATE_LIMITS = {
         "address": env_rate("LIMIT_REPORTER_LINK_PER_ADDRESS", "10/hour"),
         "target": env_rate("LIMIT_REPORTER_LINK_PER_CASE", "3/hour"),
     },
+    # Following a request or an area by e-mail: each sends a confirmation mail.
+    "follow": {
+        "address": env_rate("LIMIT_FOLLOW_PER_ADDRESS", "30/hour"),
+        "target": env_rate("LIMIT_FOLLOW_PER_TARGET", "5/hour"),
+    },
 }
 # Failed sign-ins (pages, admin, API token), by django-axes in the database (works with Redis
 # down): after SIGNIN_FAILURE_LIMIT failures for one account (whichever of its username, phone

@@ -240,6 +240,7 @@ def cases_changed_on_commit(changes: Sequence[tuple[Case, CaseEvent]]) -> None:
     duplicate check of new cases.
     """
     from citizens import notifications  # citizens depends on governance, not the reverse
+    from citizens.following.telling import alert_tasks
     from governance.tasks import check_duplicates
 
     if _muted.get() or not changes:
@@ -247,6 +248,7 @@ def cases_changed_on_commit(changes: Sequence[tuple[Case, CaseEvent]]) -> None:
     told, pushes = notifications.notify_case_events(changes)
     outgoing = [([user_group(user_id)], message) for user_id, message in pushes]
     tasks = notifications.deliveries(told)
+    tasks += alert_tasks(changes)  # followers and area alerts: matched after commit
     for case, event in changes:
         if event.kind == EventKind.SUBMITTED:
             tasks.append(outbox.task(check_duplicates.name, case.pk))

@@ -16,7 +16,7 @@ from django.utils import translation
 from PIL import Image
 
 from citizens import contact_updates
-from citizens.models import ContactMessage, NotificationPreference
+from citizens.models import Alert, ContactMessage, NotificationPreference, Subscription
 from governance import workflow
 from governance.models import (
     AccessLog,
@@ -88,6 +88,16 @@ def populated(city, people):
         contact={"email": "walker@example.com"},
     )  # its confirmation: a message to the contact
     contact_updates.deliver(ContactMessage.objects.get(case=anonymous).pk)  # and its link
+    follower = Subscription.objects.create(
+        user=people.other_citizen,
+        target="case",
+        case=case,
+        created_at=case.created_at,
+        confirmed_at=case.created_at,
+    )
+    Alert.objects.create(
+        subscription=follower, event=case.events.last(), created_at=case.created_at
+    )
     return case
 
 

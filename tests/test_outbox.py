@@ -62,9 +62,12 @@ def test_filing_writes_its_side_effects_with_it_and_delivers_them_after_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         case = submit(city, people)
     rows = list(OutboxMessage.objects.order_by("pk"))
-    # One push row (every group's messages, sent in one trip) and the duplicate check.
-    assert [r.kind for r in rows] == ["push", "task"]
-    assert rows[1].payload == {"task": "governance.tasks.check_duplicates", "args": [case.pk]}
+    # One push row (every group's messages, sent in one trip), the matching of followers and
+    # area alerts, and the duplicate check.
+    assert [r.kind for r in rows] == ["push", "task", "task"]
+    event = case.events.get()
+    assert rows[1].payload == {"task": "citizens.tasks.fan_out_alerts", "args": [event.pk]}
+    assert rows[2].payload == {"task": "governance.tasks.check_duplicates", "args": [case.pk]}
     assert all(r.delivered_at is None and r.claimed_until for r in rows)  # held by the writer
     assert outbox.relay() == 0  # a relay meanwhile leaves them to the writer
     for callback in callbacks:
@@ -130,16 +133,19 @@ def test_with_the_broker_down_tasks_wait_for_the_relay(
     with django_capture_on_commit_callbacks(execute=True):
         case = submit(city, people)
     assert queued == []
-    assert OutboxMessage.objects.filter(delivered_at__isnull=True, kind="task").count() == 1
+    assert OutboxMessage.objects.filter(delivered_at__isnull=True, kind="task").count() == 2
 
     state["down"] = False
     queueing.broker.reset()
     out = StringIO()
     call_command("relay_outbox", stdout=out)
-    assert "relayed 1; still pending 0" in out.getvalue()
-    assert queued == [("governance.tasks.check_duplicates", (case.pk,))]
+    assert "relayed 2; still pending 0" in out.getvalue()
+    assert queued == [
+        ("citizens.tasks.fan_out_alerts", (case.events.get().pk,)),
+        ("governance.tasks.check_duplicates", (case.pk,)),
+    ]
     call_command("relay_outbox", stdout=StringIO())
-    assert len(queued) == 1
+    assert len(queued) == 2
 
 
 def test_a_relay_takes_what_a_dead_writer_held_once_its_lease_ran_out(city, people, layer):

@@ -2,7 +2,14 @@
 
 from django.contrib import admin
 
-from citizens.models import ContactMessage, Notification, NotificationPreference, ReporterLink
+from citizens.models import (
+    Alert,
+    ContactMessage,
+    Notification,
+    NotificationPreference,
+    ReporterLink,
+    Subscription,
+)
 
 
 @admin.register(Notification)
@@ -49,6 +56,32 @@ class ReporterLinkAdmin(admin.ModelAdmin):
     raw_id_fields = ["case"]
     exclude = ["token_hash"]
     readonly_fields = ["case", "channel", "created_at", "expires_at", "used_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    """Who follows what (support: a bounced address, a complaint); made and ended by people
+    themselves through the pages and the links in their e-mails, never here."""
+
+    list_display = ["created_at", "target", "case", "area", "radius_m", "confirmed_at", "ended_at"]
+    list_filter = ["target", "source"]
+    search_fields = ["case__tracking_id", "user__username", "email"]
+    raw_id_fields = ["user", "case", "area"]
+    readonly_fields = ["token_hash", "confirmation_sent_at", "created_at", "confirmed_at"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "subscription", "event", "sent_at"]
+    raw_id_fields = ["subscription", "event"]
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request) -> bool:
         return False

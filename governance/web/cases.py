@@ -163,7 +163,15 @@ def _page_context(request: HttpRequest, case: Case, bound: dict | None = None) -
         "map": map_settings(),
         "points": [{"lon": shown.lon, "lat": shown.lat, "label": case.tracking_id}],
         "may_see_personal_data": shown.personal_data,
+        "me_too": _me_too(case),
     }
+
+
+def _me_too(case: Case) -> int:
+    """How many follow the case ("me too"): a number for staff, never who they are."""
+    from citizens.following.subscribing import me_too_count  # the pages read the subscriber
+
+    return me_too_count(case)
 
 
 def staff_case(request: HttpRequest, tracking_id: str) -> Case:

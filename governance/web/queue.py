@@ -176,9 +176,12 @@ def _shown(cases: QuerySet[Case], status: str) -> QuerySet[Case]:
         shown = cases.filter(status=status)
     else:
         shown = cases.open()
+    from citizens.following.subscribing import me_too_counts  # the pages read the subscriber
+
     return (
         shown.select_related("category", "grid", "assignee_department")
         .defer("grid__boundary")  # never shown with a case; kilobytes to decode per row
+        .annotate(me_too=me_too_counts())  # a subquery per row of the page, not a query
         .order_by(F("due_at").asc(nulls_last=True), "created_at")
     )
 

@@ -399,6 +399,44 @@ PAGES: list[Endpoint] = [
         _row(REFUSED),
         changes=A,
     ),
+    # Following a request ("me too") and area alerts (issue 10): any case of an ordinary
+    # category, by anyone (anonymously: by a confirmed e-mail); a private-location case only by
+    # staff permitted to view it; the reporter is sent to their own request page instead.
+    Endpoint(
+        "follow page: case A",
+        "GET",
+        "/public/{case_a}/follow/",
+        _row(REDACTED, citizen=IGNORED),
+        public=True,
+    ),
+    Endpoint(
+        "follow: case A",
+        "POST",
+        "/public/{case_a}/follow/",
+        _row(ALLOWED, citizen=IGNORED),
+        data={"email": "follower@example.com"},
+        changes="follows",
+        public=True,
+    ),
+    Endpoint(
+        "follow: private case",
+        "POST",
+        "/public/{private_case}/follow/",
+        _row(REFUSED, citizen=IGNORED)
+        | {p: ALLOWED for p in VIEWS if P in VIEWS[p] and p != "citizen"},
+        data={"email": "follower@example.com"},
+        changes="follows",
+        public=True,
+    ),
+    Endpoint("area alerts", "GET", "/alerts/", _row(ALLOWED)),
+    Endpoint(
+        "stop an area alert",
+        "POST",
+        "/alerts/stop/",
+        _row(IGNORED, anonymous=REFUSED),
+        data={"subscription": "1"},
+        changes="follows",
+    ),
     # Notifications.
     Endpoint("notifications", "GET", "/notifications/", SIGNED_IN, setup="notification"),
     Endpoint("unread count fragment", "GET", "/notifications/unread/", _row(ALLOWED)),

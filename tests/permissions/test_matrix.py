@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from citizens.models import Notification, NotificationKind
+from citizens.models import Notification, NotificationKind, Subscription
 from governance import workflow
 from governance.models import Attachment, Case, CaseEvent
 from tests.permissions.matrix import (
@@ -241,6 +241,7 @@ def _state(scenario: Scenario) -> dict:
         **cases,
         "new_case": Case.objects.count(),
         "notification": list(Notification.objects.order_by("pk").values_list("read_at", flat=True)),
+        "follows": list(Subscription.objects.filter(ended_at__isnull=True).values_list("pk")),
     }
 
 

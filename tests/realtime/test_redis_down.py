@@ -25,10 +25,11 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from citizens import contact_updates, notifications
+from citizens.following import telling
 from citizens.models import ContactMessage, Notification, NotificationPreference
 from config.celery import app as celery_app
 from governance import caching, events, outbox, queueing, workflow
-from governance.models import ApiKey, Case, OutboxMessage
+from governance.models import ApiKey, Case, CaseEvent, OutboxMessage
 from tests.pages.helpers import submission
 from tests.realtime.helpers import communicator
 from tests.realtime.redis_server import RedisServer
@@ -299,6 +300,11 @@ def test_every_channel_files_and_everything_due_is_delivered_once_when_redis_is_
     pending = OutboxMessage.objects.filter(delivered_at__isnull=True)
     expected_tasks = sorted(
         [("governance.tasks.check_duplicates", [c.pk]) for c in new]
+        + [  # the matching of followers and area alerts, for each public timeline entry
+            ("citizens.tasks.fan_out_alerts", [e.pk])
+            for e in CaseEvent.objects.filter(case__in=new).select_related("case__category")
+            if telling.is_public_step(e.case, e)
+        ]
         + [
             ("citizens.tasks.deliver_notification", [n.pk])
             for n in due

@@ -16,45 +16,10 @@ from dataclasses import dataclass, field
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from citizens.models import status_label
-from governance.models import Case, Status
-
-# One sentence per status: what happens next (the reader may be the reporter or staff).
-NEXT_STEPS = {
-    Status.SUBMITTED: gettext_lazy(
-        "The grid's staff will check the request and accept it, or say why not."
-    ),
-    Status.FILED: gettext_lazy(
-        "The request is accepted and will be given to the department or officer who handles it."
-    ),
-    Status.DISPATCHED: gettext_lazy("The department it was given to will start work on it."),
-    Status.IN_PROGRESS: gettext_lazy(
-        "The work is under way; the department will report when it is done."
-    ),
-    Status.RESOLVED: gettext_lazy(
-        "The grid's staff will check the result on site, then close the request."
-    ),
-    Status.CLOSED: gettext_lazy(
-        "The request is closed: the reporter can rate the result, or reopen it within a few "
-        "days if the problem is still there."
-    ),
-    Status.REJECTED: gettext_lazy(
-        "The request will not be handled; the reason is on its page. A new request can be "
-        "filed at any time."
-    ),
-    Status.WITHDRAWN: gettext_lazy("The request was withdrawn: nothing more will be done."),
-    Status.MERGED: gettext_lazy(
-        "The same problem was already reported: it is handled with that request."
-    ),
-}
-
-
-def next_step(status: str) -> str:
-    """What happens next after `status`, in the active language ("" for an unknown code)."""
-    sentence = NEXT_STEPS.get(status)  # type: ignore[call-overload]
-    return str(sentence) if sentence is not None else ""
+from governance.models import Case
+from governance.story import next_step
 
 
 def category_name(case: Case) -> str:

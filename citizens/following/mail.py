@@ -17,12 +17,15 @@ from django.utils import translation
 from citizens.following import subscribing
 from citizens.following.telling import public_note
 from citizens.models import Alert, Subscription, SubscriptionTarget, status_label
+from governance import addresses
 
 
 def absolute(subscription: Subscription, path: str) -> str:
-    """`path` on the site the subscription was made at (the request's absolute address then,
-    as `governance.file_access` builds them: `request.build_absolute_uri`)."""
-    return subscription.site.rstrip("/") + path if subscription.site else path
+    """`path` on the site the subscription was made at (the address the person used then);
+    for one made elsewhere (the admin, a script), the site's configured address."""
+    if subscription.site:
+        return subscription.site.rstrip("/") + path
+    return addresses.absolute(path)
 
 
 def _language(subscription: Subscription) -> str:

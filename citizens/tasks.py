@@ -54,6 +54,13 @@ def deliver_contact_message(message_id: int) -> None:
     contact_updates.deliver(message_id)
 
 
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    retry_backoff_max=settings.RETRY_BACKOFF_MAX,
+    max_retries=6,
+)
 def send_alert(alert_id: int) -> None:
     """Send one alert's e-mail/SMS; a re-run sends nothing twice."""
     telling.send_alert(alert_id)

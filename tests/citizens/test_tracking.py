@@ -190,7 +190,7 @@ def test_the_confirmation_mail_is_followed_to_the_request_with_the_reporters_act
     assert "Your request is received" in message.subject
     body = message.body
     assert "Status: submitted" in body
-    assert "What happens next: The grid's staff will check the request" in body
+    assert "Next: the officers check it and take it on as a case" in body
     assert f"{case.tracking_id} at http://127.0.0.1:8000/track/" in body
     assert message.extra_headers["List-Unsubscribe"].startswith("<http://127.0.0.1:8000/track/")
 
@@ -347,9 +347,9 @@ def test_messages_are_in_the_language_the_reporter_filed_in(city, people, commit
         commit(workflow.file_case, case_id=case.pk, actor=people.street_leader)
     [_c, en_filed] = mails_to("en@example.com")
     [_c2, zh_filed] = mails_to("zh@example.com")
-    assert "Your request is now filed" in en_filed.subject and "What happens next" in en_filed.body
+    assert "Your request is now filed" in en_filed.subject and "Next: it is passed" in en_filed.body
     assert city.category.name_en in en_filed.subject
-    assert "Your request" not in zh_filed.subject and "What happens next" not in zh_filed.body
+    assert "Your request" not in zh_filed.subject and "Next: it is passed" not in zh_filed.body
     assert city.category.name in zh_filed.subject
     assert re.search(r"[\u4e00-\u9fff]", zh_filed.body)
 
@@ -505,7 +505,7 @@ def test_an_account_e_mail_links_the_right_page_for_each_reader(city, people, co
     body = reporter.body
     assert f"http://127.0.0.1:8000/requests/{case.tracking_id}/" in body
     assert "Status: filed" in body and "已受理" in body
-    assert "What happens next: The request is accepted" in body
+    assert "Next: it is passed to the department or officer" in body
     assert "http://127.0.0.1:8000/notifications/preferences/" in body
     assert "/track/unsubscribe/" not in body
 

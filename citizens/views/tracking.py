@@ -74,6 +74,14 @@ def reporter_link(request: HttpRequest, token: str) -> HttpResponse:
     found = reporter_links.state(token)
     if found.link is None or not found.usable:
         return _link_ended(request, token, found)
+    if request.user.is_authenticated:
+        # The link opens a request filed without an account, in a browser with no account
+        # signed in: used here it would be spent on a session that cannot show the request.
+        return render(
+            request,
+            "citizens/reporter_link.html",
+            {"tracking_id": found.link.case.tracking_id, "signed_in": True},
+        )
     if request.method == "POST":
         case = reporter_links.redeem(token=token, address=client_address(request))
         if case is None:

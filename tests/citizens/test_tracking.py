@@ -237,6 +237,25 @@ def test_a_link_works_once_then_offers_a_fresh_one_sent_to_the_same_contact(
     assert browser().post(link_in(second.body)).status_code == 302
 
 
+def test_a_signed_in_person_is_told_to_sign_out_and_the_link_is_kept(
+    client, city, people, commit, english
+):
+    """Opened in a browser signed in to an account, the link would be spent on a session
+    that cannot show a request filed without one: it says so, offers to sign out, and is
+    still good afterwards."""
+    file_anonymously(client, city, commit)
+    path = link_in(mails_to("walker@example.com")[0].body)
+    signed_in = browser()
+    signed_in.force_login(people.citizen)
+    page = signed_in.get(path).content.decode()
+    assert "sign out, then open the link again" in page
+    assert 'name="next" value="' + path + '"' in page
+    assert signed_in.post(path).status_code == 200  # not redeemed
+    signed_in.post(reverse("citizens:logout"), {"next": path})
+    opened = signed_in.post(path)
+    assert opened.status_code == 302 and "/requests/" in opened["Location"]
+
+
 def test_an_expired_link_offers_a_fresh_one(client, city, commit, english):
     case = file_anonymously(client, city, commit)
     path = link_in(mails_to("walker@example.com")[0].body)

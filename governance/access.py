@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import BooleanField, ExpressionWrapper, IntegerField, Q, QuerySet, Value
@@ -60,6 +61,20 @@ AREA_PERMISSION = {
     Action.ESCALATE: "escalate_cases",
     Action.SEE_PERSONAL_DATA: "see_personal_data",
 }
+
+
+# Where a browser's session keeps the tracking ids it holds (see `CaseHolder`).
+HELD_CASES_KEY = "submitted_tracking_ids"
+
+
+def holder_or_user(user: Person | None, session: Any) -> Person | None:
+    """The person a request or socket acts as: a browser not signed in that holds requests
+    filed without an account is their `CaseHolder`; anyone else is themselves."""
+    if user is not None and not user.is_authenticated and session is not None:
+        held = session.get(HELD_CASES_KEY) or []
+        if held:
+            return CaseHolder(held)
+    return user
 
 
 class CaseHolder(AnonymousUser):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from citizens.forms import AnonymousSubmitForm, SubmitForm
 from governance import workflow
-from governance.access import Action, CaseHolder, cases_for
+from governance.access import HELD_CASES_KEY, Action, CaseHolder, cases_for
 from governance.duplicates import nearby_open_cases
 from governance.errors import InvalidInput
 from governance.file_access import files_shown
@@ -31,7 +31,7 @@ from governance.web.common import map_settings, scoped_case
 from governance.web.errors import refusal
 from governance.web.limited import limit_posts
 
-SUBMITTED_KEY = "submitted_tracking_ids"
+SUBMITTED_KEY = HELD_CASES_KEY
 HELD_LIMIT = 20  # the tracking ids a browser keeps (the newest)
 
 

@@ -13,7 +13,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from governance import events
-from governance.access import Action, area_paths, cases_for, may
+from governance.access import Action, area_paths, cases_for, holder_or_user, may
 from governance.models import Area, Case, Department
 from governance.realtime import schemas
 
@@ -102,13 +102,15 @@ class QueueConsumer(LiveConsumer):
 
 
 @database_sync_to_async
-def _case_for(user, tracking_id: str) -> tuple[Case | None, bool]:
-    """The case when the person may view it, and whether they see its internal entries."""
+def _case_for(scope: dict[str, Any], tracking_id: str) -> tuple[Any, Case | None, bool]:
+    """Who asks (a browser not signed in holding the request is its `CaseHolder`), the case
+    when they may view it, and whether they see its internal entries."""
+    user = holder_or_user(scope.get("user"), scope.get("session"))  # reads the session: sync
     case = cases_for(user, Action.VIEW).filter(tracking_id=tracking_id).first()
     if case is None:
-        return None, False
+        return user, None, False
     internal = case.reporter_id != user.pk or may(user, Action.REPORT, case)
-    return case, internal
+    return user, case, internal
 
 
 class CaseConsumer(LiveConsumer):
@@ -116,7 +118,7 @@ class CaseConsumer(LiveConsumer):
 
     async def subscriptions(self) -> list[str] | None:
         tracking_id = self.scope["url_route"]["kwargs"]["tracking_id"]
-        case, self.internal = await _case_for(self.user, tracking_id)
+        self.person, case, self.internal = await _case_for(self.scope, tracking_id)
         if case is None:
             return None
         self.tracking_id = case.tracking_id
@@ -129,7 +131,7 @@ class CaseConsumer(LiveConsumer):
             return False
         if not schemas.SCHEMAS[message["kind"]].public and not self.internal:
             return False
-        return await _sees(self.user, self.tracking_id)
+        return await _sees(self.person, self.tracking_id)
 
 
 class NotificationsConsumer(LiveConsumer):

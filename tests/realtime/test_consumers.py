@@ -209,6 +209,46 @@ def test_case_timeline_reaches_the_reporter_without_internal_entries(city, peopl
     assert {m["tracking_id"] for m in got_officer} == {case.tracking_id}
 
 
+def test_a_browser_holding_a_request_filed_without_an_account_follows_it_live(city, people):
+    """The anonymous reporter's page (the session holds the tracking id, as after filing or
+    the one-time link) gets the public steps live, never an internal one; a session that
+    holds another request gets no socket for this one."""
+    case = workflow.submit_case(
+        actor=AnonymousUser(),
+        category=city.category,
+        description="垃圾堆在路边",
+        lon=city.point_a[0],
+        lat=city.point_a[1],
+        answers={"amount": "small"},
+        contact={"phone": "13800000000"},
+    )
+    path = f"/ws/cases/{case.tracking_id}/"
+
+    def browser(held):
+        comm = communicator(path, AnonymousUser())
+        comm.scope["session"] = {"submitted_tracking_ids": held}
+        return comm
+
+    async def scenario():
+        stranger = browser(["261129-ZZZZZZ"])
+        refused_stranger = not (await stranger.connect())[0]
+        holder = browser([case.tracking_id])
+        assert (await holder.connect())[0]
+        await database_sync_to_async(workflow.file_case)(
+            case_id=case.pk, actor=people.street_leader
+        )
+        await database_sync_to_async(workflow.escalate_case)(
+            case_id=case.pk, actor=people.street_leader, reason="内部"
+        )
+        got = await received(holder)
+        await holder.disconnect()
+        return refused_stranger, got
+
+    refused_stranger, got = run(scenario)
+    assert refused_stranger
+    assert [(m["kind"], m["status"]) for m in got] == [(schemas.CASE_TRANSITIONED, "filed")]
+
+
 # --- notifications ---------------------------------------------------------------------------
 
 

@@ -358,6 +358,7 @@ def submit_case(
     contact: dict[str, str] | None = None,
     files: Sequence[UploadedFile] = (),
     locate: bool = True,
+    contact_language: str | None = None,
 ) -> Case:
     """A citizen's request, or an officer's report from patrol or a hotline call.
 
@@ -427,8 +428,14 @@ def submit_case(
         case.warn_at = warning_time(case)
         case.save(force_insert=True)
         if any(contact.values()):
-            # The language of the filing is the one the contact's messages are written in.
-            language = translation.get_language() or settings.LANGUAGE_CODE
+            # The contact's messages are written in the language of the filing, or the one
+            # staff chose for a caller (`contact_language`, one of the site's languages).
+            known = {code for code, _name in settings.LANGUAGES}
+            language = (
+                contact_language
+                if contact_language in known
+                else translation.get_language() or settings.LANGUAGE_CODE
+            )
             CaseContact.objects.create(case=case, language=language, **contact)
         # The submission's own entry carries the case's own photos: as public as its description
         # (a private-location case caps both at the reporter).

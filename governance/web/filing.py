@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from governance import workflow
 from governance.access import Action
@@ -26,6 +27,12 @@ class FilingForm(ContactMixin, CaseForm):
         initial=Channel.HOTLINE,
         widget=forms.RadioSelect,
     )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Caller's language for messages"),
+        help_text=gettext_lazy("Confirmation and updates to the caller are written in it."),
+        choices=settings.LANGUAGES,
+        required=False,  # left out (an older page, a script): the page's own language
+    )
     field_order = ["channel"]
 
     def __init__(self, *args, **kwargs):
@@ -36,6 +43,9 @@ class FilingForm(ContactMixin, CaseForm):
         self.fields["email"].label = gettext_lazy("Caller's e-mail")
         self.fields["phone"].widget.attrs["autocomplete"] = "off"
         self.fields["email"].widget.attrs["autocomplete"] = "off"
+        current = get_language() or settings.LANGUAGE_CODE
+        known = [code for code, _name in settings.LANGUAGES]
+        self.fields["language"].initial = current if current in known else settings.LANGUAGE_CODE
 
 
 @login_required
@@ -52,6 +62,7 @@ def file_case(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                     channel=form.cleaned_data["channel"],
                     contact=form.contact(),
+                    contact_language=form.cleaned_data["language"],
                     **form.submission(),
                 )
             except InvalidInput as error:

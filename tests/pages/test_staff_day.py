@@ -52,6 +52,35 @@ def test_the_file_a_case_label_is_translated():
         assert translation.gettext("File a case") != "File a case"
 
 
+@pytest.mark.parametrize("caller", ["en", "zh-hans"])
+def test_the_callers_messages_are_in_the_language_staff_chose_for_them(
+    client, people, city, caller
+):
+    """An officer on a Chinese page files for a caller who reads English (or the reverse):
+    the caller's confirmation and updates are written in the caller's language."""
+    client.force_login(people.officer_a)
+    page = "zh-hans" if caller == "en" else "en"
+    form = client.get(reverse("governance:file"), HTTP_ACCEPT_LANGUAGE=page).content.decode()
+    assert 'name="language"' in form
+    response = client.post(
+        reverse("governance:file"),
+        {
+            "channel": "hotline",
+            "category": city.category.pk,
+            "description": "来电：垃圾",
+            "lon": city.point_a[0],
+            "lat": city.point_a[1],
+            "urgency": "general",
+            "answer_amount": "small",
+            "phone": "13600000000",
+            "language": caller,
+        },
+        HTTP_ACCEPT_LANGUAGE=page,
+    )
+    assert response.status_code == 302
+    assert Case.objects.get().contact.language == caller
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_case_filed_for_a_caller_has_no_reporter_account(client, people, city, language):
     client.force_login(people.officer_a)

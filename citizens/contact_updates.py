@@ -21,13 +21,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from citizens import messages, reporter_links, sms
+from citizens import messages, reporter_links, sending, sms
 from citizens.models import ContactMessage, status_label
 from governance import clock, outbox
 from governance.addresses import absolute
@@ -146,18 +145,6 @@ def set_subscribed(*, case_id: int, subscribed: bool) -> bool:
 # --- delivery ---------------------------------------------------------------------------------
 
 
-def _claim(message_id: int, column: str) -> bool:
-    return bool(
-        ContactMessage.objects.filter(pk=message_id, **{f"{column}__isnull": True}).update(
-            **{column: clock.now()}
-        )
-    )
-
-
-def _release(message_id: int, column: str) -> None:
-    ContactMessage.objects.filter(pk=message_id).update(**{column: None})
-
-
 def _headline(row: ContactMessage) -> str:
     if row.kind == ContactMessage.Kind.CONFIRMATION:
         return _("Your request is received")
@@ -209,10 +196,14 @@ def deliver(message_id: int) -> None:
         return
     contact = CaseContact.objects.filter(case_id=row.case_id).first()
     if contact is None or contact.unsubscribed_at is not None or row.case.reporter_id is not None:
-        _claim(message_id, "emailed_at")
-        _claim(message_id, "texted_at")
+        sending.claim(ContactMessage, message_id, "emailed_at")
+        sending.claim(ContactMessage, message_id, "texted_at")
         return
-    if row.email_wanted and contact.email and _claim(message_id, "emailed_at"):
+    if (
+        row.email_wanted
+        and contact.email
+        and sending.claim(ContactMessage, message_id, "emailed_at")
+    ):
         try:
             token = reporter_links.issue(case=row.case, channel="email")
             composed = compose_for(row, contact, token=token)
@@ -220,29 +211,20 @@ def deliver(message_id: int) -> None:
                 composed.subject, composed.body, None, [contact.email], headers=composed.headers
             ).send()
         except Exception:
-            _release(message_id, "emailed_at")
+            sending.release(ContactMessage, message_id, "emailed_at")
             raise
-    if row.sms_wanted and contact.phone and _claim(message_id, "texted_at"):
+    if row.sms_wanted and contact.phone and sending.claim(ContactMessage, message_id, "texted_at"):
         try:
             token = reporter_links.issue(case=row.case, channel="sms")
             composed = compose_for(row, contact, token=token)
             sms.gateway().send(phone=contact.phone, text=composed.sms)
         except Exception:
-            _release(message_id, "texted_at")
+            sending.release(ContactMessage, message_id, "texted_at")
             raise
 
 
 def pending(older_than: timedelta = timedelta(minutes=1)) -> list[int]:
-    cutoff = clock.now() - older_than
-    return list(
-        ContactMessage.objects.filter(
-            Q(email_wanted=True, emailed_at__isnull=True)
-            | Q(sms_wanted=True, texted_at__isnull=True),
-            created_at__lte=cutoff,
-        )
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:500]
-    )
+    return sending.pending(ContactMessage, older_than)
 
 
 def requeue_pending(older_than: timedelta = timedelta(minutes=1)) -> int:

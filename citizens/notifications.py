@@ -20,7 +20,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import translation
 
-from citizens import contact_updates, messages, sms
+from citizens import contact_updates, messages, sending, sms
 from citizens.models import (
     Notification,
     NotificationKind,
@@ -443,44 +443,23 @@ def deliver(notification_id: int) -> None:
     if notification is None:
         return
     user = notification.user
-    if notification.email_wanted and _claim(notification_id, "emailed_at"):
+    if notification.email_wanted and sending.claim(Notification, notification_id, "emailed_at"):
         try:
             composed = compose(notification)
             send_mail(composed.subject, composed.body, None, [user.email])
         except Exception:
-            _release(notification_id, "emailed_at")
+            sending.release(Notification, notification_id, "emailed_at")
             raise
-    if notification.sms_wanted and _claim(notification_id, "texted_at"):
+    if notification.sms_wanted and sending.claim(Notification, notification_id, "texted_at"):
         try:
             sms.gateway().send(phone=user.phone, text=compose(notification).sms)
         except Exception:
-            _release(notification_id, "texted_at")
+            sending.release(Notification, notification_id, "texted_at")
             raise
 
 
-def _claim(notification_id: int, column: str) -> bool:
-    return bool(
-        Notification.objects.filter(pk=notification_id, **{f"{column}__isnull": True}).update(
-            **{column: clock.now()}
-        )
-    )
-
-
-def _release(notification_id: int, column: str) -> None:
-    Notification.objects.filter(pk=notification_id).update(**{column: None})
-
-
 def pending(older_than: timedelta = timedelta(minutes=1)) -> list[int]:
-    cutoff = clock.now() - older_than
-    return list(
-        Notification.objects.filter(
-            Q(email_wanted=True, emailed_at__isnull=True)
-            | Q(sms_wanted=True, texted_at__isnull=True),
-            created_at__lte=cutoff,
-        )
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:500]
-    )
+    return sending.pending(Notification, older_than)
 
 
 def requeue_pending(older_than: timedelta = timedelta(minutes=1)) -> int:

@@ -267,6 +267,7 @@ def cases_changed_on_commit(changes: Sequence[tuple[Case, CaseEvent]]) -> None:
             extra = [case_reporter_group(case.pk)] if reporter and outside else []
             extra += [PUBLIC_GROUP] if public and outside else []
             outgoing.append((groups + extra, message))
+    tasks.append(outbox.events([event.pk for _, event in changes]))
     outbox.add([outbox.push(outgoing), *tasks] if outgoing else tasks)
 
 

@@ -54,6 +54,11 @@ def task(name: str, *args: Any) -> OutboxMessage:
     return OutboxMessage(kind=OutboxKind.TASK, payload={"task": name, "args": list(args)})
 
 
+def events(event_ids: Sequence[int]) -> OutboxMessage:
+    """New timeline entries for the domain's subscribers (`governance.subscribers`)."""
+    return OutboxMessage(kind=OutboxKind.EVENTS, payload={"events": list(event_ids)})
+
+
 def add(messages: Sequence[OutboxMessage]) -> None:
     """Write `messages` with the current change (one INSERT), and deliver them after commit."""
     if not messages:
@@ -177,4 +182,20 @@ def _task(messages: list[OutboxMessage]) -> set[int]:
             went.add(message.pk)
         elif queueing.enqueue(task, *args):
             went.add(message.pk)
+    return went
+
+
+@handler(OutboxKind.EVENTS)
+def _events(messages: list[OutboxMessage]) -> set[int]:
+    """Each row's events to every subscriber; a row whose subscribers failed is kept for the
+    relay (the subscribers are idempotent, so handing it over again is harmless)."""
+    from governance import subscribers
+
+    went = set()
+    for message in messages:
+        try:
+            subscribers.deliver(message.payload["events"])
+        except Exception:  # logged by the subscriber registry; retried by the relay
+            continue
+        went.add(message.pk)
     return went

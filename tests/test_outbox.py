@@ -63,11 +63,12 @@ def test_filing_writes_its_side_effects_with_it_and_delivers_them_after_commit(
         case = submit(city, people)
     rows = list(OutboxMessage.objects.order_by("pk"))
     # One push row (every group's messages, sent in one trip), the matching of followers and
-    # area alerts, and the duplicate check.
-    assert [r.kind for r in rows] == ["push", "task", "task"]
+    # area alerts, the duplicate check, and the new timeline entry for the domain's subscribers.
+    assert [r.kind for r in rows] == ["push", "task", "task", "events"]
     event = case.events.get()
     assert rows[1].payload == {"task": "citizens.tasks.fan_out_alerts", "args": [event.pk]}
     assert rows[2].payload == {"task": "governance.tasks.check_duplicates", "args": [case.pk]}
+    assert rows[3].payload == {"events": [event.pk]}
     assert all(r.delivered_at is None and r.claimed_until for r in rows)  # held by the writer
     assert outbox.relay() == 0  # a relay meanwhile leaves them to the writer
     for callback in callbacks:

@@ -12,6 +12,7 @@ class OutboxKind(models.TextChoices):
 
     PUSH = "push", _("realtime push")
     TASK = "task", _("background task")
+    EVENTS = "events", _("domain events for the subscribers")
 
 
 class OutboxMessage(models.Model):

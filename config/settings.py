@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "citizens",
     "governance",
+    "evaluation",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Where the evaluation's subscribers to the domain's events are imported (and so registered)."""

@@ -14,6 +14,7 @@ from governance.access import Action, may
 from governance.errors import InvalidInput, InvalidTransition, NotPermitted
 from governance.models import Case, CaseEvent, Category, Status
 from governance.models.case import AppendOnlyError
+from governance.workflow import notes, recording, transitions
 from tests.cases import case_in, drive, snapshot, submit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -202,13 +203,16 @@ def test_the_event_is_written_in_the_same_transaction_as_the_change(
     """If anything fails after the event is written, the state change is undone with it."""
     case = case_in(HOME[name], city, people)
     before = snapshot(case)
-    real = workflow._record
+    real = recording._record
 
     def record_then_fail(*args, **kwargs):
         real(*args, **kwargs)
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(workflow, "_record", record_then_fail)
+    # Patched where it is looked up: the step itself (`recording._move`) and the modules
+    # whose actions write their entry directly (`add_note`, a dispatch's instructions).
+    for module in (recording, notes, transitions):
+        monkeypatch.setattr(module, "_record", record_then_fail)
     with pytest.raises(RuntimeError):
         run(name, case, getattr(people, ACTIONS[name][1]), city, people)
     assert snapshot(case) == before

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from citizens.models import User
 from governance.area_import import ImportResult, import_areas
 from governance.models import Area, Assignment, CalendarDay, Category, Department, Question
 
@@ -158,6 +158,7 @@ def load_people(seeds_dir: Path) -> tuple[Tally, Tally]:
     Passwords are set only when an account is created (hashed once per distinct password:
     the demo shares a handful), so a second load leaves every account as it was.
     """
+    User = get_user_model()
     people, assignments = Tally(), Tally()
     hashes: dict[str, str] = {}
     departments = {d.code: d for d in Department.objects.select_related("group")}

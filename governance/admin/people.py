@@ -5,13 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from citizens.models import User
 from governance.models import (
     Area,
     AreaGroupObjectPermission,
@@ -19,6 +19,8 @@ from governance.models import (
     Assignment,
     Department,
 )
+
+User = get_user_model()  # the project's accounts, named through settings.AUTH_USER_MODEL
 
 
 class AssignmentInline(admin.TabularInline):

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from citizens.models import User
 from governance import clock, events
 from governance.access import AREA_PERMISSION, Action, Person, area_paths, may
 from governance.errors import InvalidInput, InvalidTransition
@@ -81,7 +81,7 @@ def dispatch_case(
     case_id: int,
     actor: Person,
     department: Department | None = None,
-    assignee: User | None = None,
+    assignee: AbstractUser | None = None,
     note: str = "",
     note_audience: Audience | str = Audience.INTERNAL,
 ) -> Case:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
 from rest_framework import serializers
 
-from citizens.models import User
 from governance.models import AccessLog
 
 
@@ -13,7 +14,7 @@ class MeSerializer(serializers.ModelSerializer):
     departments = serializers.SerializerMethodField()
 
     class Meta:
-        model = User
+        model = get_user_model()
         fields = [
             "username",
             "display_name",
@@ -25,13 +26,13 @@ class MeSerializer(serializers.ModelSerializer):
             "departments",
         ]
 
-    def get_assignments(self, user: User) -> list[dict[str, str]]:
+    def get_assignments(self, user: AbstractUser) -> list[dict[str, str]]:
         return [
             {"area": a.area.code, "role": a.role}
             for a in user.assignments.select_related("area").order_by("area__path")
         ]
 
-    def get_departments(self, user: User) -> list[str]:
+    def get_departments(self, user: AbstractUser) -> list[str]:
         return [g.department.code for g in user.groups.filter(department__isnull=False)]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -52,6 +53,19 @@ def new_tracking_id() -> str:
     return f"{stamp}-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
 
 
+def _person_link(verbose_name: Any = None, *, related_name: str) -> models.ForeignKey:
+    """A link to a person's account that the record outlives: emptied when the account is
+    deleted, never deleting the case, its timeline or its files with it."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+    )
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def open(self) -> CaseQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
@@ -64,10 +78,17 @@ class Case(models.Model):
     """A citizen's request or an officer's report. Only public fields live here."""
 
     tracking_id = models.CharField(
-        _("tracking id"), max_length=20, unique=True, default=new_tracking_id, editable=False
+        _("tracking id"),
+        max_length=20,
+        unique=True,
+        default=new_tracking_id,
+        editable=False,
     )
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases"
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     description = models.TextField(_("description"), max_length=4000)
     lon = models.FloatField(_("longitude"))
@@ -88,14 +109,7 @@ class Case(models.Model):
         editable=False,
         help_text=_("The routed grid's path (or the city's when unrouted), for scoped queries."),
     )
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reporter"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="reported_cases",
-    )
+    reporter = _person_link(_("reporter"), related_name="reported_cases")
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
     )
@@ -114,16 +128,13 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
     )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assignee"),
+    assignee = _person_link(_("assignee"), related_name="assigned_cases")
+    merged_into = models.ForeignKey(
+        "self",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
-        related_name="assigned_cases",
-    )
-    merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
     )
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
@@ -257,14 +268,7 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = _person_link(_("by"), related_name="+")
     from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -311,15 +315,17 @@ class Attachment(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     event = models.ForeignKey(
-        CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+        CaseEvent,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
     )
     file = models.FileField(_("file"), upload_to=attachment_path)
     thumbnail = models.FileField(_("thumbnail"), upload_to=attachment_path, blank=True)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    uploaded_by = _person_link(related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

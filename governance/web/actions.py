@@ -32,31 +32,54 @@ FOR_EVERYONE = _(
 )
 
 
-class NoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("Note"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=FOR_REPORTER,
+def text_field(
+    label: Any,
+    *,
+    help_text: Any = "",
+    required: bool = True,
+    rows: int = 2,
+    **options: Any,
+) -> forms.CharField:
+    """A few lines of text; `help_text` says who reads it (FOR_STAFF, FOR_REPORTER…)."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+        **options,
     )
+
+
+def audience_field(label: Any, **options: Any) -> forms.ChoiceField:
+    """Who reads a staff member's text: staff only (the default, also when nothing is chosen)
+    or the reporter too."""
+    return forms.ChoiceField(
+        label=label,
+        choices=[
+            (Audience.INTERNAL.value, FOR_STAFF),
+            (Audience.REPORTER.value, _("The reporter sees this (and staff).")),
+        ],
+        initial=Audience.INTERNAL.value,
+        required=False,  # not chosen: staff only
+        widget=forms.RadioSelect,
+        **options,
+    )
+
+
+class NoteForm(forms.Form):
+    note = text_field(_("Note"), required=False, help_text=FOR_REPORTER)
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), help_text=FOR_REPORTER
-    )
+    reason = text_field(_("Reason"), help_text=FOR_REPORTER)
 
 
 class EscalateForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), help_text=FOR_STAFF
-    )
+    reason = text_field(_("Reason"), help_text=FOR_STAFF)
 
 
 class OptionalReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = text_field(_("Reason (optional)"), required=False)
 
 
 class MergeForm(forms.Form):
@@ -71,28 +94,21 @@ class DispatchForm(forms.Form):
         required=False,
         empty_label=_("The category's default department"),
     )
-    note = forms.CharField(
-        label=_("Instructions"),
+    note = text_field(
+        _("Instructions"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For the staff who handle it: only staff see this, unless you choose below."),
     )
     # Instructions are internal by default (issue 10, defect 5): the reporter reads them only
     # when the dispatcher chooses so.
-    note_audience = forms.ChoiceField(
-        label=_("Who sees the instructions"),
-        choices=[
-            (Audience.INTERNAL.value, FOR_STAFF),
-            (Audience.REPORTER.value, _("The reporter sees this (and staff).")),
-        ],
-        initial=Audience.INTERNAL.value,
-        required=False,  # not chosen: staff only
-        widget=forms.RadioSelect,
-    )
+    note_audience = audience_field(_("Who sees the instructions"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].label_from_instance = lambda d: d.display_name
+
+    def clean_note_audience(self) -> str:
+        return self.cleaned_data["note_audience"] or Audience.INTERNAL.value
 
 
 class RouteForm(forms.Form):
@@ -106,12 +122,7 @@ class RouteForm(forms.Form):
             "The name or code of the grid that should handle it; the case joins its queue."
         ),
     )
-    note = forms.CharField(
-        label=_("Why this grid"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=FOR_STAFF,
-    )
+    note = text_field(_("Why this grid"), required=False, help_text=FOR_STAFF)
 
 
 def _route(case: Case, actor: Person, data: dict[str, Any]) -> Case:
@@ -127,11 +138,10 @@ def _route(case: Case, actor: Person, data: dict[str, Any]) -> Case:
 
 
 def public_summary_field() -> forms.CharField:
-    return forms.CharField(
-        label=_("Public summary (optional)"),
+    return text_field(
+        _("Public summary (optional)"),
         required=False,
         max_length=workflow.PUBLIC_SUMMARY_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=FOR_EVERYONE,
     )
 
@@ -141,22 +151,13 @@ class RejectForm(ReasonForm):
 
 
 class ResolveForm(forms.Form):
-    note = forms.CharField(
-        label=_("What was done"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=FOR_REPORTER,
-    )
+    note = text_field(_("What was done"), rows=3, help_text=FOR_REPORTER)
     files = PhotosField(label=_("Photos of the fix"))
     public_summary = public_summary_field()
 
 
 class CloseForm(forms.Form):
-    note = forms.CharField(
-        label=_("Verification result"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=FOR_REPORTER,
-    )
+    note = text_field(_("Verification result"), required=False, help_text=FOR_REPORTER)
     files = PhotosField(label=_("Photos from the site"))
     public_summary = public_summary_field()
 
@@ -168,32 +169,20 @@ class RateForm(forms.Form):
         coerce=int,
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(
-        label=_("Comment"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    comment = text_field(_("Comment"), required=False, max_length=1000)
 
 
 class AddInformationForm(forms.Form):
-    text = forms.CharField(label=_("Information"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = text_field(_("Information"), rows=3)
     files = PhotosField(label=_("Photos"))
 
 
 class StaffNoteForm(AddInformationForm):
     """A staff member's note: for staff only unless they choose the reporter too."""
 
-    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
-    audience = forms.ChoiceField(
-        label=_("Who sees this note"),
-        choices=[
-            (Audience.INTERNAL.value, FOR_STAFF),
-            (Audience.REPORTER.value, _("The reporter sees this (and staff).")),
-        ],
-        initial=Audience.INTERNAL.value,
-        required=False,  # not chosen: staff only
-        widget=forms.RadioSelect,
+    text = text_field(_("Note"), rows=3)
+    audience = audience_field(
+        _("Who sees this note"),
         help_text=_("Notes are never published; the public reads only a public summary."),
     )
 
@@ -227,93 +216,73 @@ def _note(case: Case, actor: Person, data: dict[str, Any]) -> Case:
     staff = _writes_as_staff(actor, case)
     audience = (data.get("audience") or Audience.INTERNAL) if staff else Audience.REPORTER
     return workflow.add_note(
-        case_id=case.pk, actor=actor, text=data["text"], audience=audience, files=data["files"]
+        case_id=case.pk,
+        actor=actor,
+        text=data["text"],
+        audience=audience,
+        files=data["files"],
     )
 
 
+def _calls(function: Callable[..., Case], *fields: str) -> Callable[..., Case]:
+    """The runner of a form whose `fields` are `function`'s keyword arguments of the same
+    names, besides the case and the actor."""
+
+    def run(case: Case, actor: Person, data: dict[str, Any]) -> Case:
+        return function(case_id=case.pk, actor=actor, **{name: data[name] for name in fields})
+
+    return run
+
+
 ACTIONS: dict[str, ActionSpec] = {
-    "file": ActionSpec(
-        NoteForm,
-        lambda c, a, d: workflow.file_case(case_id=c.pk, actor=a, note=d["note"]),
-        _("Accept (file)"),
-    ),
+    "file": ActionSpec(NoteForm, _calls(workflow.file_case, "note"), _("Accept (file)")),
     "reject": ActionSpec(
         RejectForm,
-        lambda c, a, d: workflow.reject_case(
-            case_id=c.pk, actor=a, reason=d["reason"], public_summary=d["public_summary"]
-        ),
+        _calls(workflow.reject_case, "reason", "public_summary"),
         _("Reject"),
         danger=True,
     ),
     "merge": ActionSpec(MergeForm, _merge, _("Merge into another case")),
     "dispatch": ActionSpec(
         DispatchForm,
-        lambda c, a, d: workflow.dispatch_case(
-            case_id=c.pk,
-            actor=a,
-            department=d["department"],
-            note=d["note"],
-            note_audience=d["note_audience"] or Audience.INTERNAL,
-        ),
+        _calls(workflow.dispatch_case, "department", "note", "note_audience"),
         _("Dispatch"),
     ),
-    "start": ActionSpec(
-        NoteForm,
-        lambda c, a, d: workflow.start_case(case_id=c.pk, actor=a, note=d["note"]),
-        _("Start handling"),
-    ),
+    "start": ActionSpec(NoteForm, _calls(workflow.start_case, "note"), _("Start handling")),
     "resolve": ActionSpec(
         ResolveForm,
-        lambda c, a, d: workflow.resolve_case(
-            case_id=c.pk,
-            actor=a,
-            note=d["note"],
-            files=d["files"],
-            public_summary=d["public_summary"],
-        ),
+        _calls(workflow.resolve_case, "note", "files", "public_summary"),
         _("Report resolved"),
     ),
     "close": ActionSpec(
         CloseForm,
-        lambda c, a, d: workflow.verify_and_close_case(
-            case_id=c.pk,
-            actor=a,
-            note=d["note"],
-            files=d["files"],
-            public_summary=d["public_summary"],
-        ),
+        _calls(workflow.verify_and_close_case, "note", "files", "public_summary"),
         _("Verified: close"),
     ),
     "rework": ActionSpec(
         ReasonForm,
-        lambda c, a, d: workflow.rework_case(case_id=c.pk, actor=a, reason=d["reason"]),
+        _calls(workflow.rework_case, "reason"),
         _("Not fixed: send back for rework"),
         danger=True,
     ),
     "escalate": ActionSpec(
         EscalateForm,
-        lambda c, a, d: workflow.escalate_case(case_id=c.pk, actor=a, reason=d["reason"]),
+        _calls(workflow.escalate_case, "reason"),
         _("Escalate"),
         danger=True,
     ),
     "withdraw": ActionSpec(
         OptionalReasonForm,
-        lambda c, a, d: workflow.withdraw_case(case_id=c.pk, actor=a, reason=d["reason"]),
+        _calls(workflow.withdraw_case, "reason"),
         _("Withdraw my request"),
         danger=True,
     ),
     "reopen": ActionSpec(
         ReasonForm,
-        lambda c, a, d: workflow.reopen_case(case_id=c.pk, actor=a, reason=d["reason"]),
+        _calls(workflow.reopen_case, "reason"),
         _("Reopen: the problem is back"),
     ),
-    "rate": ActionSpec(
-        RateForm,
-        lambda c, a, d: workflow.rate_case(
-            case_id=c.pk, actor=a, rating=d["rating"], comment=d["comment"]
-        ),
-        _("Rate"),
-    ),
+    "rate": ActionSpec(RateForm, _calls(workflow.rate_case, "rating", "comment"), _("Rate")),
     "note": ActionSpec(AddInformationForm, _note, _("Add information")),
     "route": ActionSpec(RouteForm, _route, _("Route to a grid")),
 }
@@ -351,7 +320,11 @@ def spec_for(name: str, case: Case) -> ActionSpec:
 
 
 def forms_for(
-    actor: Person, case: Case, names: list[str], *, allowed: AbstractSet[Action] | None = None
+    actor: Person,
+    case: Case,
+    names: list[str],
+    *,
+    allowed: AbstractSet[Action] | None = None,
 ) -> list[tuple[str, ActionSpec, forms.Form]]:
     return [
         (name, spec_for(name, case), form_for(name, actor, case, allowed=allowed))

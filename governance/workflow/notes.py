@@ -18,6 +18,7 @@ from governance.workflow.recording import (
     _atomic_with_files,
     _clean_files,
     _locked,
+    _note_entry,
     _record,
     _store_files,
     _text,
@@ -32,16 +33,9 @@ def _publish_summary(case: Case, *, actor: Person, text: str) -> None:
     private-location case caps it at the reporter: `audience.event_audience`)."""
     if not text:
         return
-    event = _record(
-        case,
-        kind=EventKind.NOTE,
-        actor=actor,
-        from_status=case.status,
-        note=text,
-        audience=Audience.PUBLIC,
-        data={"public_summary": True},
+    _note_entry(
+        case, actor=actor, text=text, audience=Audience.PUBLIC, data={"public_summary": True}
     )
-    events.case_changed_on_commit(case, event)
 
 
 def record_possible_duplicates(*, case_id: int, duplicates: Sequence[Case]) -> CaseEvent | None:
@@ -55,16 +49,13 @@ def record_possible_duplicates(*, case_id: int, duplicates: Sequence[Case]) -> C
         if case.events.filter(kind=EventKind.NOTE, data__has_key="possible_duplicates").exists():
             return None  # already checked: the task is idempotent
         ids = [d.tracking_id for d in duplicates]
-        event = _record(
+        event = _note_entry(
             case,
-            kind=EventKind.NOTE,
             actor=None,
-            from_status=case.status,
-            note=_("Possible duplicate of %(ids)s.") % {"ids": join_list(ids)},
+            text=_("Possible duplicate of %(ids)s.") % {"ids": join_list(ids)},
             audience=Audience.INTERNAL,
             data={"possible_duplicates": ids},
         )
-        events.case_changed_on_commit(case, event)
     return event
 
 

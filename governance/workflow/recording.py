@@ -17,7 +17,7 @@ from governance import clock, events
 from governance.access import Action, Person, may
 from governance.attachments import MAX_PER_CASE, CleanFile, clean_upload
 from governance.errors import InvalidInput, InvalidTransition, NotPermitted
-from governance.models import Attachment, Audience, Case, CaseEvent
+from governance.models import Attachment, Audience, Case, CaseEvent, EventKind
 from governance.workflow.rules import ACTION_LABELS, DONE_LABELS, Rule, rule_for
 
 
@@ -102,6 +102,29 @@ def _record(
         data=data or {},
         created_at=clock.now(),
     )
+
+
+def _note_entry(
+    case: Case,
+    *,
+    actor: Person | None,
+    text: str,
+    audience: Audience,
+    data: dict[str, Any],
+) -> CaseEvent:
+    """A note on the case's timeline in its current state (it does not move the case), and
+    its side effects after commit."""
+    event = _record(
+        case,
+        kind=EventKind.NOTE,
+        actor=actor,
+        from_status=case.status,
+        note=text,
+        audience=audience,
+        data=data,
+    )
+    events.case_changed_on_commit(case, event)
+    return event
 
 
 def _locked(case_id: int, *, name: str, actor: Person | None) -> tuple[Case, Rule]:

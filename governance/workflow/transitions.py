@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from governance import clock, events
+from governance import clock
 from governance.access import AREA_PERMISSION, Action, Person, area_paths, may
 from governance.errors import InvalidInput, InvalidTransition
 from governance.models import Area, Audience, Case, Department, EventKind, Level
@@ -23,6 +23,7 @@ from governance.workflow.recording import (
     _clean_files,
     _locked,
     _move,
+    _note_entry,
     _record,
     _store_files,
     _text,
@@ -128,16 +129,8 @@ def dispatch_case(
             ],
         )
         if internal and note:
-            event = _record(
-                case,
-                kind=EventKind.NOTE,
-                actor=actor,
-                from_status=case.status,
-                note=note,
-                audience=Audience.INTERNAL,
-                data={"instructions": True},
-            )
-            events.case_changed_on_commit(case, event)
+            data = {"instructions": True}
+            _note_entry(case, actor=actor, text=note, audience=Audience.INTERNAL, data=data)
     return case
 
 

@@ -2,17 +2,24 @@
 category's limit 4 working hours, intake 1, verification 4): every case shape the reference
 names, built through the workflow with the subscriber running after each commit.
 
-| case | what happens |
-|---|---|
-| c1 | Mon 11-02: submitted 09:00, filed 09:30, dispatched 10:00 (due 14:00), resolved 13:00, closed 13:30, rated 5 |
-| c2 | Tue 11-03: submitted 09:00, filed 11:00 (late), dispatched 11:00 (due 15:00), resolved 12:00, rework 13:00, resolved 14:00, rework 15:00, resolved 16:00, closed 16:30 (late), rated 2 |
-| c3 | Wed 11-04: submitted 09:00, filed 09:10, dispatched 09:30 (due 13:30) then to water 10:00 (due 14:00), resolved 15:00 (late), closed Thu 14:00 (verification late, closing late); callback: not resolved, not satisfied |
-| c4 | Thu 11-05: submitted 09:00, merged 09:20 into c5 |
-| c5 | Thu 11-05: submitted 08:00 (intake due 10:00), filed 09:00, nothing more |
-| c6 | Thu 11-05: submitted 10:00, filed 10:30, withdrawn 11:00 |
-| c7 | Fri 11-06: submitted 09:00, filed 09:05, dispatched 09:10 (due 13:10), resolved 10:00, closed 10:30, rated 1, reopened 11:00, dispatched 11:30, resolved 12:00, closed 12:30, rated 4 |
-| c8 | Mon 11-09: submitted 09:00, filed 09:10, dispatched 09:20 (due 13:20), escalated 14:00, open since |
-| c9 | Tue 11-10: submitted 09:00, filed 09:30, dispatched 10:00 (due 14:00), resolved 14:00 and closed 14:00 — exactly at the deadline; callback: resolved, satisfied |
+c1  Mon 11-02: submitted 09:00, filed 09:30, dispatched 10:00 (due 14:00), resolved 13:00,
+    closed 13:30, rated 5.
+c2  Tue 11-03: submitted 09:00, filed 11:00 (late), dispatched 11:00 (due 15:00), resolved
+    12:00, rework 13:00, resolved 14:00, rework 15:00, resolved 16:00, closed 16:30 (late),
+    rated 2.
+c3  Wed 11-04: submitted 09:00, filed 09:10, dispatched 09:30 (due 13:30), then to water 10:00
+    (due 14:00), resolved 15:00 (late), closed Thu 14:00 (verification and closing late);
+    callback: not resolved, not satisfied.
+c4  Thu 11-05: submitted 09:00, merged 09:20 into c5.
+c5  Thu 11-05: submitted 08:00 (intake due 10:00), filed 09:00, nothing more.
+c6  Thu 11-05: submitted 10:00, filed 10:30, withdrawn 11:00.
+c7  Fri 11-06: submitted 09:00, filed 09:05, dispatched 09:10 (due 13:10), resolved 10:00,
+    closed 10:30, rated 1, reopened 11:00, dispatched 11:30, resolved 12:00, closed 12:30,
+    rated 4.
+c8  Mon 11-09: submitted 09:00, filed 09:10, dispatched 09:20 (due 13:20), escalated 14:00,
+    open since.
+c9  Tue 11-10: submitted 09:00, filed 09:30, dispatched 10:00 (due 14:00), resolved 14:00 and
+    closed 14:00 — exactly at the deadline; callback: resolved, satisfied.
 """
 
 from __future__ import annotations

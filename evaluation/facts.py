@@ -8,12 +8,12 @@ on events already seen changes nothing, which is what makes the subscriber idemp
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -85,6 +85,24 @@ class Limits:
 
 def _department_ids() -> dict[str, int]:
     return dict(Department.objects.values_list("code", "id"))
+
+
+# What every subscriber call needs and rarely changes (the limits, the departments' codes):
+# kept by this process for a few seconds, and forgotten at once when this process saves them.
+_KEPT_SECONDS = 30.0
+_kept: dict[str, tuple[float, Any]] = {}
+
+
+def _kept_value(name: str, load: Any) -> Any:
+    now = time.monotonic()
+    found = _kept.get(name)
+    if found is None or now - found[0] > _KEPT_SECONDS:
+        found = _kept[name] = (now, load())
+    return found[1]
+
+
+def forget_kept() -> None:
+    _kept.clear()
 
 
 def _end(obligation: Obligation, event: CaseEvent, outcome: str, *, fulfilled: bool) -> None:
@@ -271,19 +289,29 @@ def write_cases(
     *,
     limits: Limits | None = None,
     departments: dict[str, int] | None = None,
+    known_cases: dict[int, Case] | None = None,
 ) -> int:
-    """Derive and upsert the obligations of these cases from their whole timelines."""
+    """Derive and upsert the obligations of these cases from their whole timelines
+    (`known_cases`: cases already read, as the subscriber's events carry them)."""
     ids = sorted(set(case_ids))
     if not ids:
         return 0
-    limits = limits or Limits()
-    departments = departments if departments is not None else _department_ids()
-    cases = {
-        c.pk: c
-        for c in Case.objects.filter(pk__in=ids).only(
-            "id", "area_path", "category_id", "reporter_id", "channel"
-        )
-    }
+    limits = limits or _kept_value("limits", Limits)
+    departments = (
+        departments if departments is not None else _kept_value("departments", _department_ids)
+    )
+    cases = known_cases or {}
+    missing = [pk for pk in ids if pk not in cases]
+    if missing:
+        cases = {
+            **cases,
+            **{
+                c.pk: c
+                for c in Case.objects.filter(pk__in=missing).only(
+                    "id", "area_path", "category_id", "reporter_id", "channel"
+                )
+            },
+        }
     timelines: dict[int, list[CaseEvent]] = defaultdict(list)
     events = list(
         CaseEvent.objects.filter(case_id__in=list(cases), kind__in=RELEVANT)
@@ -298,18 +326,19 @@ def write_cases(
         rows += derive(
             case, timelines.get(pk, ()), limits=limits, departments=departments, people=people
         )
-    if rows:
-        with transaction.atomic():
-            Obligation.objects.bulk_create(
-                rows,
-                batch_size=2000,
-                update_conflicts=True,
-                unique_fields=["start_event_id", "kind"],
-                update_fields=UPDATED_FIELDS,
-            )
+    if rows:  # one statement per 2000 rows; a filing's are one
+        Obligation.objects.bulk_create(
+            rows,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["start_event_id", "kind"],
+            update_fields=UPDATED_FIELDS,
+        )
     return len(rows)
 
 
 def record_facts(events: Sequence[CaseEvent]) -> None:
     """The subscriber: the cases these events belong to get their obligations derived again."""
-    write_cases({e.case_id for e in events if e.kind in RELEVANT})
+    relevant = [e for e in events if e.kind in RELEVANT]
+    # The events arrive with their case (`subscribers.load`): its current area path and all.
+    write_cases({e.case_id for e in relevant}, known_cases={e.case_id: e.case for e in relevant})

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from governance.models import CaseEvent
+from django.db.models.signals import post_delete, post_save
+
+from evaluation.models import Policy
+from governance.models import CalendarDay, CaseEvent, Department
 from governance.seed_cases import history_replayed
 from governance.subscribers import subscriber
 
@@ -26,3 +29,18 @@ def _catch_up_on_replayed_history(sender, *, case_ids: list[int], **kwargs) -> N
 
 
 history_replayed.connect(_catch_up_on_replayed_history, dispatch_uid="evaluation-history")
+
+
+def _forget_kept(sender, **kwargs) -> None:
+    from evaluation.facts import forget_kept
+
+    forget_kept()
+
+
+for _model in (Policy, Department, CalendarDay):
+    post_save.connect(
+        _forget_kept, sender=_model, dispatch_uid=f"evaluation-kept-{_model.__name__}"
+    )
+    post_delete.connect(
+        _forget_kept, sender=_model, dispatch_uid=f"evaluation-kept-{_model.__name__}"
+    )

@@ -44,7 +44,7 @@ class Command(BaseCommand):
             if not keep:
                 Obligation.objects.all().delete()
             for obligation in derive_all(batch=batch):
-                pending.append(obligation)
+                pending.append(obligation.model())
                 written += 1
                 if len(pending) >= 5000:
                     flush()

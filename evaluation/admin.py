@@ -40,7 +40,9 @@ class ObligationAdmin(admin.ModelAdmin):
     list_display = ["case", "kind", "area_path", "department", "starts_at", "deadline", "outcome"]
     list_filter = ["kind", "outcome", "on_time", "reworked"]
     search_fields = ["case__tracking_id", "area_path"]
-    raw_id_fields = ["case", "person", "fulfilled_by", "reporter", "category", "department"]
+    raw_id_fields = ["case", "person", "fulfilled_by", "category", "department"]
+    # Who reported a case is personal data, shown (and logged) on the case only.
+    exclude = ["reporter"]
     list_select_related = ["case", "department"]
     show_full_result_count = False
 

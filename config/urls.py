@@ -24,6 +24,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("citizens.urls")),
+    path("api/v1/evaluation/", include("evaluation.api.urls")),
     path("api/v1/", include("governance.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
@@ -39,6 +40,7 @@ urlpatterns = [
         name="redoc",
     ),
     path("open311/v2/", include("governance.open311.urls")),
+    path("work/evaluation/", include("evaluation.web.urls")),
     path("", include("governance.urls")),
 ]
 

@@ -36,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PYTHON",
         help="the interpreter of the peer's virtualenv (default: CHECKOUT/.venv/bin/python)",
     )
-    commands.add_parser("report", help="print the Markdown table of the last run")
+    shown = commands.add_parser("report", help="print the Markdown table of the last run")
+    shown.add_argument("--output", default="var/bench", help="where the run wrote its JSON")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

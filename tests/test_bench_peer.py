@@ -29,20 +29,12 @@ def test_the_peer_is_compared_over_http_only(tmp_path, capsys):
     assert "--peer compares servers over HTTP" in capsys.readouterr().err
 
 
-def test_the_peer_runs_with_its_own_environment_not_ours(tmp_path, monkeypatch, settings):
+def test_the_peer_runs_with_its_own_environment_not_ours(tmp_path, monkeypatch):
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "config.settings")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/9")
-    settings.DATABASES["default"] = {
-        **settings.DATABASES["default"],
-        "ENGINE": "django.db.backends.postgresql",
-    }
+    ours = {"NAME": "grid_x", "USER": "postgres", "PASSWORD": "p@ss", "HOST": "db", "PORT": 5433}
+    monkeypatch.setattr(peer_module, "_our_database", lambda: ours)
     peer = peer_module.Peer(checkout=tmp_path, python="/usr/bin/python3", database="grid_x_peer")
-    monkeypatch.setattr(peer_module.connection, "vendor", "postgresql")
-    monkeypatch.setattr(
-        peer_module.connection,
-        "settings_dict",
-        {"NAME": "grid_x", "USER": "postgres", "PASSWORD": "p@ss", "HOST": "db", "PORT": 5433},
-    )
 
     env = peer_module.environment(peer)
 

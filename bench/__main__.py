@@ -1,4 +1,4 @@
-"""`python -m bench run --scale small|medium|full [--fraction 0.1,1.0]`."""
+"""`python -m bench run --scale small|medium|full [--fraction 0.1,1.0] [--peer CHECKOUT]`."""
 
 from __future__ import annotations
 
@@ -25,7 +25,19 @@ def main(argv: list[str] | None = None) -> int:
         help="call the ASGI application in this process instead of the production server",
     )
     run.add_argument("--output", default="var/bench", help="where the JSON and Markdown go")
-    commands.add_parser("report", help="print the Markdown table of the last run")
+    run.add_argument(
+        "--peer",
+        metavar="CHECKOUT",
+        help="a checkout of another Open311 server (Django + DRF, e.g. 6aika/issue-reporting) "
+        "to measure side by side: its own database on the same PostgreSQL, the same rows",
+    )
+    run.add_argument(
+        "--peer-python",
+        metavar="PYTHON",
+        help="the interpreter of the peer's virtualenv (default: CHECKOUT/.venv/bin/python)",
+    )
+    shown = commands.add_parser("report", help="print the Markdown table of the last run")
+    shown.add_argument("--output", default="var/bench", help="where the run wrote its JSON")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -40,12 +52,20 @@ def main(argv: list[str] | None = None) -> int:
         print(report.markdown(report.read(args.output)))
         return 0
     fractions = [float(x) for x in args.fraction.split(",") if x.strip()]
+    peer = None
+    if args.peer:
+        from bench.peer import Peer
+
+        if args.skip_http or args.in_process:
+            parser.error("--peer compares servers over HTTP: not with --skip-http or --in-process")
+        peer = Peer.from_arguments(args.peer, args.peer_python)
     results = runner.run(
         args.scale,
         fractions=fractions,
         http=not args.skip_http,
         use_server=not args.in_process,
         output=args.output,
+        peer=peer,
     )
     print(report.markdown(results))
     return 0

@@ -26,7 +26,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.city import City
+from bench.peer import Peer
 from bench.stats import summary
+from bench.worker import celery_worker
 from citizens.models import User
 from governance.models import Case, Category
 
@@ -342,10 +344,22 @@ def websocket(city: City, base: str, process) -> dict[str, Any]:
     return measure(city, base, process)
 
 
-def http_figures(city: City, *, use_server: bool = True) -> dict[str, Any]:
-    """Every HTTP figure against one production server (2 workers: one per core)."""
+def http_figures(
+    city: City, *, use_server: bool = True, peer: Peer | None = None
+) -> dict[str, Any]:
+    """Every HTTP figure against one production server (2 workers: one per core), with the
+    Celery worker production runs beside it; then, with a `peer`, the Open311 figures side by
+    side with it."""
     mode = "production server (gunicorn + uvicorn workers)" if use_server else "in process"
     result: dict[str, Any] = {"mode": mode}
+    with celery_worker(server_environment(0, 1)) as worker:
+        result["celery_worker"] = worker is not None
+        _figures(city, result, use_server=use_server, peer=peer)
+    result["cases_after"] = Case.objects.count()
+    return result
+
+
+def _figures(city: City, result: dict[str, Any], *, use_server: bool, peer: Peer | None) -> None:
     with server(workers=2) if use_server else in_process() as (base, _process):
         for name, function in (
             ("filing", filing),
@@ -357,10 +371,18 @@ def http_figures(city: City, *, use_server: bool = True) -> dict[str, Any]:
                 result[name] = function(city, base)
             except Exception as error:  # a broken endpoint is a finding, reported, not hidden
                 result[name] = {"skipped": f"not measured: {type(error).__name__}: {error}"}
+        if peer is not None:
+            from bench import peer as peer_module
+
+            try:
+                with peer_module.prepared(peer) as theirs:
+                    result["side_by_side"] = peer_module.side_by_side(city, base, theirs, peer)
+            except Exception as error:
+                result["side_by_side"] = {
+                    "skipped": f"not measured: {type(error).__name__}: {error}"
+                }
     with server(workers=1) if use_server else in_process() as (base, process):
         try:
             result["websocket"] = websocket(city, base, process)
         except Exception as error:
             result["websocket"] = {"skipped": f"not measured: {type(error).__name__}: {error}"}
-    result["cases_after"] = Case.objects.count()
-    return result

@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+# Below this many sockets, the memory per socket is within the noise of the resident size.
+FEW_SOCKETS = 100
+
 
 def read(output: str) -> dict[str, Any]:
     files = sorted(Path(output).glob("*.json"), key=lambda p: p.stat().st_mtime)
@@ -122,6 +125,26 @@ def rows(run: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
             f"{_n(filing.get('ratio_p50'))}× the floor (p50)",
         )
     )
+    paths = run.get("filing_paths", {})
+    for key, label in (
+        ("api_post", "File over the REST API in process (POST /api/v1/cases/), p50 / p95"),
+        ("open311_post", "File over Open311 in process (POST requests.json), p50 / p95"),
+    ):
+        figure = paths.get(key) if isinstance(paths, dict) else None
+        if not figure:
+            continue
+        out.append(
+            (
+                label,
+                "≤ 8 ms p50",
+                f"{_ms(figure.get('p50_ms'))} / {_ms(figure.get('p95_ms'))}, "
+                f"{_n(figure.get('queries'))} queries",
+                f"`submit_case` p50 {_ms(get(filing, 'submit_case', 'p50_ms'))}",
+                "+"
+                + _ms((figure.get("p50_ms") or 0) - (get(filing, "submit_case", "p50_ms") or 0))
+                + " around it",
+            )
+        )
     http = run.get("http", {})
     http_skip = _skipped(http) if not isinstance(http, dict) or "skipped" in http else None
     for key, label, target in (
@@ -171,13 +194,19 @@ def rows(run: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
             )
         out.append((label, target, measured, baseline, ratio))
         if key == "websocket":
+            first = figure.get("opened_before_baseline") or 0
+            counted = (figure.get("connections") or 0) - first
+            measured = (
+                f"{_n(figure.get('kib_per_connection'))} KiB: the growth over {_n(counted)} "
+                f"sockets, opened after the first {_n(first)}"
+            )
+            if counted < FEW_SOCKETS:  # the resident size moves in pages and arenas
+                measured += f" (fewer than {FEW_SOCKETS}: an indication, not a figure)"
             out.append(
                 (
                     "Memory per open WebSocket connection (server worker's RSS)",
                     "≤ 40 KiB",
-                    f"{_n(figure.get('kib_per_connection'))} KiB "
-                    f"(growth after the first {_n(figure.get('opened_before_baseline'))} "
-                    "sockets were open)",
+                    measured,
                     "—",
                     "—",
                 )
@@ -200,6 +229,46 @@ def rows(run: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
                 )
             )
     return out
+
+
+def side_by_side(run: dict[str, Any]) -> list[str]:
+    """The Open311 figures of ours and the peer's, measured in alternating rounds."""
+    section = get(run, "http", "side_by_side")
+    if not isinstance(section, dict):
+        return []
+    if "skipped" in section:
+        return ["", f"Side by side with the peer: {section['skipped']}"]
+    peer = section.get("peer", {})
+    returned = section.get("rows_returned", {})
+    lines = [
+        "",
+        f"Side by side with the peer ({peer.get('checkout')} at "
+        f"{(peer.get('commit') or '?')[:10]}, changed: "
+        f"{', '.join(peer.get('changed_files') or []) or 'nothing'}; gunicorn "
+        f"{peer.get('workers')} workers), the same {_n(peer.get('requests'))} public requests "
+        f"and {_n(peer.get('services'))} services; a page returns "
+        f"{_n(returned.get('ours'))} (ours) / {_n(returned.get('peer'))} (peer) requests. "
+        "Alternating rounds; ratio = ours / peer (p50: below 1 is faster; req/s: above 1 is "
+        "more):",
+        "",
+        "| figure | clients | ours p50 / p95, req/s | peer p50 / p95, req/s "
+        "| ratio p50 | ratio req/s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for figure in section.get("figures", {}).values():
+        for clients, entry in figure.get("by_clients", {}).items():
+            cells = []
+            for side in ("ours", "peer"):
+                measured = entry.get(side, {})
+                cells.append(
+                    f"{_ms(measured.get('p50_ms'))} / {_ms(measured.get('p95_ms'))}, "
+                    f"{_n(measured.get('per_s'))}"
+                )
+            lines.append(
+                f"| {figure.get('label')} | {clients} | {cells[0]} | {cells[1]} | "
+                f"{_n(entry.get('ratio_p50'), 2)}× | {_n(entry.get('ratio_per_s'), 2)}× |"
+            )
+    return lines
 
 
 def growth(results: dict[str, Any]) -> list[str]:
@@ -265,6 +334,7 @@ def markdown(results: dict[str, Any]) -> str:
                     f"| {_n(size['rows'])} | {_ms(size.get('p50_ms'))} | "
                     f"{_ms(size.get('p95_ms'))} | {size.get('queries')} |"
                 )
+        lines += side_by_side(run)
     grown = growth(results)
     if grown:
         lines += ["", "Growth with the share of the city:", "", *grown]

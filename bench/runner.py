@@ -14,7 +14,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from bench import city as city_module
-from bench import evaluation, inprocess, sweep
+from bench import evaluation, filing_paths, inprocess, sweep
+from bench.peer import Peer
 from bench.scale import SCALES, Scale
 from bench.stats import load_average
 
@@ -41,7 +42,9 @@ def machine() -> dict[str, Any]:
     return info
 
 
-def run_one(scale: Scale, *, http: bool, use_server: bool = True) -> dict[str, Any]:
+def run_one(
+    scale: Scale, *, http: bool, use_server: bool = True, peer: Peer | None = None
+) -> dict[str, Any]:
     figures: dict[str, Any] = {"scale": scale.name, "grids": scale.grids, "cases": scale.cases}
     figures["load_average_before"] = load_average()
     call_command("migrate", verbosity=0)
@@ -52,6 +55,9 @@ def run_one(scale: Scale, *, http: bool, use_server: bool = True) -> dict[str, A
     figures["routing"] = inprocess.routing_figures(city)
     figures["queue"] = inprocess.queue_figures(city, scale.queue_repeats)
     figures["filing"] = inprocess.filing_figures(city, max(20, scale.http_requests // 10))
+    figures["filing_paths"] = filing_paths.filing_paths_figures(
+        city, max(20, scale.http_requests // 10)
+    )
     figures["guardian"] = inprocess.guardian_figures(
         city, scale.guardian_sizes, max(10, scale.queue_repeats // 4)
     )
@@ -60,7 +66,7 @@ def run_one(scale: Scale, *, http: bool, use_server: bool = True) -> dict[str, A
     if http:
         from bench import http as http_module
 
-        figures["http"] = http_module.http_figures(city, use_server=use_server)
+        figures["http"] = http_module.http_figures(city, use_server=use_server, peer=peer)
     else:
         figures["http"] = {"skipped": "not measured: --skip-http"}
     figures["load_average_after"] = load_average()
@@ -74,11 +80,16 @@ def run(
     http: bool = True,
     use_server: bool = True,
     output: str = "var/bench",
+    peer: Peer | None = None,
 ) -> dict[str, Any]:
     base = SCALES[scale_name]
+    command = f"python -m bench run --scale {scale_name} --fraction " + ",".join(
+        f"{f:g}" for f in fractions
+    )
+    if peer is not None:
+        command += f" --peer {peer.checkout} --peer-python {peer.python}"
     results: dict[str, Any] = {
-        "command": f"python -m bench run --scale {scale_name} --fraction "
-        + ",".join(f"{f:g}" for f in fractions),
+        "command": command,
         "scale": scale_name,
         "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
         "machine": machine(),
@@ -86,7 +97,7 @@ def run(
     }
     for share in sorted(fractions):
         scale = base if share >= 1.0 else base.fraction(share)
-        run = run_one(scale, http=http, use_server=use_server)
+        run = run_one(scale, http=http, use_server=use_server, peer=peer)
         run["fraction"] = share
         results["runs"].append(run)
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())

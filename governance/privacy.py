@@ -116,12 +116,19 @@ def log_access(
 
 
 def reveal(
-    user: Person, case: Case, *, via: str, allowed: AbstractSet[Action] | None = None
+    user: Person,
+    case: Case,
+    *,
+    via: str,
+    allowed: AbstractSet[Action] | None = None,
+    written: bool = False,
 ) -> Revealed:
     """What `user` may see of `case`'s personal data; logs what was shown.
 
     `allowed`: what `user` may do on `case` (`access.permitted`, covering SEE_PERSONAL_DATA
     and VIEW) when the caller has it already; otherwise it is asked here.
+    `written`: `case` is the instance the caller has just created, so its contact is the one
+    written with it (or none), not read again.
     """
     if allowed is not None:
         sees_personal_data = Action.SEE_PERSONAL_DATA in allowed
@@ -143,7 +150,7 @@ def reveal(
             description="" if private else case.description,
             hidden=tuple(private_place_fields(case)),
         )
-    contact = CaseContact.objects.filter(case=case).first()
+    contact = written_contact(case) if written else CaseContact.objects.filter(case=case).first()
     fields = [f for f in CONTACT_FIELDS if contact is not None and getattr(contact, f)]
     if private:
         fields += [LOCATION_FIELD, *private_place_fields(case)]
@@ -157,6 +164,13 @@ def reveal(
         address=case.address,
         description=case.description,
     )
+
+
+def written_contact(case: Case) -> CaseContact | None:
+    """The contact created with `case` in this process, or None if none was: creating a
+    one-to-one row caches it on the case (`CaseContact(case=case)`), so nothing is read."""
+    relation = Case._meta.get_field("contact")
+    return relation.get_cached_value(case) if relation.is_cached(case) else None
 
 
 def contact_for(user: Person, case: Case, *, via: str) -> CaseContact | None:

@@ -39,6 +39,8 @@ def test_the_small_harness_builds_the_city_and_produces_every_figure(tmp_path):
     for role in ("grid_officer", "community_leader", "street_dispatcher"):
         assert _measured(run["queue"][role]) and run["queue"][role]["queries"] >= 1
     assert _measured(run["filing"]["submit_case"]) and _measured(run["filing"]["raw_insert_floor"])
+    for path in ("api_post", "open311_post"):  # the two outside filing paths, in process
+        assert _measured(run["filing_paths"][path]) and run["filing_paths"][path]["queries"] > 0
     sizes = run["guardian"]["sizes"]
     assert len(sizes) >= 2 and all(_measured(size) for size in sizes)
     assert sizes[-1]["rows"] > sizes[0]["rows"]
@@ -58,6 +60,13 @@ def test_the_small_harness_builds_the_city_and_produces_every_figure(tmp_path):
     assert written["runs"][-1]["routing"]["grids"] == 200
     table = (tmp_path / "small.md").read_text()
     assert table == report.markdown(written)
-    for line in ("Route a point", "Officer's queue query", "File a case in process", "sweep"):
+    for line in (
+        "Route a point",
+        "Officer's queue query",
+        "File a case in process",
+        "File over the REST API in process",
+        "File over Open311 in process",
+        "sweep",
+    ):
         assert line in table
     assert "Growth with the share of the city" in table

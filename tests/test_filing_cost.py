@@ -6,8 +6,13 @@ and COMMIT); the duplicate check runs after commit in a Celery task and is not c
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from citizens.models import Notification, User
-from governance.models import AreaUserObjectPermission, Assignment
+from governance import workflow
+from governance.models import AccessLog, ApiKey, AreaUserObjectPermission, Assignment, Channel
 from tests.cases import submit
 from tests.scenario import token_for
 
@@ -17,9 +22,14 @@ from tests.scenario import token_for
 # rows (one insert), their unread counts, and the outbox rows (one insert: the pushes, the
 # e-mail/SMS deliveries and the duplicate check, delivered after commit).
 SUBMIT_QUERIES = 12
-# Token authentication, then submit_case, then the answer's permissions (the reporter's scope,
-# the case with one column per action) and the reporter's contact.
-API_CREATE_QUERIES = 1 + SUBMIT_QUERIES + 2 + 1
+# Token authentication, the reporter's scope (read once for the request: by the filing limit,
+# remembered for the answer), submit_case, then the answer's re-check: the case with one column
+# per action it shows. The answer is built from what was written: the case is not read back,
+# nor its contact.
+API_AROUND_SUBMIT = 1 + 1 + 1
+API_CREATE_QUERIES = API_AROUND_SUBMIT + SUBMIT_QUERIES
+# The API key; the category and its questions come from this process's copy.
+OPEN311_AROUND_SUBMIT = 1
 
 
 def _officers(city, n: int) -> list[User]:
@@ -73,3 +83,143 @@ def test_creating_a_case_over_the_api_costs_a_fixed_number_of_queries(
     assert answer["grid"] == city.grid_a.code and answer["status"] == "submitted"
     assert answer["available_actions"] == ["withdraw", "note"]
     assert Notification.objects.filter(case__tracking_id=answer["id"]).count() == 5
+
+
+def _queries(call) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as queries:
+        result = call()
+    return len(queries), result
+
+
+def test_the_api_adds_three_queries_to_submit_case_and_answers_from_what_was_written(
+    api, city, people
+):
+    _officers(city, 3)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(people.citizen)}")
+    body = {
+        "category": city.category.code,
+        "description": "路边垃圾",
+        "lon": city.point_a[0],
+        "lat": city.point_a[1],
+        "answers": {"amount": "small"},
+        "contact": {"phone": "13800138000"},
+    }
+    arguments = {
+        "actor": people.citizen,
+        "category": city.category,
+        "description": "路边垃圾",
+        "lon": city.point_a[0],
+        "lat": city.point_a[1],
+        "answers": {"amount": "small"},
+        "contact": {"phone": "13800138000"},
+        "channel": Channel.WEB,
+    }
+    assert api.post("/api/v1/cases/", body, format="json").status_code == 201  # warm
+    submitted, _case = _queries(lambda: workflow.submit_case(**arguments))
+
+    created, response = _queries(lambda: api.post("/api/v1/cases/", body, format="json"))
+
+    assert response.status_code == 201
+    assert created == submitted + API_AROUND_SUBMIT
+    answer = response.json()
+    # The contact written with the case is in the answer (the reporter's own: not logged).
+    assert answer["contact"] == {"name": "", "phone": "13800138000", "email": ""}
+    assert answer["status"] == "submitted" and answer["available_actions"] == ["withdraw", "note"]
+    assert not AccessLog.objects.filter(case__tracking_id=answer["id"]).exists()
+
+
+def test_staff_filing_for_a_caller_sees_the_contact_written_only_with_the_right_logged(
+    api, city, people
+):
+    body = {
+        "category": city.category.code,
+        "description": "来电：路边垃圾",
+        "lon": city.point_a[0],
+        "lat": city.point_a[1],
+        "answers": {"amount": "small"},
+        "channel": "hotline",
+        "contact": {"name": "王先生", "phone": "13800138000"},
+    }
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(people.street_leader)}")
+    leader = api.post("/api/v1/cases/", body, format="json")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(people.officer_a)}")
+    officer = api.post("/api/v1/cases/", body, format="json")
+
+    assert leader.status_code == officer.status_code == 201
+    # A leader sees personal data: the contact written, and the showing logged.
+    assert leader.json()["contact"] == {"name": "王先生", "phone": "13800138000", "email": ""}
+    [logged] = AccessLog.objects.filter(case__tracking_id=leader.json()["id"])
+    assert logged.user == people.street_leader and logged.via == "api"
+    assert sorted(logged.fields) == ["name", "phone"]
+    # A grid officer does not: the caller's contact is not in the answer, nothing logged.
+    assert officer.json()["contact"] is None
+    assert not AccessLog.objects.filter(case__tracking_id=officer.json()["id"]).exists()
+
+
+def test_a_case_filed_over_the_api_without_a_contact_answers_none(api, city, people):
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(people.citizen)}")
+    body = {
+        "category": city.category.code,
+        "description": "路边垃圾",
+        "lon": city.point_a[0],
+        "lat": city.point_a[1],
+        "answers": {"amount": "small"},
+    }
+    answer = api.post("/api/v1/cases/", body, format="json").json()
+
+    assert answer["contact"] is None
+    assert answer["grid"] == city.grid_a.code
+
+
+def test_open311_filing_adds_only_the_api_key_to_submit_case(client, city, people):
+    _officers(city, 3)
+    _api_key, key = ApiKey.objects.issue("cost")
+    form = {
+        "api_key": key,
+        "service_code": city.category.code,
+        "description": "路边垃圾",
+        "lat": str(city.point_a[1]),
+        "long": str(city.point_a[0]),
+        "attribute[amount]": "small",
+        "email": "resident@example.org",
+    }
+    arguments = {
+        "actor": AnonymousUser(),
+        "category": city.category,
+        "description": "路边垃圾",
+        "lon": city.point_a[0],
+        "lat": city.point_a[1],
+        "answers": {"amount": "small"},
+        "contact": {"email": "resident@example.org"},
+        "channel": Channel.API,
+    }
+    assert client.post("/open311/v2/requests.json", form).status_code == 200  # warm
+    submitted, _case = _queries(lambda: workflow.submit_case(**arguments))
+
+    posted, response = _queries(lambda: client.post("/open311/v2/requests.json", form))
+
+    assert response.status_code == 200, response.content
+    assert posted == submitted + OPEN311_AROUND_SUBMIT
+    [document] = response.json()
+    assert document["service_request_id"]
+
+
+def test_open311_filing_sees_a_category_closed_since_the_copy_was_read(client, city):
+    _api_key, key = ApiKey.objects.issue("cost")
+    form = {
+        "api_key": key,
+        "service_code": city.category.code,
+        "description": "路边垃圾",
+        "lat": str(city.point_a[1]),
+        "long": str(city.point_a[0]),
+        "attribute[amount]": "small",
+        "email": "resident@example.org",
+    }
+    assert client.post("/open311/v2/requests.json", form).status_code == 200
+    city.category.active = False
+    city.category.save()
+
+    response = client.post("/open311/v2/requests.json", form)
+
+    assert response.status_code == 404
+    assert "service_code" in response.json()[0]["description"]

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from governance import workflow
+from governance import reference, workflow
 from governance.access import Action, cases_for
 from governance.errors import InvalidInput, NotPermitted, WorkflowError
 from governance.limits import hit_request
@@ -96,10 +96,14 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
+def _no_service(code: str) -> Open311Error:
+    return Open311Error(404, [_("service_code: no service %(code)s.") % {"code": code[:60]}])
+
+
 def _category(code: str) -> Category:
     category = Category.objects.filter(code=code, active=True).prefetch_related("questions").first()
     if category is None:
-        raise Open311Error(404, [_("service_code: no service %(code)s.") % {"code": code[:60]}])
+        raise _no_service(code)
     return category
 
 
@@ -180,7 +184,11 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         response["Retry-After"] = str(exceeded.retry_after)
         return response
     new = parse_new_request(request.POST)
-    category = _category(new.service_code)
+    # The per-process copy, as the API's filing: its questions are read from the copy too
+    # (`governance.answers.clean_answers`), so filing reads no reference data per request.
+    category = reference.active_category(new.service_code)
+    if category is None:
+        raise _no_service(new.service_code)
     if new.lat is None:
         lon, lat, locate = *_placeholder_point(), False
     else:

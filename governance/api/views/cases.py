@@ -155,17 +155,19 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
             raise Refused(_("There is no such case."), "not_found", 404)
         return case
 
-    def _detail(self, case: Case, request: Request, *, fresh: bool = False) -> Response:
-        """The case as it is now (`fresh`: the caller's copy is, having just saved it)."""
-        if not fresh:
+    def _detail(self, case: Case, request: Request, *, written: bool = False) -> Response:
+        """The case as it is now (`written`: the caller's copy is, having just created it, and
+        the answer is built from what was written: nothing of it is read back)."""
+        if not written:
             case.refresh_from_db()
-        # Every permission the answer depends on, in one query rather than one per action.
+        # Every permission the answer depends on, in one query rather than one per action: the
+        # re-check after writing (the scope is the one remembered for this request).
         allowed = permitted(
             request.user, case, workflow.actions_needed(case.status) | DETAIL_ACTIONS
         )
         context = {
             "request": request,
-            "revealed": reveal(request.user, case, via="api", allowed=allowed),
+            "revealed": reveal(request.user, case, via="api", allowed=allowed, written=written),
             "available_actions": workflow.available_actions(request.user, case, allowed),
         }
         return Response(s.CaseDetailSerializer(case, context=context).data)
@@ -246,7 +248,7 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
             answers=values["answers"],
             contact=values.get("contact") or {},
         )
-        response = self._detail(case, request, fresh=True)
+        response = self._detail(case, request, written=True)
         response.status_code = status.HTTP_201_CREATED
         return response
 

@@ -1,0 +1,65 @@
+"""The Celery worker production runs beside the web server (`deploy/grid-worker.service`).
+
+The HTTP and realtime figures are taken with one running, as in production: what the web
+process queues after commit (the duplicate check, deliveries, the outbox relay once filing
+hands its side effects to it) is consumed while the figures are measured, and a figure that
+depends on it (commit → socket through the relay) is measured through it. Without a broker
+(no `REDIS_URL`: tasks run in the process that queues them) there is nothing to start.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+
+# Two cores shared by the server, the clients and PostgreSQL: one worker process, as many as
+# the figures need, so that the worker does not take the server's time.
+CONCURRENCY = 1
+
+
+def worker_command(concurrency: int = CONCURRENCY) -> list[str]:
+    """`celery -A config worker`, as the systemd unit runs it, with this interpreter."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--loglevel",
+        "warning",
+        "--concurrency",
+        str(concurrency),
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+
+
+@contextmanager
+def celery_worker(env: dict[str, str]) -> Iterator[subprocess.Popen | None]:
+    """A Celery worker for the run's broker while the block runs; None when tasks run eagerly."""
+    if not settings.REDIS_URL or settings.CELERY_TASK_ALWAYS_EAGER:
+        yield None
+        return
+    # Its standard output is the console e-mail of the embedded settings: not the figures'.
+    process = subprocess.Popen(
+        worker_command(), env=env, cwd=str(settings.BASE_DIR), stdout=subprocess.DEVNULL
+    )
+    try:
+        time.sleep(0.5)
+        if process.poll() is not None:
+            raise RuntimeError("the Celery worker exited at start-up")
+        yield process
+    finally:
+        process.terminate()  # warm shutdown: the task in hand finishes, nothing is lost
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

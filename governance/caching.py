@@ -20,6 +20,9 @@ import threading
 from typing import Any
 
 import redis
+from asgiref.sync import sync_to_async
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
@@ -154,6 +157,77 @@ class FallbackRedisCache(RedisCache):
     def clear(self) -> None:
         self.local.clear()
         return self._call("clear", (), {})
+
+    # --- Redis or nothing (`SharedCopies`): never this process's memory.
+
+    def shared_get(self, key: str, default: Any = None) -> Any:
+        if self.outage.down or not self.outage.breaker.closed():
+            return default
+        try:
+            return super().get(key, default)
+        except UNAVAILABLE:
+            self.outage.breaker.failed()
+            self.outage.down = True
+            return default
+
+    def shared_set(self, key: str, value: Any, timeout: Any) -> None:
+        if self.outage.down or not self.outage.breaker.closed():
+            return
+        try:
+            super().set(key, value, timeout)
+        except UNAVAILABLE:
+            self.outage.breaker.failed()
+            self.outage.down = True
+            self.outage.remember([key])  # it may have reached Redis: deleted there on return
+
+
+class SharedCopies:
+    """The cache for copies of rows whose truth stays in the database (a session, a person, a
+    person's saved filters): they are read from Redis, the one copy every process sees and
+    every change deletes, or not at all. While Redis is away, reads miss (the caller reads the
+    database) and writes are dropped; a delete is still remembered and made in Redis when it
+    answers again (`FallbackRedisCache`). Serving this process's memory instead would let one
+    process go on trusting a copy another has deleted: a session signed out elsewhere, an
+    account since deactivated. Without Redis (the embedded run, one process) it is simply the
+    local-memory cache."""
+
+    def __init__(self, alias: str = "default") -> None:
+        self.alias = alias
+
+    @property
+    def backend(self) -> Any:
+        return caches[self.alias]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        backend = self.backend
+        if isinstance(backend, FallbackRedisCache):
+            return backend.shared_get(key, default)
+        return backend.get(key, default)
+
+    def set(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT) -> None:
+        backend = self.backend
+        if isinstance(backend, FallbackRedisCache):
+            backend.shared_set(key, value, timeout)
+        else:
+            backend.set(key, value, timeout)
+
+    def delete(self, key: str) -> None:
+        self.backend.delete(key)
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key) is not None
+
+    async def aget(self, key: str, default: Any = None) -> Any:
+        return await sync_to_async(self.get)(key, default)
+
+    async def aset(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT) -> None:
+        await sync_to_async(self.set)(key, value, timeout)
+
+    async def adelete(self, key: str) -> None:
+        await sync_to_async(self.delete)(key)
+
+
+shared = SharedCopies()
 
 
 def reset() -> None:

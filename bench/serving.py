@@ -170,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sockets", type=int, default=1000)
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-sockets", action="store_true")
+    parser.add_argument("--only-sockets", action="store_true", help="the socket memory alone")
     parser.add_argument("--profile", action="store_true", help="print cProfile tables only")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -186,9 +187,12 @@ def main(argv: list[str] | None = None) -> int:
             print(profile(API_LIST_URL, people, "token", 50))
         return 0
     result: dict[str, Any] = {"people": len(people)}
-    with override_settings(ALLOWED_HOSTS=["*"]):
-        result["queue_in_process"] = in_process(QUEUE_URL, people, "session", args.requests)
-        result["api_in_process"] = in_process(API_LIST_URL, people, "token", args.requests)
+    if args.only_sockets:
+        args.skip_http = True
+    if not args.only_sockets:
+        with override_settings(ALLOWED_HOSTS=["*"]):
+            result["queue_in_process"] = in_process(QUEUE_URL, people, "session", args.requests)
+            result["api_in_process"] = in_process(API_LIST_URL, people, "token", args.requests)
     if not args.skip_http:
         from bench.http import server
 

@@ -4,6 +4,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
+from governance.cached_users import cached_user
+
 
 def find_account(login: str):
     """The account a typed login names: its username, its phone number or its e-mail."""
@@ -32,3 +34,9 @@ class PhoneOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The signed-in person of a session, from the shared cache (`governance.cached_users`):
+        no query on most requests. Still refused once the account is no longer active."""
+        user = cached_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

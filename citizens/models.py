@@ -11,6 +11,9 @@ phone_validator = RegexValidator(
 )
 
 
+PASSWORD_FIELD = "password"
+
+
 class User(AbstractUser):
     """An account. Citizens sign in with a phone number or an e-mail address."""
 
@@ -34,6 +37,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def get_session_auth_hash(self) -> str:
+        # A copy read from the cache (`governance.cached_users`) leaves the password out and
+        # carries the hash made from it; a loaded password is always hashed afresh.
+        if PASSWORD_FIELD not in self.__dict__ and getattr(self, "cached_session_hash", None):
+            return self.cached_session_hash
+        return super().get_session_auth_hash()
 
     def save(self, *args, **kwargs):
         # Empty strings would collide under the unique constraints; store "no value" as NULL.

@@ -19,12 +19,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from governance import scheduler  # noqa: E402
 from governance.realtime.auth import SessionOrTokenAuth  # noqa: E402
-from governance.realtime.routing import websocket_urlpatterns  # noqa: E402
+from governance.realtime.routing import routes  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": SessionOrTokenAuth(URLRouter(websocket_urlpatterns)),
+        "websocket": URLRouter(routes(SessionOrTokenAuth)),
     }
 )
 

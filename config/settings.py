@@ -142,6 +142,10 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Sessions in the database, read from Redis (governance.sessions); the signed-in account too
+# (governance.cached_users): no query for either on most requests.
+SESSION_ENGINE = "governance.sessions"
+
 AUTH_USER_MODEL = "citizens.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses any sign-in (pages, admin, API token) while the account or address is

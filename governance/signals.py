@@ -1,11 +1,13 @@
 """Keeping derived state in step: area permissions, the routing index, remembered scopes, and
 the per-process copies of reference data (`governance.reference`, the calendar)."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from governance import reference, routing, working_time
+from governance.cached_users import user_changed
 from governance.models import (
     Area,
     AreaGroupObjectPermission,
@@ -16,9 +18,11 @@ from governance.models import (
     Department,
     Level,
     Question,
+    SavedFilter,
     SharingGrant,
 )
 from governance.permissions import sync_area_permissions
+from governance.saved_filters import forget_saved_filters
 from governance.scope import forget_scopes
 
 
@@ -77,3 +81,13 @@ def categories_changed(sender, instance: Category, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=Department)
 def departments_changed(sender, instance: Department, **kwargs) -> None:
     reference.departments_copy.changed()
+
+
+@receiver([post_save, post_delete], sender=SavedFilter)
+def saved_filter_changed(sender, instance: SavedFilter, **kwargs) -> None:
+    forget_saved_filters(instance.owner_id)
+
+
+# A person's cached account (`governance.cached_users`): dropped whenever it is saved or deleted.
+post_save.connect(user_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="cached-user")
+post_delete.connect(user_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="cached-user-d")

@@ -18,6 +18,7 @@ from django.views.i18n import set_language
 from citizens.forms import ProfileForm, SignInForm, SignUpCodeForm, SignUpForm
 from citizens.models import User
 from citizens.signup import confirm_signup, pending, start_signup
+from governance.cached_users import forget_user
 from governance.web.limited import limit_posts
 
 
@@ -103,6 +104,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         User.objects.filter(pk=request.user.pk).update(preferred_language=language)
+        forget_user(request.user.pk)  # an update sends no signal: drop the cached account
     return response
 
 

@@ -12,12 +12,13 @@ refused outright.
 
 from __future__ import annotations
 
+from importlib import import_module
 from urllib.parse import parse_qs, urlsplit
 
-from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
+from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -114,18 +115,72 @@ def user_for_token(key: str):
     return token.user
 
 
+# What a consumer keeps of the connection's scope: routing and the connection itself. Not the
+# headers (the cookie among them), the parsed cookies or the session: they are read once, at the
+# handshake, by `SessionOrTokenAuth`, and an open socket holds no copy of them.
+SOCKET_SCOPE_KEYS = (
+    "type",
+    "asgi",
+    "http_version",
+    "scheme",
+    "server",
+    "client",
+    "root_path",
+    "path",
+    "raw_path",
+    "query_string",
+    "subprotocols",
+    "path_remaining",
+    "url_route",
+)
+
+
+class _Session:
+    """What `django.contrib.auth.get_user` reads of a request: its session."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+
+
+@database_sync_to_async
+def person_for_session(session_key: str | None):
+    """Who a browser's session is: its signed-in person (Django's checks: the backend, the
+    session hash, an active account), the `CaseHolder` of requests it filed without an account,
+    or anonymous."""
+    from django.contrib.auth import get_user
+
+    from governance.access import holder_or_user
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    return holder_or_user(get_user(_Session(session)), session)
+
+
+def socket_scope(scope: dict, person) -> dict:
+    """The scope a consumer gets: `SOCKET_SCOPE_KEYS` and the person, in a dict of its own
+    (the consumer drops the person from it once subscribed, `consumers.LiveConsumer`)."""
+    kept = {key: scope[key] for key in SOCKET_SCOPE_KEYS if key in scope}
+    kept["user"] = person
+    return kept
+
+
 class SessionOrTokenAuth:
-    """ASGI middleware: token connections as their token's user, others by session + origin."""
+    """ASGI middleware around each consumer: token connections as their token's user, others by
+    session + origin. It reads the session itself instead of Channels' cookie, session and
+    auth middleware stack, which kept a copy of the scope per layer, the parsed cookies and the
+    loaded session alive for as long as the socket stayed open."""
 
     def __init__(self, inner) -> None:
         self.inner = inner
-        self.browser = SameOriginValidator(AuthMiddlewareStack(inner))
 
     async def __call__(self, scope, receive, send):
         key = token_from(scope)
         if key is None:
-            return await self.browser(scope, receive, send)
-        user = await user_for_token(key)
-        if user is None:
-            return await WebsocketDenier()(scope, receive, send)
-        return await self.inner(dict(scope, user=user), receive, send)
+            if not same_origin(scope):
+                return await WebsocketDenier()(scope, receive, send)
+            cookies = parse_cookie(_header(scope, b"cookie") or "")
+            person = await person_for_session(cookies.get(settings.SESSION_COOKIE_NAME))
+        else:
+            person = await user_for_token(key)
+            if person is None:
+                return await WebsocketDenier()(scope, receive, send)
+        return await self.inner(socket_scope(scope, person), receive, send)

@@ -3,6 +3,11 @@
 Groups are routing only. Authorisation comes from `governance.access` — at connect (refusing
 the handshake with 403 when the person may not see what they ask for) and again before every
 case event is forwarded, so a permission withdrawn while a page is open takes effect at once.
+
+An open socket keeps as little as it can (thousands are open at once): once subscribed it drops
+the person from its scope and keeps their id (a browser not signed in: its `CaseHolder`); each
+event's check reads the person again (`governance.cached_users`: from Redis, no query) and their
+access (`cases_for`), so a deactivated account or a withdrawn permission stops the messages.
 """
 
 from __future__ import annotations
@@ -11,9 +16,11 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth.models import AnonymousUser
 
 from governance import events
-from governance.access import Action, area_paths, cases_for, holder_or_user, may
+from governance.access import Action, Person, area_paths, cases_for, holder_or_user, may
+from governance.cached_users import cached_user
 from governance.models import Area, Case, Department
 from governance.realtime import schemas
 
@@ -32,6 +39,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.groups_joined = []
         groups = await self.subscriptions()
+        # Who is listening was read for the subscriptions: from here on the socket holds only
+        # what `kept_person` kept (the scope's user and session go).
+        self.scope.pop("user", None)
+        self.scope.pop("session", None)
         if groups is None:
             await self.close()  # before accept: the handshake is refused (HTTP 403)
             return
@@ -55,7 +66,27 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     @property
     def user(self):
+        """The person as the handshake found them (until subscribed; then `kept_person`)."""
         return self.scope.get("user")
+
+
+Kept = int | Person | None
+
+
+def kept_person(person: Person | None) -> Kept:
+    """What a socket keeps of who listens: a signed-in person's id, else the (small) anonymous
+    person or `CaseHolder` itself."""
+    if person is not None and person.is_authenticated:
+        return person.pk
+    return person
+
+
+def person_now(kept: Kept) -> Person:
+    """The listening person as they are now: an account read again (an account deleted since
+    counts as anonymous; a deactivated one sees nothing, `access.case_filter`)."""
+    if isinstance(kept, int):
+        return cached_user(kept) or AnonymousUser()
+    return kept if kept is not None else AnonymousUser()
 
 
 class PublicFeedConsumer(LiveConsumer):
@@ -85,20 +116,21 @@ def _queue_groups(user) -> list[str] | None:
 
 
 @database_sync_to_async
-def _sees(user, tracking_id: str) -> bool:
-    return cases_for(user, Action.VIEW).filter(tracking_id=tracking_id).exists()
+def _sees(kept: Kept, tracking_id: str) -> bool:
+    return cases_for(person_now(kept), Action.VIEW).filter(tracking_id=tracking_id).exists()
 
 
 class QueueConsumer(LiveConsumer):
     """/ws/queue/: case events of the areas and departments whose cases the person may see."""
 
     async def subscriptions(self) -> list[str] | None:
+        self.person = kept_person(self.user)
         return await _queue_groups(self.user)
 
     async def allowed(self, message: dict[str, Any]) -> bool:
         if message["kind"] not in schemas.CASE_KINDS:
             return False
-        return await _sees(self.user, message["tracking_id"])
+        return await _sees(self.person, message["tracking_id"])
 
 
 @database_sync_to_async
@@ -118,7 +150,8 @@ class CaseConsumer(LiveConsumer):
 
     async def subscriptions(self) -> list[str] | None:
         tracking_id = self.scope["url_route"]["kwargs"]["tracking_id"]
-        self.person, case, self.internal = await _case_for(self.scope, tracking_id)
+        person, case, self.internal = await _case_for(self.scope, tracking_id)
+        self.person = kept_person(person)
         if case is None:
             return None
         self.tracking_id = case.tracking_id

@@ -11,10 +11,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from governance import clock, reference, search
@@ -23,8 +25,10 @@ from governance.models import Area, Case, SavedFilter, Status
 from governance.models.area import localised_name
 from governance.models.case import OPEN_STATUSES
 from governance.privacy import listed_point
+from governance.saved_filters import saved_filters
 from governance.scope import scope_of
 from governance.web.common import is_staff_member, map_settings
+from governance.web.fragments import kept_html
 
 SOON = timedelta(hours=1)
 AREA_TEXT_LENGTH = 100  # an area's name or code, as typed in the queue filter
@@ -144,6 +148,24 @@ class QueueFilter(forms.Form):
                 _("Several of your areas have that name: pick one from the list, or type its code.")
             )
         raise forms.ValidationError(_("That is not one of your areas."))
+
+
+def filter_fields_html(form: QueueFilter) -> SafeString:
+    """The filter form's fields as HTML, rendered once per language, values shown and category
+    list (`fragments`), unless the form shows errors."""
+
+    def render() -> SafeString:
+        return render_to_string("governance/_queue_filter_fields.html", {"filter": form})
+
+    if form.is_bound and form.errors:
+        return render()
+    values = (
+        tuple((name, tuple(form.data.getlist(name))) for name in form.fields)
+        if form.is_bound
+        else None
+    )
+    key = ("queue-filter", get_language(), tuple(form.fields["category"].choices), values)
+    return kept_html(key, render)
 
 
 def filtered_cases(user: Person, data) -> tuple[QueueFilter, QuerySet[Case], str]:
@@ -328,7 +350,7 @@ def saved_filter_chips(user: Person) -> list[dict]:
             "url": queue_url + ("?" + saved.query if saved.query else ""),
             "delete_url": reverse("governance:saved_filter_delete", args=[saved.pk]),
         }
-        for saved in SavedFilter.objects.filter(owner=user).only("pk", "name", "query")
+        for saved in saved_filters(user.pk)  # from the shared cache: no query
     ]
 
 
@@ -340,6 +362,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         return redirect("governance:case", tracking_id=found)
     context = queue_context(request)
     context["map"] = map_settings()
+    context["filter_fields"] = filter_fields_html(context["filter"])
     context["saved_filters"] = saved_filter_chips(request.user)
     context["current_query"] = filter_query(request.GET.urlencode())
     context["points"] = [

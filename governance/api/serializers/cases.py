@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -74,6 +75,45 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     def get_address(self, case: Case) -> str:
         return self.shown(case).address
+
+
+_MOMENT = serializers.DateTimeField()  # DRF's own rendering of a date-time (zone, format)
+
+
+def list_rows(cases: Iterable[Case], listed: dict[int, Listed]) -> list[dict[str, Any]]:
+    """`CaseListSerializer(cases, many=True).data`, built directly: the same keys in the same
+    order and the same values (tests/api/test_list_rows.py compares the two on every kind of
+    row), without DRF's per-field machinery, which cost more than the list's query.
+    The serializer stays the documented shape (OpenAPI) of a listed case."""
+    moment = _MOMENT.to_representation
+    rows = []
+    for case in cases:
+        shown = listed[case.pk]
+        grid = case.grid
+        department = case.assignee_department
+        rows.append(
+            {
+                "id": str(case.tracking_id),
+                "category": str(case.category.code),
+                "category_name": str(case.category.display_name),
+                "description": shown.description,
+                "address": shown.address,
+                "lon": shown.lon,
+                "lat": shown.lat,
+                "grid": None if grid is None else str(grid.code),
+                "channel": str(case.channel),
+                "urgency": str(case.urgency),
+                "status": str(case.status),
+                "open311_status": case.open311_status,
+                "department": None if department is None else str(department.code),
+                "escalation_level": int(case.escalation_level),
+                "due_at": moment(case.due_at),
+                "is_overdue": case.is_overdue,
+                "created_at": moment(case.created_at),
+                "updated_at": moment(case.updated_at),
+            }
+        )
+    return rows
 
 
 class ContactSerializer(serializers.Serializer):

@@ -181,9 +181,8 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
         cases = self._filtered(self.get_queryset(), params.validated_data)
         page = self.paginate_queryset(listable(cases, request.user))
         search.log_search_matches(request.user, page, via="api")
-        context = {"request": request, "listed": listed(request.user, page, via="api")}
         return self.get_paginated_response(
-            s.CaseListSerializer(page, many=True, context=context).data
+            s.list_rows(page, listed(request.user, page, via="api"))  # CaseListSerializer's
         )
 
     def _filtered(self, cases: QuerySet[Case], data: dict[str, Any]) -> QuerySet[Case]:

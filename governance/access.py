@@ -30,10 +30,9 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db.models import BooleanField, ExpressionWrapper, IntegerField, Q, QuerySet, Value
 
-from citizens.models import User
 from governance.models import Case
 from governance.scope import Scope, read_scopes, scope_of
 
@@ -88,7 +87,7 @@ class CaseHolder(AnonymousUser):
         self.held_tracking_ids = frozenset(str(t) for t in tracking_ids)
 
 
-Person = User | AnonymousUser
+Person = AbstractUser | AnonymousUser
 
 # What a district's dispatchers may do on their city's unrouted cases: what their role gives
 # them in their district, short of what only the grid's own staff do (verify, escalate).
@@ -177,7 +176,7 @@ def case_filter(
     )
 
 
-def _condition(user: User, action: Action, scope: Scope, *, as_staff: bool = False) -> Q:
+def _condition(user: AbstractUser, action: Action, scope: Scope, *, as_staff: bool = False) -> Q:
     """`case_filter` of an active person who is not an administrator, from their scope: the one
     place for what grants access (`case_filter` and `may_each` both build on it)."""
     condition = Q(pk__in=[])
@@ -238,7 +237,7 @@ def permitted(user: Person, case: Case, actions: Iterable[Action | str]) -> froz
 
 
 def may_each(
-    pairs: Iterable[tuple[User, Case]], action: Action | str = Action.VIEW
+    pairs: Iterable[tuple[AbstractUser, Case]], action: Action | str = Action.VIEW
 ) -> set[tuple[int, int]]:
     """`may` for many (person, case) pairs at once: the (person id, case id) pairs allowed.
 
@@ -248,7 +247,7 @@ def may_each(
     people the time-limit sweep notifies about hundreds of cases (`may` costs two each).
     """
     action = Action(action)
-    people: dict[int, User] = {}
+    people: dict[int, AbstractUser] = {}
     cases_of: dict[int, set[int]] = {}
     for person, case in pairs:
         people[person.pk] = person

@@ -68,7 +68,8 @@ def _scope_sql(people: int = 1) -> str:
     so `read_scopes` reads many people's with the same query. Parameters: the people's ids
     (once per branch), and the current time (grants in force) before the last branch.
     """
-    from citizens.models import User
+    from django.contrib.auth import get_user_model
+
     from governance.models import (
         Area,
         AreaGroupObjectPermission,
@@ -80,7 +81,7 @@ def _scope_sql(people: int = 1) -> str:
 
     area = Area._meta.db_table
     permission = Permission._meta.db_table
-    user_groups = User.groups.through._meta.db_table
+    user_groups = get_user_model().groups.through._meta.db_table
     grant_categories = SharingGrant.categories.through._meta.db_table
     who = "= %s" if people == 1 else f"IN ({', '.join(['%s'] * people)})"
     # A permission counts on an active area, and on a retired area that was redrawn (replaced

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from citizens.models import User
 from governance import clock, events, workflow
 from governance.models import (
     Area,
@@ -131,41 +131,45 @@ CALLERS = ["王女士", "张先生", "刘阿姨", "陈师傅", "杨同学"]
 class Cast:
     """Who plays each role in the stories."""
 
-    admin: User
-    dispatcher: User
-    supervisor: User
-    citizens: list[User]
-    verifier: dict[int, User]  # grid id → its grid officer, else its community's lead officer
-    intake: dict[int, User]  # grid id → its community's lead officer
-    clerks: dict[int, User]  # department id → a clerk
+    admin: AbstractUser
+    dispatcher: AbstractUser
+    supervisor: AbstractUser
+    citizens: list[AbstractUser]
+    verifier: dict[
+        int, AbstractUser
+    ]  # grid id → its grid officer, else its community's lead officer
+    intake: dict[int, AbstractUser]  # grid id → its community's lead officer
+    clerks: dict[int, AbstractUser]  # department id → a clerk
 
     @classmethod
     def load(cls) -> Cast:
         assignments = Assignment.objects.select_related("user", "area").filter(
             area__retired_at__isnull=True
         )
-        by: dict[tuple[str, str], User] = {}
-        first: dict[str, User] = {}
+        by: dict[tuple[str, str], AbstractUser] = {}
+        first: dict[str, AbstractUser] = {}
         for a in assignments.order_by("pk"):
             by.setdefault((a.role, a.area.code), a.user)
             first.setdefault(a.role, a.user)
         grids = Area.objects.active().grids().select_related("parent")
         lead = {g.pk: by.get((Role.LEAD_OFFICER, g.parent.code)) for g in grids}
         verifier = {g.pk: by.get((Role.OFFICER, g.code)) or lead[g.pk] for g in grids}
-        clerks: dict[int, User] = {}
-        for user in User.objects.filter(groups__department__isnull=False).order_by("username"):
+        clerks: dict[int, AbstractUser] = {}
+        for user in (
+            get_user_model().objects.filter(groups__department__isnull=False).order_by("username")
+        ):
             for department_id in user.groups.values_list("department", flat=True):
                 clerks.setdefault(department_id, user)
         citizens = list(
-            User.objects.filter(username__startswith="citizen.", is_staff=False).order_by(
-                "username"
-            )
+            get_user_model()
+            .objects.filter(username__startswith="citizen.", is_staff=False)
+            .order_by("username")
         )
         missing = [g.code for g in grids if verifier[g.pk] is None or lead[g.pk] is None]
         if missing or not citizens:
             raise RuntimeError(f"seed people incomplete: grids without officers {missing}")
         return cls(
-            admin=User.objects.filter(is_superuser=True).order_by("pk").first(),
+            admin=get_user_model().objects.filter(is_superuser=True).order_by("pk").first(),
             dispatcher=first[Role.DISPATCHER],
             supervisor=first[Role.SUPERVISOR],
             citizens=citizens,
@@ -292,7 +296,7 @@ class Storyteller:
         with clock.travel(moment):
             return actions[name]()
 
-    def rate(self, case: Case, reporter: User) -> Case:
+    def rate(self, case: Case, reporter: AbstractUser) -> Case:
         score = self.rng.choices([1, 2, 3, 4, 5], weights=[1, 1, 2, 5, 8])[0]
         return workflow.rate_case(
             case_id=case.pk, actor=reporter, rating=score, comment=RATING_COMMENTS[score]

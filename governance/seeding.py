@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from citizens.models import User
 from governance.area_import import ImportResult, import_areas
 from governance.models import Area, Assignment, CalendarDay, Category, Department, Question
 
@@ -171,17 +171,17 @@ def load_people(seeds_dir: Path) -> tuple[Tally, Tally]:
             "is_superuser": item.get("superuser", False),
             "is_staff": item.get("superuser", False),
         }
-        user = User.objects.filter(username=item["username"]).first()
+        user = get_user_model().objects.filter(username=item["username"]).first()
         if user is None:
             password = item["password"]
             if password not in hashes:
                 hashes[password] = make_password(password)
-            user = User.objects.create(
+            user = get_user_model().objects.create(
                 username=item["username"], password=hashes[password], **values
             )
             people.add("created")
         else:
-            _user, outcome = upsert(User, {"pk": user.pk}, values)
+            _user, outcome = upsert(get_user_model(), {"pk": user.pk}, values)
             people.add(outcome)
         for code in item.get("departments", []):
             group = departments[code].group

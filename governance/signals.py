@@ -1,10 +1,10 @@
 """Keeping derived state in step: area permissions, the routing index, remembered scopes, and
 the per-process copies of reference data (`governance.reference`, the calendar)."""
 
+from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from citizens.models import User
 from governance import reference, routing, working_time
 from governance.models import (
     Area,
@@ -51,7 +51,9 @@ for _model in (
         scope_source_changed, sender=_model, dispatch_uid=f"scope-d-{_model.__name__}"
     )
 # Department membership (a person's groups) and a grant's categories.
-m2m_changed.connect(scope_source_changed, sender=User.groups.through, dispatch_uid="scope-groups")
+m2m_changed.connect(
+    scope_source_changed, sender=get_user_model().groups.through, dispatch_uid="scope-groups"
+)
 m2m_changed.connect(
     scope_source_changed, sender=SharingGrant.categories.through, dispatch_uid="scope-categories"
 )

@@ -500,7 +500,7 @@ def test_with_the_broker_down_at_filing_the_confirmation_is_sent_later_exactly_o
 
 
 def test_an_account_e_mail_links_the_right_page_for_each_reader(city, people, commit, english):
-    from citizens.models import NotificationPreference
+    from notifications.models import NotificationPreference
 
     people.citizen.preferred_language = "en"
     people.citizen.save()

@@ -18,11 +18,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from citizens import notifications
-from citizens.models import Notification
 from governance import workflow
 from governance.models import Area, Question
 from governance.web.cases import answers_for_display
+from notifications import centre as notifications
+from notifications.models import Notification
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 # Chrome, not data: the language switcher names Chinese in Chinese.

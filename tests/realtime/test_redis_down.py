@@ -26,10 +26,11 @@ from rest_framework.test import APIClient
 
 from citizens import contact_updates, notifications
 from citizens.following import telling
-from citizens.models import ContactMessage, Notification, NotificationPreference
+from citizens.models import ContactMessage
 from config.celery import app as celery_app
 from governance import caching, events, outbox, queueing, workflow
 from governance.models import ApiKey, Case, CaseEvent, OutboxMessage
+from notifications.models import Notification, NotificationPreference
 from tests.pages.helpers import submission
 from tests.realtime.helpers import communicator
 from tests.realtime.redis_server import RedisServer

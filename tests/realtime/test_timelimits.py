@@ -10,9 +10,9 @@ import pytest
 from django.db import OperationalError, connection, connections
 from django.utils import timezone
 
-from citizens.models import Notification
 from governance import scheduler, timelimits, workflow
 from governance.models import AreaDailyStatistics, Assignment, Case, CaseEvent
+from notifications.models import Notification
 from tests.realtime.test_events import submit
 
 

@@ -32,6 +32,7 @@ import logging
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from importlib import import_module
 from datetime import timedelta
 from typing import Any
 
@@ -155,6 +156,9 @@ def _send(outgoing: _Outgoing) -> None:
         raise NotDelivered("the channel layer did not take the pushes")
     for name, args in outgoing.tasks:
         task = current_app.tasks.get(name)
+        if task is None:  # its module not imported yet in this process
+            import_module(name.rpartition(".")[0])
+            task = current_app.tasks.get(name)
         if task is None:
             logger.error("subscribers: unknown task %s; dropped", name)
         elif not queueing.enqueue(task, *args):

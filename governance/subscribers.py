@@ -32,8 +32,8 @@ import logging
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from importlib import import_module
 from datetime import timedelta
+from importlib import import_module
 from typing import Any
 
 from governance.models import CaseEvent

@@ -47,6 +47,8 @@ User = get_user_model()
 logger = logging.getLogger(__name__)
 
 K = NotificationKind
+# The e-mail/SMS delivery task (`notifications.tasks`), named as when it lived in citizens.
+DELIVER_TASK = "citizens.tasks.deliver_notification"
 GRID_ROLES = (Role.OFFICER, Role.LEAD_OFFICER)
 LEADER_ROLES = (Role.LEADER, Role.SUPERVISOR)
 
@@ -353,12 +355,8 @@ def notify_case_events(
 
 def deliveries(notifications: Iterable[Notification]) -> list[OutboxMessage]:
     """The outbox tasks that send these notifications' e-mail and SMS (unsaved rows)."""
-    from notifications.tasks import deliver_notification
-
     return [
-        outbox.task(deliver_notification.name, n.pk)
-        for n in notifications
-        if n.email_wanted or n.sms_wanted
+        outbox.task(DELIVER_TASK, n.pk) for n in notifications if n.email_wanted or n.sms_wanted
     ]
 
 
@@ -407,9 +405,15 @@ def mark_read(*, user: User, notification_id: int | None = None) -> int:
 
 def queue_delivery(notification_id: int) -> None:
     """Queue the e-mail/SMS delivery task; a broker that is down leaves it pending, not lost."""
-    from notifications.tasks import deliver_notification
+    from celery import current_app
 
-    enqueue(deliver_notification, notification_id)  # broker down: requeue_pending catches up
+    task = current_app.tasks.get(DELIVER_TASK)
+    if task is None:  # this process has not loaded the tasks yet
+        from importlib import import_module
+
+        import_module("notifications.tasks")
+        task = current_app.tasks[DELIVER_TASK]
+    enqueue(task, notification_id)  # broker down: requeue_pending catches up
 
 
 def reader_link(notification: Notification) -> str:

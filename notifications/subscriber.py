@@ -18,15 +18,13 @@ from notifications import centre
 
 @subscriber("notifications")
 def tell_people(entries: Sequence[CaseEvent]) -> None:
-    from notifications.tasks import deliver_notification
-
     told, pushes = centre.notify_case_events([(event.case, event) for event in entries])
     for user_id, message in pushes:
         push([realtime.user_group(user_id)], message)
     for notification in told:
         email = notification.email_wanted and notification.emailed_at is None
         if email or (notification.sms_wanted and notification.texted_at is None):
-            queue(deliver_notification.name, notification.pk)
+            queue(centre.DELIVER_TASK, notification.pk)
 
 
 @sweeper("notifications")

@@ -15,7 +15,7 @@ TRANSIENT = (SMTPException, ConnectionError, TimeoutError, SmsUnavailable)
 
 # Named as when it lived in `citizens.tasks`: rows already in an outbox or a queue still run.
 @shared_task(
-    name="citizens.tasks.deliver_notification",
+    name=centre.DELIVER_TASK,
     acks_late=True,
     autoretry_for=TRANSIENT,
     retry_backoff=5,

@@ -129,13 +129,15 @@ class _Waker:
 
     def _run(self) -> None:
         from governance import queueing
+        from governance.tasks import relay_now  # the tasks use the outbox: imported late
 
         while True:
             self.wanted.wait()
             self.wanted.clear()
-            task = current_app.tasks.get("governance.tasks.relay_now")
-            if task is not None:
-                queueing.enqueue(task)  # broker down: the beat's sweep relays it later
+            try:
+                queueing.enqueue(relay_now)  # broker down: the beat's sweep relays it later
+            except Exception:  # never let the thread die: the next wake-up tries again
+                logger.exception("outbox: could not wake the relay")
 
 
 _waker = _Waker()

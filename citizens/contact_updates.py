@@ -6,10 +6,12 @@ On filing they get a confirmation with the tracking id and a one-time link to th
 (`notifications._tells_reporter`'s rule: a change of state whose note is not internal),
 written in the language they filed in, each with an unsubscribe link (one click, undoable).
 
-The rows (`ContactMessage`) are written in the change's transaction (`messages_for`, called by
-`notifications.notify_case_events`) and their delivery tasks go to the outbox with it: with
-Redis down nothing is lost, the relay queues them later. Each channel is claimed before it is
-sent (at most once); an unsubscribed contact's pending messages are dropped unsent.
+The rows (`ContactMessage`) are written by this app's subscriber of the domain's events
+(`citizens.subscribers`), in the outbox's relay after the change committed, once per (entry,
+kind) however often the relay hands the entry over; their delivery tasks follow. With Redis
+down nothing is lost: the relay delivers the change's row later. Each channel is claimed
+before it is sent (at most once); an unsubscribed contact's pending messages are dropped
+unsent.
 """
 
 from __future__ import annotations
@@ -21,17 +23,20 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from citizens import messages, reporter_links, sending, sms
-from citizens.models import ContactMessage, status_label
+from citizens import reporter_links
+from citizens.models import ContactMessage
 from governance import clock, outbox
 from governance.addresses import absolute
 from governance.models import Audience, Case, CaseContact, CaseEvent, EventKind, OutboxMessage
 from governance.queueing import enqueue
+from notifications import messages, sending, sms
+from notifications.models import status_label
 
 UNSUBSCRIBE_SALT = "citizens.contact_updates.unsubscribe"
 # The reporter's own actions without an account: nothing to tell them.
@@ -52,9 +57,9 @@ def _kind_of(case: Case, event: CaseEvent) -> str | None:
     return None
 
 
-def messages_for(changes: Sequence[tuple[Case, CaseEvent]]) -> list[OutboxMessage]:
-    """Write the contact messages of changes made in one transaction; their delivery tasks
-    (unsaved outbox rows) are returned for the caller to add with the change's own."""
+def messages_for(changes: Sequence[tuple[Case, CaseEvent]]) -> list[int]:
+    """Write the contact messages of some timeline entries, once each (an entry handed over
+    again writes nothing twice); returns the ids of those of these entries still to send."""
     wanted = [(case, event, kind) for case, event in changes if (kind := _kind_of(case, event))]
     if not wanted:
         return []
@@ -73,6 +78,7 @@ def messages_for(changes: Sequence[tuple[Case, CaseEvent]]) -> list[OutboxMessag
         rows.append(
             ContactMessage(
                 case=case,
+                event=event,
                 kind=kind,
                 status=case.status if kind == ContactMessage.Kind.CONFIRMATION else event.to_status,
                 note=event.note if event.audience != Audience.INTERNAL else "",
@@ -83,7 +89,16 @@ def messages_for(changes: Sequence[tuple[Case, CaseEvent]]) -> list[OutboxMessag
         )
     if not rows:
         return []
-    return deliveries(ContactMessage.objects.bulk_create(rows))
+    ContactMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(
+        ContactMessage.objects.filter(event__in=[row.event_id for row in rows])
+        .filter(
+            Q(email_wanted=True, emailed_at__isnull=True)
+            | Q(sms_wanted=True, texted_at__isnull=True)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def deliveries(rows: Sequence[ContactMessage]) -> list[OutboxMessage]:

@@ -4,7 +4,7 @@ from django.utils.functional import SimpleLazyObject
 
 def notifications(request: HttpRequest) -> dict[str, object]:
     """`unread_notifications` for the header, counted only when a template uses it."""
-    from citizens.notifications import unread_count
+    from notifications.centre import unread_count
 
     return {
         "unread_notifications": SimpleLazyObject(lambda: unread_count(request.user)),
@@ -16,7 +16,7 @@ def notification_texts() -> dict[str, str]:
     """How live.js words a notification pushed to the page, by kind, in the page's language
     (the push's own title is in the person's preferred language): "%(id)s" and "%(status)s"
     stand for the tracking id and the status's label; the category is left out."""
-    from citizens.models import TITLES
+    from notifications.models import TITLES
 
     return {
         str(kind): str(title).replace("%(category)s", "").rstrip(": ：")

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citizens.models import User
-from citizens.sms import SmsUnavailable, gateway
+from notifications.sms import SmsUnavailable, gateway
 
 SESSION_KEY = "pending_signup"
 CODE_MINUTES = 15

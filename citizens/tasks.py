@@ -8,23 +8,11 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from citizens import contact_updates, notifications
+from citizens import contact_updates
 from citizens.following import subscribing, telling
-from citizens.sms import SmsUnavailable
+from notifications.sms import SmsUnavailable
 
 TRANSIENT = (SMTPException, ConnectionError, TimeoutError, SmsUnavailable)
-
-
-@shared_task(
-    acks_late=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=5,
-    retry_backoff_max=settings.RETRY_BACKOFF_MAX,
-    max_retries=6,
-)
-def deliver_notification(notification_id: int) -> None:
-    """Send a notification's e-mail and SMS; a re-run sends neither twice."""
-    notifications.deliver(notification_id)
 
 
 # --- following a request and area alerts (citizens.following) --------------------------------

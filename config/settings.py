@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "citizens",
     "governance",
+    "notifications",
     "evaluation",
 ]
 
@@ -264,7 +265,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@grid.example")
-SMS_GATEWAY = env_str("SMS_GATEWAY", "citizens.sms.LoggingSmsGateway")
+SMS_GATEWAY = env_str("SMS_GATEWAY", "notifications.sms.LoggingSmsGateway")
 # The site's address as people outside reach it: the links in e-mails and SMS are built on it
 # (pages build theirs from the request). The default is the embedded run's.
 SITE_URL = env_site_url("SITE_URL", "http://127.0.0.1:8000")

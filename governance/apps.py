@@ -7,4 +7,4 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self) -> None:
-        from governance import signals  # noqa: F401
+        from governance import events, signals  # noqa: F401  (events: its subscribers)

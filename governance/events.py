@@ -5,14 +5,12 @@ Each case change goes to the groups that care: the case's own timeline, every ar
 changes also go, anonymised, to the public feed. Consumers re-check every case event against
 the scoped-access path before forwarding it, so a group is a routing hint, never a permission.
 
-The same hook records the notifications the change causes (in the change's transaction, so a
-notification exists exactly when the change does) and queues their delivery after commit.
-
-Everything a change must push or queue is written to the outbox (`governance.outbox`) in the
-change's transaction, one row per push batch or task, and delivered after commit. A channel
-layer that is down never fails the change itself: the rows stay, and the outbox's relay pushes
-them once Redis is back (the pages also catch up from the database when their socket
-reconnects).
+A change writes one outbox row (kind `events`) naming its new timeline entries, in its own
+transaction; after commit the outbox's relay hands them to the domain's subscribers: the
+realtime pushes here (`push_case_events`), the duplicate check, and whatever other apps
+registered (the notification centre, contact messages, followers' alerts). A channel layer
+that is down never fails the change itself: the row stays, and the relay delivers it once
+Redis is back (the pages also catch up from the database when their socket reconnects).
 """
 
 from __future__ import annotations
@@ -37,6 +35,9 @@ from governance.models import Case, CaseEvent, EventKind
 from governance.privacy import public_point
 from governance.public import CaseFacts, TextFacts, public_form
 from governance.realtime import schemas
+from governance.subscribers import push as subscriber_push
+from governance.subscribers import queue as subscriber_queue
+from governance.subscribers import subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -105,14 +106,15 @@ def case_payloads(case: Case, event: CaseEvent) -> list[dict[str, Any]]:
     """The messages one timeline entry produces: anonymised, location rounded, validated."""
     kind = _case_kind(event)
     at = event.created_at.isoformat()
+    status = event.to_status or case.status  # the entry's own, however far the case has moved
     if kind == schemas.CASE_DUE_SOON:
-        return [schemas.validate(_due_payload(kind, case, at))]
+        return [schemas.validate(_due_payload(kind, case, status, at))]
     lon, lat = public_point(case)
     payload: dict[str, Any] = {
         "kind": kind,
         "tracking_id": case.tracking_id,
         "category": case.category.code,
-        "status": case.status,
+        "status": status,
         "event": event.kind,
         "lon": float(lon),
         "lat": float(lat),
@@ -122,16 +124,16 @@ def case_payloads(case: Case, event: CaseEvent) -> list[dict[str, Any]]:
         payload["level"] = int(event.data.get("level", case.escalation_level))
     messages = [schemas.validate(payload)]
     if kind == schemas.CASE_ESCALATED and event.data.get("overdue"):
-        messages.append(schemas.validate(_due_payload(schemas.CASE_OVERDUE, case, at)))
+        messages.append(schemas.validate(_due_payload(schemas.CASE_OVERDUE, case, status, at)))
     return messages
 
 
-def _due_payload(kind: str, case: Case, at: str) -> dict[str, Any]:
+def _due_payload(kind: str, case: Case, status: str, at: str) -> dict[str, Any]:
     return {
         "kind": kind,
         "tracking_id": case.tracking_id,
         "category": case.category.code,
-        "status": case.status,
+        "status": status,
         "due_at": case.due_at.isoformat() if case.due_at else "",
         "at": at,
     }
@@ -234,24 +236,23 @@ def case_changed_on_commit(case: Case, event: CaseEvent) -> None:
 
 def cases_changed_on_commit(changes: Sequence[tuple[Case, CaseEvent]]) -> None:
     """The side effects of timeline entries written in one transaction (one change, or the
-    sweep's batch): everybody's notifications (recipients looked up together, one insert),
-    then, in one outbox insert, every push (each person's notification first, then the cases'
-    own messages: one row, sent in one trip after commit), their e-mail/SMS deliveries and the
-    duplicate check of new cases.
-    """
-    from citizens import notifications  # citizens depends on governance, not the reverse
-    from citizens.following.telling import alert_tasks
-    from governance.tasks import check_duplicates
-
+    sweep's batch): one outbox row per case naming its new entries, in one INSERT. Everything
+    else — the pushes, everybody's notifications, the messages and alerts, the duplicate
+    check — the relay makes of it after commit, through the domain's subscribers."""
     if _muted.get() or not changes:
         return
-    told, pushes = notifications.notify_case_events(changes)
-    outgoing = [([user_group(user_id)], message) for user_id, message in pushes]
-    tasks = notifications.deliveries(told)
-    tasks += alert_tasks(changes)  # followers and area alerts: matched after commit
+    by_case: dict[int, list[int]] = {}
     for case, event in changes:
-        if event.kind == EventKind.SUBMITTED:
-            tasks.append(outbox.task(check_duplicates.name, case.pk))
+        by_case.setdefault(case.pk, []).append(event.pk)
+    outbox.add([outbox.events(case_id, ids) for case_id, ids in by_case.items()])
+
+
+@subscriber("realtime")
+def push_case_events(entries: Sequence[CaseEvent]) -> None:
+    """The case messages of each entry to the groups that care (staff of the case's areas and
+    department, its reporter's pages, the public feed), as the case stands when relayed."""
+    for event in entries:
+        case = event.case
         groups = case_groups(case)
         private = case.category.private_location
         reporter = text_audience(event.audience, private_location=private) != Audience.INTERNAL
@@ -266,9 +267,15 @@ def cases_changed_on_commit(changes: Sequence[tuple[Case, CaseEvent]]) -> None:
             outside = schemas.SCHEMAS[message["kind"]].public
             extra = [case_reporter_group(case.pk)] if reporter and outside else []
             extra += [PUBLIC_GROUP] if public and outside else []
-            outgoing.append((groups + extra, message))
-    tasks.append(outbox.events([event.pk for _, event in changes]))
-    outbox.add([outbox.push(outgoing), *tasks] if outgoing else tasks)
+            subscriber_push(groups + extra, message)
+
+
+@subscriber("duplicates")
+def check_new_cases(entries: Sequence[CaseEvent]) -> None:
+    """A new case is compared with its neighbours in a task of its own."""
+    for event in entries:
+        if event.kind == EventKind.SUBMITTED:
+            subscriber_queue("governance.tasks.check_duplicates", event.case_id)
 
 
 def notification_on_commit(user_id: int, message: dict[str, Any]) -> None:

@@ -14,13 +14,26 @@ with `SELECT … FOR UPDATE SKIP LOCKED` and a lease, so relays in several proce
 deliver one row twice; a process that dies while holding rows leaves them to the next relay
 once the lease runs out.
 
-Each kind has a handler (`handler`): `push` and `task` here; a subscriber of the domain's
-events (notifications, evaluation…) registers its own kind and is fed the same way.
+Each kind has a handler (`handler`): `push`, `task` and `events` here.
+
+Rows of kind `events` (a case's new timeline entries, for the domain's subscribers:
+notifications, contact messages, followers' alerts, the realtime pushes…) are not delivered by
+the writing process: it leaves them unclaimed and, after commit, only wakes the relay — a
+Celery task (`governance.tasks.relay_now`), sent from a background thread so the request never
+waits on the broker; run in place when tasks run eagerly (the embedded default). The beat's
+sweep delivers whatever a lost wake-up left.
+
+Order per case: such a row names its case (`case_id`); a relay never delivers one while an
+earlier undelivered row of the same case is held by another relay (it leaves it for later),
+and within its own batch stops at a case's first failure. Exactly once in effect: a row may be
+delivered again (a relay killed after its subscribers wrote, before it marked the row), and
+every subscriber is idempotent per event.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -28,7 +41,7 @@ from typing import Any
 
 from celery import current_app
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from governance.models import OutboxKind, OutboxMessage
@@ -54,21 +67,80 @@ def task(name: str, *args: Any) -> OutboxMessage:
     return OutboxMessage(kind=OutboxKind.TASK, payload={"task": name, "args": list(args)})
 
 
-def events(event_ids: Sequence[int]) -> OutboxMessage:
-    """New timeline entries for the domain's subscribers (`governance.subscribers`)."""
-    return OutboxMessage(kind=OutboxKind.EVENTS, payload={"events": list(event_ids)})
+def events(case_id: int, event_ids: Sequence[int]) -> OutboxMessage:
+    """New timeline entries of one case for the domain's subscribers (`governance.subscribers`),
+    delivered by the relay in order per case."""
+    return OutboxMessage(
+        kind=OutboxKind.EVENTS, payload={"events": list(event_ids)}, case_id=case_id
+    )
+
+
+RELAYED = frozenset({OutboxKind.EVENTS})  # kinds the relay delivers, not the writing process
 
 
 def add(messages: Sequence[OutboxMessage]) -> None:
-    """Write `messages` with the current change (one INSERT), and deliver them after commit."""
+    """Write `messages` with the current change (one INSERT), and deliver them after commit:
+    pushes and tasks here, domain events by the relay (woken after commit)."""
     if not messages:
         return
     now = timezone.now()
+    held = []
     for message in messages:
         message.created_at = now
-        message.claimed_until = now + LEASE  # ours until the after-commit delivery is done
+        if message.kind not in RELAYED:
+            message.claimed_until = now + LEASE  # ours until the after-commit delivery is done
+            held.append(message)
     OutboxMessage.objects.bulk_create(messages)
-    transaction.on_commit(lambda: _deliver_claimed(list(messages)))
+    if held:
+        transaction.on_commit(lambda: _deliver_claimed(held))
+    if len(held) < len(messages):
+        transaction.on_commit(wake_relay)
+
+
+def wake_relay() -> None:
+    """Have a relay deliver what is pending, soon: in place when tasks run eagerly, else a
+    Celery task sent by a background thread (the caller never waits on the broker; a burst of
+    wake-ups sends one task)."""
+    if current_app.conf.task_always_eager:
+        try:
+            relay()
+        except Exception:  # after commit: the change is saved, the sweep delivers the rest
+            logger.exception("outbox: relay after commit failed; left to the sweep")
+        return
+    _waker.wake()
+
+
+class _Waker:
+    """One daemon thread per process that sends `relay_now` whenever it was woken since its
+    last send: a wake-up during a send causes one more send, never none."""
+
+    def __init__(self) -> None:
+        self.wanted = threading.Event()
+        self.pid = 0
+        self.lock = threading.Lock()
+
+    def wake(self) -> None:
+        with self.lock:
+            if self.pid != os.getpid():  # none yet, or forked
+                self.pid = os.getpid()
+                self.wanted = threading.Event()
+                threading.Thread(target=self._run, name="outbox-waker", daemon=True).start()
+        self.wanted.set()
+
+    def _run(self) -> None:
+        from governance import queueing
+        from governance.tasks import relay_now  # the tasks use the outbox: imported late
+
+        while True:
+            self.wanted.wait()
+            self.wanted.clear()
+            try:
+                queueing.enqueue(relay_now)  # broker down: the beat's sweep relays it later
+            except Exception:  # never let the thread die: the next wake-up tries again
+                logger.exception("outbox: could not wake the relay")
+
+
+_waker = _Waker()
 
 
 def _deliver_claimed(messages: list[OutboxMessage]) -> None:
@@ -90,6 +162,7 @@ def relay(*, limit: int = RELAY_BATCH) -> int:
             .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
             .order_by("pk")[:limit]
         )
+        messages = _in_turn(messages)
         if messages:
             OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
                 claimed_until=now + LEASE
@@ -99,6 +172,29 @@ def relay(*, limit: int = RELAY_BATCH) -> int:
     delivered = _deliver(messages)
     logger.info("outbox: relayed %d of %d pending message(s)", delivered, len(messages))
     return delivered
+
+
+def _in_turn(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Leave out every row of a case that has an earlier undelivered row not in this batch
+    (held by another relay, or beyond the limit): its turn comes after that one's."""
+    cases = {m.case_id for m in messages if m.case_id is not None}
+    if not cases:
+        return messages
+    ours = [m.pk for m in messages]
+    first_elsewhere = dict(
+        OutboxMessage.objects.filter(delivered_at__isnull=True, case_id__in=cases)
+        .exclude(pk__in=ours)
+        .values("case_id")
+        .annotate(first=Min("pk"))
+        .values_list("case_id", "first")
+    )
+    return [
+        m
+        for m in messages
+        if m.case_id is None
+        or m.case_id not in first_elsewhere
+        or m.pk < first_elsewhere[m.case_id]
+    ]
 
 
 def pending_count() -> int:
@@ -192,10 +288,15 @@ def _events(messages: list[OutboxMessage]) -> set[int]:
     from governance import subscribers
 
     went = set()
+    stopped: set[int] = set()  # cases whose earlier row failed: their later rows wait too
     for message in messages:
+        if message.case_id is not None and message.case_id in stopped:
+            continue
         try:
             subscribers.deliver(message.payload["events"])
         except Exception:  # logged by the subscriber registry; retried by the relay
+            if message.case_id is not None:
+                stopped.add(message.case_id)
             continue
         went.add(message.pk)
     return went

@@ -158,7 +158,6 @@ def load_people(seeds_dir: Path) -> tuple[Tally, Tally]:
     Passwords are set only when an account is created (hashed once per distinct password:
     the demo shares a handful), so a second load leaves every account as it was.
     """
-    User = get_user_model()
     people, assignments = Tally(), Tally()
     hashes: dict[str, str] = {}
     departments = {d.code: d for d in Department.objects.select_related("group")}
@@ -172,17 +171,17 @@ def load_people(seeds_dir: Path) -> tuple[Tally, Tally]:
             "is_superuser": item.get("superuser", False),
             "is_staff": item.get("superuser", False),
         }
-        user = User.objects.filter(username=item["username"]).first()
+        user = get_user_model().objects.filter(username=item["username"]).first()
         if user is None:
             password = item["password"]
             if password not in hashes:
                 hashes[password] = make_password(password)
-            user = User.objects.create(
+            user = get_user_model().objects.create(
                 username=item["username"], password=hashes[password], **values
             )
             people.add("created")
         else:
-            _user, outcome = upsert(User, {"pk": user.pk}, values)
+            _user, outcome = upsert(get_user_model(), {"pk": user.pk}, values)
             people.add(outcome)
         for code in item.get("departments", []):
             group = departments[code].group

@@ -17,20 +17,83 @@ The contract a subscriber keeps:
   event id (a unique constraint and `ignore_conflicts`, or a conditional update);
 - it raises only for a failure worth retrying (a service down); the row is then released and
   the relay delivers it again later — to every subscriber, hence the idempotence;
-- it never changes the case (that is the workflow's) and never calls another subscriber.
+- it never changes the case (that is the workflow's) and never calls another subscriber;
+- what it pushes to sockets or queues on Celery it hands to `push` and `queue`: the relay
+  sends every subscriber's pushes of one row in one trip to the channel layer, then queues the
+  tasks; if either fails, the row is delivered again later (so a push may repeat, a write not).
+
+Apps also register a `sweeper`: the catch-up the time-limit sweep runs every minute (deliveries
+whose task was lost to an outage).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import timedelta
+from importlib import import_module
+from typing import Any
 
 from governance.models import CaseEvent
 
 logger = logging.getLogger(__name__)
 
 Subscriber = Callable[[Sequence[CaseEvent]], None]
+Sweeper = Callable[[timedelta], int]
 _subscribers: dict[str, Subscriber] = {}
+_sweepers: dict[str, Sweeper] = {}
+
+
+class NotDelivered(Exception):
+    """The channel layer or the broker did not take a row's pushes or tasks: retried later."""
+
+
+@dataclass
+class _Outgoing:
+    sends: list[tuple[list[str], dict[str, Any]]] = field(default_factory=list)
+    tasks: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+
+
+_outgoing: ContextVar[_Outgoing | None] = ContextVar("governance_subscribers_out", default=None)
+
+
+def push(groups: list[str], message: dict[str, Any]) -> None:
+    """Push `message` to socket groups once the row's subscribers are done (one trip for all)."""
+    outgoing = _outgoing.get()
+    if outgoing is None:
+        raise RuntimeError("subscribers.push is for subscribers, called by `deliver`")
+    outgoing.sends.append((list(groups), message))
+
+
+def queue(task_name: str, *args: Any) -> None:
+    """Queue the Celery task `task_name` with JSON arguments once the subscribers are done."""
+    outgoing = _outgoing.get()
+    if outgoing is None:
+        raise RuntimeError("subscribers.queue is for subscribers, called by `deliver`")
+    outgoing.tasks.append((task_name, args))
+
+
+def sweeper(name: str) -> Callable[[Sweeper], Sweeper]:
+    """Register a catch-up run by the time-limit sweep: `f(older_than) -> how many requeued`."""
+
+    def register(function: Sweeper) -> Sweeper:
+        _sweepers[name] = function
+        return function
+
+    return register
+
+
+def sweep(older_than: timedelta = timedelta(minutes=1)) -> int:
+    """Run every registered catch-up; returns how many deliveries they queued again."""
+    total = 0
+    for name, function in _sweepers.items():
+        try:
+            total += function(older_than)
+        except Exception:  # one app's catch-up failing must not stop the others' nor the sweep
+            logger.exception("sweeper %s failed", name)
+    return total
 
 
 def subscriber(name: str) -> Callable[[Subscriber], Subscriber]:
@@ -58,20 +121,45 @@ def load(event_ids: Sequence[int]) -> list[CaseEvent]:
 
 
 def deliver(event_ids: Sequence[int]) -> None:
-    """Hand the events to every subscriber in registration order. Raises the first failure
-    after giving every subscriber its turn, so one broken subscriber does not starve the rest
-    (the retry reaches all of them again: they are idempotent)."""
+    """Hand the events to every subscriber in registration order, then send what they pushed
+    (one trip) and queue what they queued. Raises the first failure after giving every
+    subscriber its turn, so one broken subscriber does not starve the rest (the retry reaches
+    all of them again: they are idempotent)."""
     if not _subscribers:
         return
     events = load(event_ids)
     if not events:
         return
     failure: Exception | None = None
-    for name, function in _subscribers.items():
-        try:
-            function(events)
-        except Exception as error:  # retried as a whole by the relay
-            logger.exception("subscriber %s failed on events %s", name, event_ids[:10])
-            failure = failure or error
+    outgoing = _Outgoing()
+    token = _outgoing.set(outgoing)
+    try:
+        for name, function in _subscribers.items():
+            try:
+                function(events)
+            except Exception as error:  # retried as a whole by the relay
+                logger.exception("subscriber %s failed on events %s", name, event_ids[:10])
+                failure = failure or error
+    finally:
+        _outgoing.reset(token)
+    _send(outgoing)
     if failure is not None:
         raise failure
+
+
+def _send(outgoing: _Outgoing) -> None:
+    from celery import current_app
+
+    from governance import events, queueing  # events writes to the outbox: imported late
+
+    if outgoing.sends and not events.send_many(outgoing.sends):
+        raise NotDelivered("the channel layer did not take the pushes")
+    for name, args in outgoing.tasks:
+        task = current_app.tasks.get(name)
+        if task is None:  # its module not imported yet in this process
+            import_module(name.rpartition(".")[0])
+            task = current_app.tasks.get(name)
+        if task is None:
+            logger.error("subscribers: unknown task %s; dropped", name)
+        elif not queueing.enqueue(task, *args):
+            raise NotDelivered(f"the broker did not take {name}")

@@ -53,3 +53,13 @@ def relay_outbox() -> dict[str, int]:
     while (batch := outbox.relay()) > 0 and relayed < 10 * outbox.RELAY_BATCH:
         relayed += batch
     return {"relayed": relayed, "purged": outbox.purge()}
+
+
+@durable_task(retry_backoff=1, max_retries=3)
+def relay_now() -> int:
+    """Deliver what the outbox holds now (woken after a change commits); the beat's
+    `relay_outbox` sweeps whatever a lost wake-up left. Returns how many rows went."""
+    relayed = 0
+    while (batch := outbox.relay()) > 0 and relayed < 10 * outbox.RELAY_BATCH:
+        relayed += batch
+    return relayed

@@ -22,7 +22,7 @@ from django.db.models import Count, DateTimeField, DurationField, ExpressionWrap
 from django.db.models.functions import Coalesce, Length, Replace
 from django.utils import timezone
 
-from governance import clock, workflow
+from governance import clock, subscribers, workflow
 from governance.models import Area, AreaDailyStatistics, Case
 from governance.models.case import OPEN_STATUSES
 
@@ -76,9 +76,8 @@ def _escalation_candidates(now: datetime) -> list[tuple[int, int]]:
 
 
 def sweep(now: datetime | None = None) -> SweepResult:
-    """One pass: warnings, escalations, and deliveries still pending from an outage."""
-    from citizens.notifications import requeue_pending
-
+    """One pass: warnings, escalations, and deliveries still pending from an outage (the
+    subscribers' catch-ups, `governance.subscribers.sweeper`)."""
     now = now or clock.now()
     result = SweepResult()
     with clock.travel(now):
@@ -90,7 +89,7 @@ def sweep(now: datetime | None = None) -> SweepResult:
         for start in range(0, len(overdue), BATCH):
             batch = dict(overdue[start : start + BATCH])
             result.escalated += _in_order(list(batch), workflow.escalate_overdue_cases(batch))
-    result.requeued = requeue_pending()
+    result.requeued = subscribers.sweep()
     return result
 
 

@@ -1,4 +1,5 @@
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.core.cache import cache
@@ -53,6 +54,76 @@ def _fast_and_isolated(settings, tmp_path):
     outbox._behind.clear()
     yield
     routing.grid_copy.invalidate()
+
+
+def _outside_any_change(connection) -> bool:
+    """Whether only the test's own atomic blocks are open: in production, no transaction."""
+    return all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+_capturing: list[bool] = []  # a test's `django_capture_on_commit_callbacks` block is open
+
+
+@pytest.fixture
+def django_capture_on_commit_callbacks():
+    """pytest-django's fixture, marked open while its block is: the callbacks are its own."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.test import TestCase
+
+    @contextmanager
+    def capture(*, using: str = DEFAULT_DB_ALIAS, execute: bool = False):
+        connection = connections[using]
+        start = len(connection.run_on_commit)
+        _capturing.append(True)
+        try:
+            with TestCase.captureOnCommitCallbacks(using=using, execute=execute) as callbacks:
+                yield callbacks
+        finally:
+            _capturing.pop()
+            # Run by the block (execute) or dropped by it: never run again by a later commit.
+            del connection.run_on_commit[start:]
+
+    return capture
+
+
+def _run_committed(connection) -> None:
+    while connection.run_on_commit and not _capturing and _outside_any_change(connection):
+        _sids, function, _robust = connection.run_on_commit.pop(0)
+        function()
+
+
+@pytest.fixture(autouse=True)
+def _changes_commit(request, monkeypatch):
+    """A change's transaction commits when it ends, as in production: its after-commit work
+    (the outbox relay: notifications, pushes, messages) runs then, though the test's own
+    transaction stays open around it; `on_commit` outside any change runs at once.
+
+    Inside a `django_capture_on_commit_callbacks` block the test decides when they run, as
+    Django does."""
+    from django.db import transaction
+
+    exit_block = transaction.Atomic.__exit__
+    on_commit = transaction.on_commit
+
+    def exit_and_commit(self, exc_type, exc_value, traceback):
+        result = exit_block(self, exc_type, exc_value, traceback)
+        connection = transaction.get_connection(self.using)
+        if exc_type is None and connection.in_atomic_block:
+            _run_committed(connection)
+        return result
+
+    def on_commit_now(function, using=None, robust=False):
+        on_commit(function, using=using, robust=robust)
+        connection = transaction.get_connection(using)
+        if connection.in_atomic_block:
+            _run_committed(connection)
+
+    if "private_redis" not in request.fixturenames:  # (that one tests the real wake-up)
+        # With a broker the relay is woken through it: here it does a worker's job in place.
+        monkeypatch.setattr(outbox._waker, "wake", lambda: outbox.relay())
+    monkeypatch.setattr(transaction.Atomic, "__exit__", exit_and_commit)
+    monkeypatch.setattr(transaction, "on_commit", on_commit_now)
+    yield
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.utils import translation
 from PIL import Image
 
 from citizens import contact_updates
-from citizens.models import Alert, ContactMessage, NotificationPreference, Subscription
+from citizens.models import Alert, ContactMessage, Subscription
 from governance import workflow
 from governance.models import (
     AccessLog,
@@ -31,6 +31,7 @@ from governance.models import (
     SavedFilter,
     SharingGrant,
 )
+from notifications.models import NotificationPreference
 from tests.factories import square
 
 pytestmark = pytest.mark.django_db

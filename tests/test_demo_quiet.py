@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from citizens.models import Notification
 from governance.models import Case, CaseEvent, EventKind
 from governance.seeding import seed_demo
 from governance.timelimits import sweep
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

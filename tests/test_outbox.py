@@ -15,6 +15,7 @@ from django.utils import timezone
 from governance import events, outbox, queueing
 from governance.models import OutboxMessage
 from governance.tasks import relay_outbox
+from notifications.models import Notification
 from tests.cases import submit
 
 
@@ -55,46 +56,51 @@ def layer_down(monkeypatch):
     return state
 
 
-def test_filing_writes_its_side_effects_with_it_and_delivers_them_after_commit(
+def test_filing_writes_one_row_and_the_relay_makes_the_rest_after_commit(
     city, people, layer, django_capture_on_commit_callbacks
 ):
     grid = _listen(layer, events.area_group(city.grid_a.code))
+    officer = _listen(layer, events.user_group(people.officer_a.pk))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         case = submit(city, people)
-    rows = list(OutboxMessage.objects.order_by("pk"))
-    # One push row (every group's messages, sent in one trip), the matching of followers and
-    # area alerts, the duplicate check, and the new timeline entry for the domain's subscribers.
-    assert [r.kind for r in rows] == ["push", "task", "task", "events"]
+    # One row naming the new timeline entry, for the relay: nothing else is written or sent.
+    [row] = OutboxMessage.objects.all()
     event = case.events.get()
-    assert rows[1].payload == {"task": "citizens.tasks.fan_out_alerts", "args": [event.pk]}
-    assert rows[2].payload == {"task": "governance.tasks.check_duplicates", "args": [case.pk]}
-    assert rows[3].payload == {"events": [event.pk]}
-    assert all(r.delivered_at is None and r.claimed_until for r in rows)  # held by the writer
-    assert outbox.relay() == 0  # a relay meanwhile leaves them to the writer
-    for callback in callbacks:
+    assert (row.kind, row.payload, row.case_id) == ("events", {"events": [event.pk]}, case.pk)
+    assert row.claimed_until is None and row.delivered_at is None  # the relay's to take
+    assert not Notification.objects.filter(case=case).exists()
+    assert _received(layer, grid) == []
+    for callback in callbacks:  # after commit: the relay is woken (in place when eager)
         callback()
-    assert OutboxMessage.objects.filter(delivered_at__isnull=True).count() == 0
+    row.refresh_from_db()
+    assert row.delivered_at is not None
     assert [m["tracking_id"] for m in _received(layer, grid)] == [case.tracking_id]
-    assert outbox.relay() == 0  # nothing is sent twice
+    [told] = Notification.objects.filter(case=case, user=people.officer_a)
+    assert [m["id"] for m in _received(layer, officer)] == [told.pk]
+    assert outbox.relay() == 0  # nothing is delivered twice
 
 
-def test_with_the_layer_down_pushes_wait_and_are_relayed_once(
+def test_with_the_layer_down_the_row_waits_and_is_delivered_once_when_it_is_back(
     city, people, layer, layer_down, django_capture_on_commit_callbacks
 ):
     grid = _listen(layer, events.area_group(city.grid_a.code))
     with django_capture_on_commit_callbacks(execute=True):
         case = submit(city, people)
     pending = OutboxMessage.objects.filter(delivered_at__isnull=True)
-    assert [m.kind for m in pending] == ["push"]  # the task went; the push waits
+    assert [m.kind for m in pending] == ["events"]  # its pushes did not go: it waits whole
     assert pending.get().claimed_until is None and pending.get().attempts == 1
     assert _received(layer, grid) == []
+    told = sorted(Notification.objects.filter(case=case).values_list("user_id", "kind"))
+    assert told  # written by the first attempt, and not again by the next ones
 
+    assert outbox.relay() == 0  # still down: nothing lost, nothing written twice
     layer_down["down"] = False
     events.layer_breaker.reset()
     assert outbox.relay() == 1
     assert outbox.relay() == 0
     assert [m["tracking_id"] for m in _received(layer, grid)] == [case.tracking_id]
     assert not OutboxMessage.objects.filter(delivered_at__isnull=True).exists()
+    assert sorted(Notification.objects.filter(case=case).values_list("user_id", "kind")) == told
 
 
 def test_the_next_delivery_after_an_outage_catches_up_the_backlog(
@@ -134,19 +140,19 @@ def test_with_the_broker_down_tasks_wait_for_the_relay(
     with django_capture_on_commit_callbacks(execute=True):
         case = submit(city, people)
     assert queued == []
-    assert OutboxMessage.objects.filter(delivered_at__isnull=True, kind="task").count() == 2
+    assert OutboxMessage.objects.filter(delivered_at__isnull=True, kind="events").count() == 1
 
     state["down"] = False
     queueing.broker.reset()
     out = StringIO()
     call_command("relay_outbox", stdout=out)
-    assert "relayed 2; still pending 0" in out.getvalue()
-    assert queued == [
+    assert "relayed 1; still pending 0" in out.getvalue()
+    assert sorted(q for q in queued if q[0] != "governance.tasks.relay_now") == [
         ("citizens.tasks.fan_out_alerts", (case.events.get().pk,)),
         ("governance.tasks.check_duplicates", (case.pk,)),
     ]
     call_command("relay_outbox", stdout=StringIO())
-    assert len(queued) == 2
+    assert len([q for q in queued if q[0] != "governance.tasks.relay_now"]) == 2
 
 
 def test_a_relay_takes_what_a_dead_writer_held_once_its_lease_ran_out(city, people, layer):

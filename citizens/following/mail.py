@@ -16,8 +16,9 @@ from django.utils import translation
 
 from citizens.following import subscribing
 from citizens.following.telling import public_note
-from citizens.models import Alert, Subscription, SubscriptionTarget, status_label
+from citizens.models import Alert, Subscription, SubscriptionTarget
 from governance import addresses
+from notifications.models import status_label
 
 
 def absolute(subscription: Subscription, path: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,18 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from citizens.following.subscribing import MAX_RADIUS_M, METRES_PER_DEGREE, followable
-from citizens.models import (
-    Alert,
-    Notification,
-    NotificationKind,
-    NotificationPreference,
-    Subscription,
-    SubscriptionTarget,
-)
+from citizens.models import Alert, Subscription, SubscriptionTarget
 from governance import clock, events, outbox
 from governance.duplicates import distance_m
-from governance.models import Case, CaseEvent, EventKind, OutboxMessage
+from governance.models import Case, CaseEvent, EventKind
 from governance.public import CaseFacts, TextFacts, public_form, rounded
+from notifications.models import Notification, NotificationKind, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +35,6 @@ def is_public_step(case: Case, event: CaseEvent) -> bool:
 
 def _status_changed(event: CaseEvent) -> bool:
     return event.kind == EventKind.SUBMITTED or event.from_status != event.to_status
-
-
-def alert_tasks(changes: Sequence[tuple[Case, CaseEvent]]) -> list[OutboxMessage]:
-    """The fan-out tasks of a change's public timeline entries (unsaved outbox rows, written
-    with the change's own outbox insert: no query here)."""
-    return [
-        outbox.task(_task_name("fan_out_alerts"), event.pk)
-        for case, event in changes
-        if event.pk is not None and is_public_step(case, event)
-    ]
 
 
 def _circle_holds(row: Subscription, lon: float, lat: float) -> bool:
@@ -187,7 +170,8 @@ def wants(subscription: Subscription, kind: str) -> dict[str, bool]:
 
 def _notify_accounts(case: Case, event: CaseEvent, fresh: list[Matched], now: datetime) -> None:
     """The in-app notifications of account holders (their e-mail/SMS go with the alert)."""
-    from citizens.notifications import params_of, push_message
+    from notifications import unread
+    from notifications.centre import params_of, push_message
 
     accounts = [m for m in fresh if m.subscription.user_id is not None]
     if not accounts:
@@ -210,6 +194,7 @@ def _notify_accounts(case: Case, event: CaseEvent, fresh: list[Matched], now: da
                 user=user,
                 kind=match.kind,
                 case=case,
+                event=event,
                 title=title[:200],
                 params=params,
                 body=body,
@@ -217,6 +202,7 @@ def _notify_accounts(case: Case, event: CaseEvent, fresh: list[Matched], now: da
                 in_app=True,
             )
         )
+    unread.forget([row.user_id for row in rows])
     for notification in Notification.objects.bulk_create(rows):
         events.notification_on_commit(notification.user_id, push_message(notification))
 
@@ -231,8 +217,8 @@ def public_note(case: Case, event: CaseEvent) -> str:
 
 def send_alert(alert_id: int) -> None:
     """Send one alert's e-mail (and SMS, if the account asks for it), at most once."""
-    from citizens import sms
     from citizens.following import mail as follow_mail
+    from notifications import sms
 
     alert = (
         Alert.objects.filter(pk=alert_id, sent_at__isnull=True)

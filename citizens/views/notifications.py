@@ -10,8 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from citizens import notifications
-from citizens.models import Notification, NotificationKind, NotificationPreference
+from notifications import centre as notifications
+from notifications.models import Notification, NotificationKind, NotificationPreference
 
 CHANNELS = ("in_app", "email", "sms")
 

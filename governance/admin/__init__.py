@@ -5,7 +5,6 @@ from governance.admin import (  # noqa: F401
     calendar,
     cases,
     categories,
-    notifications,
     outbox,
     people,
     response_templates,

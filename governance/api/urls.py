@@ -7,8 +7,8 @@ from governance import exports
 from governance.api.views.areas import AreaCollectionView
 from governance.api.views.cases import CaseViewSet
 from governance.api.views.categories import CategoryViewSet
-from governance.api.views.notifications import NotificationViewSet
 from governance.api.views.people import MeView, MyAccessLogView, SignInView
+from notifications.api.views import NotificationViewSet
 
 app_name = "api"
 

@@ -30,6 +30,9 @@ class OutboxMessage(models.Model):
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # The case whose timeline entries the row carries (kind `events`): a relay never delivers
+    # a row while an earlier undelivered row of the same case is held by someone else.
+    case_id = models.BigIntegerField(_("case"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")
@@ -39,6 +42,11 @@ class OutboxMessage(models.Model):
                 fields=["id"], name="outbox_pending", condition=Q(delivered_at__isnull=True)
             ),
             models.Index(fields=["delivered_at"], name="outbox_delivered_at"),
+            models.Index(
+                fields=["case_id", "id"],
+                name="outbox_pending_case",
+                condition=Q(delivered_at__isnull=True, case_id__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from citizens.models import Notification, NotificationKind
+from notifications.models import Notification, NotificationKind
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

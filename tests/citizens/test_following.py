@@ -10,10 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from citizens.following import subscribing, telling
-from citizens.models import Alert, Notification, Subscription
+from citizens.models import Alert, Subscription
 from config.celery import app as celery_app
 from governance import workflow
 from governance.models import CaseEvent
+from notifications.models import Notification
 
 LINK = re.compile(r"https?://\S+")
 

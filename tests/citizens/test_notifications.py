@@ -7,10 +7,11 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from citizens import messages, notifications
-from citizens.models import Notification, NotificationPreference
 from config.celery import app as celery_app
 from governance import workflow
+from notifications import centre as notifications
+from notifications import messages
+from notifications.models import Notification, NotificationPreference
 from tests.realtime.test_events import submit
 
 SENT: list[tuple[str, str]] = []
@@ -25,7 +26,7 @@ class RecordingSmsGateway:
 
 class FailingSmsGateway:
     def send(self, *, phone: str, text: str) -> None:
-        from citizens.sms import SmsUnavailable
+        from notifications.sms import SmsUnavailable
 
         raise SmsUnavailable("provider timeout")
 

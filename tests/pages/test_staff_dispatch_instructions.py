@@ -8,10 +8,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from citizens.models import Notification
 from governance import workflow
 from governance.models import EventKind
 from governance.web import actions
+from notifications.models import Notification
 
 STAFF_ACTIONS = [n for n in actions.ACTIONS if n not in actions.CITIZEN_ACTIONS]
 

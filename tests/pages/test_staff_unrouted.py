@@ -8,11 +8,12 @@ the queue's "outside every grid" filter, accept it and route it to one of their 
 import pytest
 from django.urls import reverse
 
-from citizens.models import Notification, User
+from citizens.models import User
 from governance import workflow
 from governance.access import Action, cases_for, may
 from governance.errors import InvalidInput, NotPermitted
 from governance.models import Assignment, Case, EventKind
+from notifications.models import Notification
 
 OUTSIDE = (121.5, 31.5)
 

@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from citizens.models import Notification, NotificationKind
 from governance import workflow
 from governance.models import AccessLog, Attachment, Case, CaseContact, CaseEvent
+from notifications.models import Notification, NotificationKind
 from tests.factories import City, Personas
 from tests.permissions.matrix import PD_SEERS, SEES_A, SEES_A_STAFF
 from tests.scenario import Scenario

@@ -15,9 +15,10 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from citizens.models import Notification, NotificationKind, Subscription
+from citizens.models import Subscription
 from governance import workflow
 from governance.models import Attachment, Case, CaseEvent
+from notifications.models import Notification, NotificationKind
 from tests.permissions.matrix import (
     ALLOWED,
     ENDPOINTS,

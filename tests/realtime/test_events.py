@@ -167,7 +167,7 @@ def test_a_message_off_its_schema_is_refused(message):
 
 
 def test_muted_history_is_recorded_without_side_effects(city, people, commit):
-    from citizens.models import Notification
+    from notifications.models import Notification
 
     grid = Listener(events.area_group(city.grid_a.code))
     with events.muted():

@@ -24,12 +24,14 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from citizens import contact_updates, notifications
+from citizens import contact_updates
 from citizens.following import telling
-from citizens.models import ContactMessage, Notification, NotificationPreference
+from citizens.models import ContactMessage
 from config.celery import app as celery_app
 from governance import caching, events, outbox, queueing, workflow
 from governance.models import ApiKey, Case, CaseEvent, OutboxMessage
+from notifications import centre as notifications
+from notifications.models import Notification, NotificationPreference
 from tests.pages.helpers import submission
 from tests.realtime.helpers import communicator
 from tests.realtime.redis_server import RedisServer
@@ -83,9 +85,9 @@ def private_redis(settings):
 @pytest.mark.django_db(transaction=True)
 def test_an_outage_fails_nothing_and_loses_nothing(city, people, client, private_redis):
     queue = private_redis.client()
-    # Up: a submission queues its work on the broker.
+    # Up: a submission wakes the relay through the broker (from a background thread).
     first = submit(city, people)
-    assert queue.llen("celery") >= 1
+    assert _eventually(lambda: queue.llen("celery") >= 1)
 
     private_redis.stop()
     # Down: submitting and every transition succeed, with no error for anyone, and quickly.
@@ -98,24 +100,31 @@ def test_an_outage_fails_nothing_and_loses_nothing(city, people, client, private
     workflow.verify_and_close_case(case_id=case.pk, actor=people.officer_a)
     assert Case.objects.get(pk=case.pk).status == "closed"
     assert time.monotonic() - started < 10  # one failed attempt, not one per side effect
-    # The notifications are persisted, and show on the next page load.
+    # Nothing lost: each change's row waits in the outbox (the database) for the relay.
+    waiting = OutboxMessage.objects.filter(delivered_at__isnull=True, case_id=case.pk)
+    assert waiting.count() == 6
+
+    private_redis.start()  # back, empty: whatever was queued before the outage is gone too
+    events.layer_breaker.reset()  # (the breaker would close by itself after a few seconds)
+    queueing.broker.reset()
+    relayed = outbox.relay()  # the beat's sweep (every 30 s), or the next change's wake-up
+    assert relayed >= 6 and not waiting.exists()
+    # The notifications are written once, and show on the next page load.
     told = Notification.objects.filter(user=people.citizen, case=case)
     assert told.count() == 5 and all(n.emailed_at is None for n in told)
+    assert outbox.relay() == 0 and told.count() == 5  # nothing twice
     client.force_login(people.citizen)
     page = client.get("/notifications/")
     assert page.status_code == 200
     assert all(n.title in page.content.decode() for n in told)
     assert 'data-unread="5"' in client.get("/notifications/unread/").content.decode()
-
-    private_redis.start()  # back, empty: whatever was queued before the outage is gone too
-    events.layer_breaker.reset()  # (the breaker would close by itself after a few seconds)
-    queueing.broker.reset()
+    # The relay queued every delivery on the broker, and a worker delivers them, each once.
     pending = notifications.pending(older_than=timedelta(0))
     assert set(told.values_list("pk", flat=True)) <= set(pending)
-    # The sweep (run by beat every minute) queues every pending delivery again…
-    assert notifications.requeue_pending(older_than=timedelta(0)) == len(pending)
-    assert private_redis.client().llen("celery") == len(pending)
-    # …and a worker delivers them, each once.
+    queued = [
+        args[0] for name, args in _queued_tasks(private_redis) if name == notifications.DELIVER_TASK
+    ]
+    assert set(told.values_list("pk", flat=True)) <= set(queued)
     use_broker(private_redis.url, eager=True)
     notifications.requeue_pending(older_than=timedelta(0))
     notifications.requeue_pending(older_than=timedelta(0))
@@ -125,6 +134,15 @@ def test_an_outage_fails_nothing_and_loses_nothing(city, people, client, private
     )
     assert notifications.pending(older_than=timedelta(0)) == []
     assert first.pk
+
+
+def _eventually(condition, seconds: float = 3.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 @pytest.mark.django_db(transaction=True)
@@ -142,13 +160,17 @@ def test_live_pushes_resume_when_redis_is_back(city, people, private_redis):
         from channels.db import database_sync_to_async
 
         case = await database_sync_to_async(submit)(city, people)
-        message = await comm.receive_json_from(timeout=3)
+        await database_sync_to_async(outbox.relay)()  # what a worker does when woken
+        heard = [await comm.receive_json_from(timeout=3)]
+        while not await comm.receive_nothing(timeout=0.3):
+            heard.append(await comm.receive_json_from())
         await comm.disconnect()
-        return case, message
+        return case, [m for m in heard if m["kind"] == "notification"]
 
-    case, message = async_to_sync(scenario)()
-    assert message["tracking_id"] == case.tracking_id
-    assert message["unread"] == 2  # the one from the outage was kept
+    case, told = async_to_sync(scenario)()
+    # The change made during the outage first, then the new one: in order, each once.
+    assert [m["unread"] for m in told] == [1, 2]
+    assert told[-1]["tracking_id"] == case.tracking_id
 
 
 # --- every channel, every transition, the pages; then everything delivered once ----------
@@ -292,35 +314,18 @@ def test_every_channel_files_and_everything_due_is_delivered_once_when_redis_is_
     assert site.failed() == []
     assert took < 30  # Redis is skipped after one short failed attempt, not waited for
 
-    # Nothing pushed or sent yet, and nothing lost: it is all in the outbox.
+    # Nothing pushed or sent yet, and nothing lost: every change waits in the outbox.
     assert not any(m.to == ["citizen@example.com"] for m in mail.outbox)
     assert RecordingSms.sent == []
-    due = list(Notification.objects.filter(case__in=new).order_by("pk"))
-    assert due and all(n.emailed_at is None and n.texted_at is None for n in due)
     pending = OutboxMessage.objects.filter(delivered_at__isnull=True)
-    expected_tasks = sorted(
-        [("governance.tasks.check_duplicates", [c.pk]) for c in new]
-        + [  # the matching of followers and area alerts, for each public timeline entry
-            ("citizens.tasks.fan_out_alerts", [e.pk])
-            for e in CaseEvent.objects.filter(case__in=new).select_related("case__category")
-            if telling.is_public_step(e.case, e)
-        ]
-        + [
-            ("citizens.tasks.deliver_notification", [n.pk])
-            for n in due
-            if n.email_wanted or n.sms_wanted
-        ]
-        # The anonymous reporters' confirmations (issue 10): to their contacts.
-        + [("citizens.tasks.deliver_contact_message", [m.pk]) for m in ContactMessage.objects.all()]
+    entries = CaseEvent.objects.filter(case__in=new)
+    assert sorted(e for m in pending for e in m.payload["events"]) == sorted(
+        entries.values_list("pk", flat=True)
     )
-    assert (
-        sorted((m.payload["task"], m.payload["args"]) for m in pending.filter(kind="task"))
-        == expected_tasks
-    )
-    in_app = {n.pk: n.user_id for n in due if n.in_app}
     held = pending.count()
 
-    # Back. The relay pushes to the sockets open now, and queues the tasks, each once.
+    # Back. The relay writes what the changes cause, pushes to the sockets open now, and
+    # queues the tasks, each once.
     private_redis.start()
     events.layer_breaker.reset()  # (the breakers close by themselves after a few seconds)
     queueing.broker.reset()
@@ -347,16 +352,41 @@ def test_every_channel_files_and_everything_due_is_delivered_once_when_redis_is_
         return relayed, heard
 
     relayed, heard = async_to_sync(reconnect_and_relay)()
-    assert relayed == held and not pending.exists()
+    assert relayed == held and not OutboxMessage.objects.filter(delivered_at__isnull=True).exists()
+    due = list(Notification.objects.filter(case__in=new).order_by("pk"))
+    assert due and all(n.emailed_at is None and n.texted_at is None for n in due)
+    expected_tasks = sorted(
+        [("governance.tasks.check_duplicates", [c.pk]) for c in new]
+        + [  # the matching of followers and area alerts, for each public timeline entry
+            ("citizens.tasks.fan_out_alerts", [e.pk])
+            for e in entries.select_related("case__category")
+            if telling.is_public_step(e.case, e)
+        ]
+        + [
+            ("citizens.tasks.deliver_notification", [n.pk])
+            for n in due
+            if n.email_wanted or n.sms_wanted
+        ]
+        # The anonymous reporters' confirmations (issue 10): to their contacts.
+        + [("citizens.tasks.deliver_contact_message", [m.pk]) for m in ContactMessage.objects.all()]
+    )
+    in_app = {n.pk: n.user_id for n in due if n.in_app}
     listening = {people.citizen.pk, people.officer_a.pk, people.street_leader.pk}
     listening |= {people.dispatcher.pk, people.clerk.pk}
     # Every in-app notification pushed to its person's open page, exactly once.
     assert sorted(heard) == sorted((pk, user) for pk, user in in_app.items() if user in listening)
-    assert sorted(_queued_tasks(private_redis)) == expected_tasks  # each task queued once
+    queued = [t for t in _queued_tasks(private_redis) if t[0] != "governance.tasks.relay_now"]
+    assert sorted(queued) == expected_tasks  # each task queued once
+    assert outbox.relay() == 0  # a second relay: nothing written or queued twice
+    assert Notification.objects.filter(case__in=new).count() == len(due)
 
     # A worker takes the queue: every e-mail and SMS goes out, once.
-    for name, args in _queued_tasks(private_redis):
+    for name, args in queued:
         celery_app.tasks[name].apply(args=args).get()
+    # What is left is the tasks' own changes (the duplicate check's note): relayed once.
+    left = list(OutboxMessage.objects.filter(delivered_at__isnull=True))
+    assert all(m.kind == "events" for m in left)
+    assert outbox.relay() == len(left)
     assert outbox.relay() == 0
     assert notifications.requeue_pending(older_than=timedelta(0)) == 0
     emailed = sorted(m.subject for m in mail.outbox if m.to == ["citizen@example.com"])

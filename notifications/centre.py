@@ -1,11 +1,13 @@
 """The notification centre's service: who is told what about a case change, and delivery.
 
-`notify_case_events` runs inside the workflow's transaction (one change, or the time-limit
-sweep's batch): the rows are written with the change itself, and so are, in the outbox, the
-pushes to each person's open pages and the e-mail/SMS delivery tasks (`deliveries`). If Redis
-is down neither can happen now, and neither is lost: the page shows the notifications on its
-next load, the outbox's relay pushes and queues them when Redis is back, and
-`requeue_pending` (run by the time-limit sweep) queues any delivery still pending.
+`notify_case_events` is the centre's subscriber of the domain's events (`subscriber.py`): it
+runs in the outbox's relay after the change committed (one change, or the time-limit sweep's
+batch), writes the rows once per (entry, person, kind) however often the relay hands it the
+same entries, and returns the pushes to each person's open pages; the e-mail/SMS delivery
+tasks follow. If Redis is down the relay keeps the row and delivers it later; nothing is lost,
+and `requeue_pending` (run by the time-limit sweep) queues any delivery still pending.
+`notify` records a single notification inside the caller's transaction (a notice that is not a
+case change).
 """
 
 from __future__ import annotations
@@ -14,19 +16,13 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import translation
 
-from citizens import contact_updates, messages, sending, sms
-from citizens.models import (
-    Notification,
-    NotificationKind,
-    NotificationPreference,
-    User,
-)
 from governance import clock, events, outbox
 from governance.access import Action, may_each
 from governance.addresses import absolute
@@ -44,10 +40,15 @@ from governance.models import (
 from governance.queueing import enqueue
 from governance.realtime import schemas
 from governance.scope import scope_of
+from notifications import messages, sending, sms, unread
+from notifications.models import Notification, NotificationKind, NotificationPreference
 
+User = get_user_model()
 logger = logging.getLogger(__name__)
 
 K = NotificationKind
+# The e-mail/SMS delivery task (`notifications.tasks`), named as when it lived in citizens.
+DELIVER_TASK = "citizens.tasks.deliver_notification"
 GRID_ROLES = (Role.OFFICER, Role.LEAD_OFFICER)
 LEADER_ROLES = (Role.LEADER, Role.SUPERVISOR)
 
@@ -266,6 +267,7 @@ def notify(
         email_wanted=wants["email"] and bool(user.email),
         sms_wanted=wants["sms"] and bool(user.phone),
     )
+    unread.forget([user.pk])
     if notification.in_app:
         events.notification_on_commit(user.pk, push_message(notification))
     outbox.add(deliveries([notification]))
@@ -275,44 +277,44 @@ def notify(
 def notify_case_events(
     changes: Sequence[tuple[Case, CaseEvent]],
 ) -> tuple[list[Notification], list[tuple[int, dict]]]:
-    """Everybody's notifications of the timeline entries written in one transaction (one
-    change, or the time-limit sweep's batch).
+    """Everybody's notifications of some timeline entries (one change, or the time-limit
+    sweep's batch), written once: an entry handed over again writes nothing twice.
 
-    Who is told (`PeopleAround`), their preferences (one query), the rows (one INSERT) and the
-    unread counts the pushes carry (one query), however many people and changes; returns the
-    notifications and the pushes for the caller to send after commit with the changes' own
-    messages; the caller writes them and the e-mail/SMS `deliveries` to the outbox.
+    Who is told (`PeopleAround`), their preferences (one query), the rows (one INSERT that
+    skips what exists), the rows of these entries read back, and the unread counts the pushes
+    carry (one query), however many people and changes. Returns the entries' notifications
+    (those written before too: their pushes and deliveries are harmless to repeat) and the
+    pushes for the caller to send with the changes' own messages.
     """
-    # A reporter known only by a contact hears of the same changes by e-mail/SMS.
-    outbox.add(contact_updates.messages_for(changes))
     people = PeopleAround(changes)
-    planned: list[tuple[User, str, Case, dict[str, str], str]] = []
+    planned: list[tuple[User, str, Case, CaseEvent, dict[str, str], str]] = []
     for case, event in changes:
-        params = params_of(case)
+        params = {**params_of(case), "status": event.to_status or case.status}
         for kind, person in recipients(case, event, people):
-            planned.append((person, kind, case, params, _body(event)))
+            planned.append((person, kind, case, event, params, _body(event)))
     if not planned:
         return [], []
     stored = {
         (row.user_id, row.kind): {"in_app": row.in_app, "email": row.email, "sms": row.sms}
         for row in NotificationPreference.objects.filter(
-            user__in={person.pk for person, *_rest in planned}, kind__in={p[1] for p in planned}
+            user__in={p[0].pk for p in planned}, kind__in={p[1] for p in planned}
         )
     }
     now = clock.now()
-    notifications = []
+    rows = []
     titles: dict[tuple, str] = {}  # the same for each reader of a language
-    for person, kind, case, params, body in planned:
+    for person, kind, case, event, params, body in planned:
         wants = stored.get((person.pk, kind)) or NotificationPreference.defaults_for(kind)
         language = person.preferred_language or "zh-hans"
         key = (language, kind, *sorted(params.items()))
         if key not in titles:
             titles[key] = _title(kind, params, language)
-        notifications.append(
+        rows.append(
             Notification(
                 user=person,
                 kind=kind,
                 case=case,
+                event=event,
                 title=titles[key][:200],
                 params=params,
                 body=body,
@@ -322,40 +324,47 @@ def notify_case_events(
                 sms_wanted=wants["sms"] and bool(person.phone),
             )
         )
-    notifications = Notification.objects.bulk_create(notifications)
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    users = {person.pk: person for person, *_rest in planned}
+    cases = {case.pk: case for _p, _k, case, *_rest in planned}
+    notifications = list(
+        Notification.objects.filter(event__in=[event.pk for _c, event in changes])
+        .filter(user__in=users)
+        .order_by("pk")
+    )
+    for notification in notifications:  # the objects at hand: no query per row
+        notification.user = users[notification.user_id]
+        notification.case = cases[notification.case_id]
+    unread.forget(users)
     # The unread count each push carries, as if they were written one by one.
-    unread = dict(
-        Notification.objects.filter(
-            user__in={n.user_id for n in notifications}, in_app=True, read_at__isnull=True
-        )
-        .exclude(pk__in=[n.pk for n in notifications])
+    ids = [n.pk for n in notifications]
+    counts = dict(
+        Notification.objects.filter(user__in=users, in_app=True, read_at__isnull=True)
+        .exclude(pk__in=ids)
         .order_by()
         .values_list("user")
         .annotate(count=Count("pk"))
     )
     pushes = []
     for notification in notifications:
-        if notification.in_app:
-            unread[notification.user_id] = unread.get(notification.user_id, 0) + 1
-            pushes.append((notification.user_id, _push(notification, unread[notification.user_id])))
+        if notification.in_app and notification.read_at is None:
+            counts[notification.user_id] = counts.get(notification.user_id, 0) + 1
+            pushes.append((notification.user_id, _push(notification, counts[notification.user_id])))
     return notifications, pushes
 
 
 def deliveries(notifications: Iterable[Notification]) -> list[OutboxMessage]:
     """The outbox tasks that send these notifications' e-mail and SMS (unsaved rows)."""
-    from citizens.tasks import deliver_notification
-
     return [
-        outbox.task(deliver_notification.name, n.pk)
-        for n in notifications
-        if n.email_wanted or n.sms_wanted
+        outbox.task(DELIVER_TASK, n.pk) for n in notifications if n.email_wanted or n.sms_wanted
     ]
 
 
 def unread_count(user: User) -> int:
+    """The person's unread notifications (kept in the cache until one is written or read)."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).count()
+    return unread.count(user.pk)
 
 
 def push_message(notification: Notification) -> dict:
@@ -385,7 +394,10 @@ def mark_read(*, user: User, notification_id: int | None = None) -> int:
     rows = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_id is not None:
         rows = rows.filter(pk=notification_id)
-    return rows.update(read_at=clock.now())
+    changed = rows.update(read_at=clock.now())
+    if changed:
+        unread.forget([user.pk])
+    return changed
 
 
 # --- delivery -------------------------------------------------------------------------------
@@ -393,9 +405,15 @@ def mark_read(*, user: User, notification_id: int | None = None) -> int:
 
 def queue_delivery(notification_id: int) -> None:
     """Queue the e-mail/SMS delivery task; a broker that is down leaves it pending, not lost."""
-    from citizens.tasks import deliver_notification
+    from celery import current_app
 
-    enqueue(deliver_notification, notification_id)  # broker down: requeue_pending catches up
+    task = current_app.tasks.get(DELIVER_TASK)
+    if task is None:  # this process has not loaded the tasks yet
+        from importlib import import_module
+
+        import_module("notifications.tasks")
+        task = current_app.tasks[DELIVER_TASK]
+    enqueue(task, notification_id)  # broker down: requeue_pending catches up
 
 
 def reader_link(notification: Notification) -> str:
@@ -463,16 +481,11 @@ def pending(older_than: timedelta = timedelta(minutes=1)) -> list[int]:
 
 
 def requeue_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
-    """Queue every delivery still pending (e.g. queued while the broker was down), the
-    messages to reporters' contacts and the alerts of followers too."""
+    """Queue every delivery still pending (e.g. queued while the broker was down)."""
     ids = pending(older_than)
     for notification_id in ids:
         queue_delivery(notification_id)
-    from citizens.following import telling  # its alerts: the same sweep, the same promise
-
-    return (
-        len(ids) + contact_updates.requeue_pending(older_than) + telling.requeue_pending(older_than)
-    )
+    return len(ids)
 
 
 # What a citizen can be told: only their own requests' changes. Every other kind goes to staff

@@ -17,9 +17,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from citizens.models import status_label
 from governance.models import Case
 from governance.story import next_step
+from notifications.models import status_label
 
 
 def category_name(case: Case) -> str:

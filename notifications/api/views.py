@@ -10,14 +10,14 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from citizens import notifications
-from citizens.models import Notification
-from governance.api.serializers.notifications import (
+from governance.inputs import optional_id
+from notifications import centre as notifications
+from notifications.api.serializers import (
     MarkReadSerializer,
     NotificationSerializer,
     UnreadSerializer,
 )
-from governance.inputs import optional_id
+from notifications.models import Notification
 
 
 class NotificationPagination(pagination.CursorPagination):

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from citizens.models import Notification
+from notifications.models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):

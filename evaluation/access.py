@@ -10,9 +10,8 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 
-from citizens.models import User
 from evaluation.indicators import Scope
 from governance.models import Area, Assignment
 from governance.scope import scope_of
@@ -28,7 +27,7 @@ def covers(paths: list[str], path: str) -> bool:
     return any(path.startswith(held) for held in paths)
 
 
-def may_see_area(user: User | AnonymousUser, area: Area) -> bool:
+def may_see_area(user: AbstractUser | AnonymousUser, area: Area) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_superuser:
@@ -36,7 +35,7 @@ def may_see_area(user: User | AnonymousUser, area: Area) -> bool:
     return covers(scope_of(user).area_paths("see_cases"), area.path)
 
 
-def may_see_department(user: User | AnonymousUser, department_id: int) -> bool:
+def may_see_department(user: AbstractUser | AnonymousUser, department_id: int) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_superuser:
@@ -47,7 +46,7 @@ def may_see_department(user: User | AnonymousUser, department_id: int) -> bool:
     return any(_depth(path) == CITY_DEPTH for path in scope.area_paths("see_cases"))
 
 
-def may_see_person(user: User | AnonymousUser, person: User) -> bool:
+def may_see_person(user: AbstractUser | AnonymousUser, person: AbstractUser) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_superuser or user.pk == person.pk:
@@ -59,7 +58,7 @@ def may_see_person(user: User | AnonymousUser, person: User) -> bool:
     return bool(paths) and all(covers(supervised, path) for path in paths)
 
 
-def may_see(user: User | AnonymousUser, scope: Scope) -> bool:
+def may_see(user: AbstractUser | AnonymousUser, scope: Scope) -> bool:
     """May `user` read the figures of `scope`?"""
     if scope.kind == "area" and scope.area is not None:
         return may_see_area(user, scope.area)
@@ -70,7 +69,7 @@ def may_see(user: User | AnonymousUser, scope: Scope) -> bool:
     return False
 
 
-def visible_areas(user: User | AnonymousUser) -> list[Area]:
+def visible_areas(user: AbstractUser | AnonymousUser) -> list[Area]:
     """The highest areas whose figures the person may see (where the cockpit starts)."""
     if not user.is_authenticated:
         return []

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from citizens.models import User
 from evaluation.models import Kind, Obligation, Outcome, Policy
 from governance.models import Case, CaseEvent, Department, EventKind
 from governance.working_time import WorkingCalendar, calendar_around
@@ -274,7 +274,7 @@ def _people(events: Iterable[CaseEvent]) -> set[int]:
     }
     if not wanted:
         return set()
-    return set(User.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    return set(get_user_model().objects.filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 class Step(NamedTuple):
@@ -303,7 +303,7 @@ def derive_all(*, batch: int = 5000, limits: Limits | None = None) -> Iterator[F
     them as they come."""
     limits = limits or Limits()
     departments = _department_ids()
-    people = set(User.objects.values_list("pk", flat=True))
+    people = set(get_user_model().objects.values_list("pk", flat=True))
     last = 0
     while True:
         cases = [

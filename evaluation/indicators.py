@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.contrib.auth.models import AbstractUser
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from citizens.models import User
 from evaluation.models import Kind, Obligation, Outcome, Policy
 from evaluation.periods import (
     DAY,
@@ -195,7 +195,7 @@ class Scope:
     kind: str  # "area" | "department" | "person"
     area: Area | None = None
     department: Department | None = None
-    person: User | None = None
+    person: AbstractUser | None = None
     # A person's grids where they verify (the grid's officers own its verifications).
     verify_paths: tuple[str, ...] = ()
 
@@ -208,7 +208,7 @@ class Scope:
         return cls("department", department=department)
 
     @classmethod
-    def for_person(cls, person: User) -> Scope:
+    def for_person(cls, person: AbstractUser) -> Scope:
         from governance.scope import read_scope
 
         return cls(

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('citizens', '0006_notifications_moved'),
-        ('governance', '0014_outbox_case_order'),
+        ('governance', '0015_outbox_case_order'),
     ]
 
     operations = [

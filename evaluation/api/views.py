@@ -3,6 +3,7 @@ of an area's children. Thin: read the period, find the scope, check it, call the
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
@@ -11,7 +12,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from citizens.models import User
 from evaluation import access
 from evaluation.indicators import (
     COUNT_NAMES,
@@ -141,7 +141,7 @@ class DepartmentEvaluationView(EvaluationView):
 
 class PersonEvaluationView(EvaluationView):
     def scope(self, request: Request, key: str) -> Scope:
-        person = User.objects.filter(username=key, is_active=True).first()
+        person = get_user_model().objects.filter(username=key, is_active=True).first()
         # Whether a username exists is itself private: the same answer as not permitted.
         if person is None or not access.may_see_person(request.user, person):
             raise NotFound(_("There is no such person, or you may not see their figures."))

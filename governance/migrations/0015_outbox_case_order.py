@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0013_contact_messages'),
+        ('governance', '0014_case_area_path_statistics'),
     ]
 
     operations = [

@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("open311/v2/", include("governance.open311.urls")),
     path("", include("governance.urls")),
+    path("", include("evaluation.web.urls")),
 ]
 
 # Nothing under MEDIA_URL is served, in development or production: every stored file is opened

@@ -1,2 +1,0 @@
-"""The evaluation's pages: the leaders' cockpit, the cases behind its figures, the printable
-report."""

@@ -27,7 +27,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -129,16 +129,14 @@ def period_query(period: Period) -> dict[str, str]:
 
 def dashboard_url(target: dict[str, str], period: Period, **extra: str) -> str:
     return (
-        reverse("evaluation:dashboard")
-        + "?"
-        + urlencode({**target, **period_query(period), **extra})
+        reverse("cockpit:dashboard") + "?" + urlencode({**target, **period_query(period), **extra})
     )
 
 
 def figure_url(target: Target, period: Period, figure: str, **extra: str) -> str:
     """The list of the cases behind one figure of the target in the period."""
     query = {**target.query(), **period_query(period), "figure": figure, **extra}
-    return reverse("evaluation:cases") + "?" + urlencode(query)
+    return reverse("cockpit:cases") + "?" + urlencode(query)
 
 
 def _refusal(request: HttpRequest) -> HttpResponse:
@@ -428,14 +426,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         "top_areas": viewers.top_areas(request.user),
         "map": map_settings(),
-        "heat_url": reverse("evaluation:heatmap")
-        + "?"
-        + urlencode({**here, **period_query(period)}),
-        "obligations_url": reverse("evaluation:obligations") + "?" + urlencode(here),
+        "heat_url": reverse("cockpit:heatmap") + "?" + urlencode({**here, **period_query(period)}),
+        "obligations_url": reverse("cockpit:obligations") + "?" + urlencode(here),
         "report_links": _report_links(target, period),
-        "print_url": reverse("evaluation:report_print")
-        + "?"
-        + urlencode({**here, **period_query(period)}),
         "cockpit_texts": _texts(),
         **open_obligation_rows(target),
     }
@@ -465,17 +458,22 @@ def _shifted(period: Period) -> Period:
     return parse_period(str(int(text) + 1))
 
 
-def _report_links(target: Target, period: Period) -> list[tuple[str, str]]:
-    """The monthly report's downloads (`evaluation.reports`), where that part is installed."""
-    from django.urls import NoReverseMatch
-
+def _report_links(target: Target, period: Period) -> list[tuple[str, str, str]]:
+    """The monthly report of an area (`evaluation.web.reports`): its printable page, CSV and
+    xlsx, for the same period. None for a department (the report is an area's)."""
+    if target.area is None:
+        return []
     links = []
-    for name, label in (("report_xlsx", "xlsx"), ("report_csv", "CSV")):
+    for name, kind, label in (
+        ("evaluation:report", "print", _("Printable page")),
+        ("evaluation:report_xlsx", "xlsx", _("Download xlsx")),
+        ("evaluation:report_csv", "csv", _("Download CSV")),
+    ):
         try:
-            url = reverse(f"evaluation:{name}")
-        except NoReverseMatch:
+            url = reverse(name, args=[target.area.code])
+        except NoReverseMatch:  # the reports' pages are not installed
             continue
-        links.append((label, url + "?" + urlencode({**target.query(), **period_query(period)})))
+        links.append((kind, label, url + "?" + urlencode(period_query(period))))
     return links
 
 
@@ -565,38 +563,5 @@ def cases(request: HttpRequest) -> HttpResponse:
                 {**target.query(), **period_query(period), "figure": figure}
                 | ({"category": category.code} if category else {})
             ),
-        },
-    )
-
-
-@login_required
-@require_GET
-def report_print(request: HttpRequest) -> HttpResponse:
-    """The monthly report as a printable page: the scope's figures and the ranking below it."""
-    if not viewers.may_open_cockpit(request.user):
-        return _refusal(request)
-    try:
-        target = _target(request)
-        period = _period(request)
-    except Refused:
-        return _refusal(request)
-    except PeriodError as error:
-        return refused(request, str(error), status=400)
-    evaluation = indicators.evaluate(target.scope, period)
-    rates, counts = _figure_rows(target, period, evaluation)
-    _chart, ranking_rows = _ranking_chart(target, period)
-    return render(
-        request,
-        "evaluation/report_print.html",
-        {
-            "target": target,
-            "period": period,
-            "evaluation": evaluation,
-            "score": score_text(evaluation.score),
-            "rates": rates,
-            "counts": counts,
-            "ranking_rows": ranking_rows,
-            "report_links": _report_links(target, period),
-            "back_url": dashboard_url(target.query(), period),
         },
     )

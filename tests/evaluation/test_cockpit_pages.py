@@ -316,16 +316,24 @@ def test_the_page_reads_in_chinese(cockpit_city, people):
     assert "按期结案率" in html
 
 
-def test_the_printable_report_has_the_figures_and_the_ranking(
+def test_the_cockpit_links_the_monthly_report_of_its_area_and_period(
     english, cockpit_city, city, people, month
 ):
-    page = client_for(people.dispatcher).get(
-        DASHBOARD + "report/", {"area": city.district.code, "period": month}
+    html = client_for(people.dispatcher).get(
+        DASHBOARD, {"area": city.street_a.code, "period": month}
     )
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert "东街道" in html and "西街道" in html
-    assert client_for(people.officer_a).get(DASHBOARD + "report/").status_code == 403
+    html = html.content.decode()
+    query = f"?period={month}"
+    for name in ("evaluation:report", "evaluation:report_xlsx", "evaluation:report_csv"):
+        url = reverse(name, args=[city.street_a.code]) + query
+        assert f'href="{url}"' in html.replace("&amp;", "&")
+    xlsx = client_for(people.dispatcher).get(
+        reverse("evaluation:report_xlsx", args=[city.street_a.code]), {"period": month}
+    )
+    assert xlsx.status_code == 200
+    # A department's cockpit has no area report to link.
+    html = client_for(people.clerk).get(DASHBOARD).content.decode()
+    assert 'data-report="xlsx"' not in html
 
 
 def test_cases_behind_a_figure_are_never_more_than_the_person_may_open(
@@ -341,4 +349,4 @@ def test_cases_behind_a_figure_are_never_more_than_the_person_may_open(
     shown = listed(page.content.decode())
     assert shown <= every
     assert shown <= set(cases_for(people.clerk, Action.VIEW).values_list("tracking_id", flat=True))
-    assert reverse("evaluation:dashboard") in page.content.decode()
+    assert reverse("cockpit:dashboard") in page.content.decode()

@@ -94,7 +94,7 @@ def bar_chart(
     top = scale_max if scale_max else max(values, default=0) or 1
     label_width = 0
     parts: list[str] = []
-    track = WIDTH - 70  # room for the value after the longest bar
+    track = WIDTH - 110  # room for the value (and a note: "not graded") after the longest bar
     for index, bar in enumerate(bars):
         y = index * ROW
         text = escape(bar.label)

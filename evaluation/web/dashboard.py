@@ -316,9 +316,6 @@ def _category_chart(target: Target, period: Period) -> charts.Chart | None:
             label=row.category.display_name,
             value=float(row.figures.counts["reported"]),
             url=figure_url(target, period, "reported", category=row.category.code),
-            note="· "
-            + _("closed on time %(rate)s")
-            % {"rate": percent(row.figures.rates["on_time_closing_rate"])},
         )
         for row in rows
     ]

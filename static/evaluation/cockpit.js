@@ -88,7 +88,24 @@
     window.setInterval(function () { recolour(document); }, TICK);
     document.querySelectorAll("[data-heatmap]").forEach(heatmap);
   });
+  // A case event reaches the socket as soon as the change commits, and the evaluation's facts
+  // are written right after it: a live refresh may come a moment early. One follow-up fetch
+  // 1.5 s later catches that (its own swap, within 3 s, schedules none).
+  var lastFollowUp = 0;
+  function followUp(el) {
+    if (!el || !el.matches("[data-obligations]") || Date.now() - lastFollowUp < 3000) return;
+    lastFollowUp = Date.now();
+    window.setTimeout(function () {
+      var url = el.getAttribute("data-live-refresh");
+      if (window.htmx && url) window.htmx.ajax("GET", url, { source: el, target: el, swap: "innerHTML" });
+    }, 1500);
+  }
+
   // live.js swaps the list through htmx (afterSettle) or fetch (live:updated).
-  document.addEventListener("htmx:afterSettle", function () { recolour(document); });
-  document.addEventListener("live:updated", function () { recolour(document); });
+  function updated(event) {
+    recolour(document);
+    followUp(event.target);
+  }
+  document.addEventListener("htmx:afterSettle", updated);
+  document.addEventListener("live:updated", updated);
 })();

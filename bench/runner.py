@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from bench import city as city_module
-from bench import inprocess, sweep
+from bench import evaluation, inprocess, sweep
 from bench.scale import SCALES, Scale
 from bench.stats import load_average
 
@@ -56,6 +56,7 @@ def run_one(scale: Scale, *, http: bool, use_server: bool = True) -> dict[str, A
         city, scale.guardian_sizes, max(10, scale.queue_repeats // 4)
     )
     figures["sweep"] = sweep.sweep_figures(city)
+    figures["evaluation"] = evaluation.evaluation_figures(city, http=http, use_server=use_server)
     if http:
         from bench import http as http_module
 

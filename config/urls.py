@@ -40,6 +40,7 @@ urlpatterns = [
         name="redoc",
     ),
     path("open311/v2/", include("governance.open311.urls")),
+    path("work/evaluation/", include("evaluation.web.urls")),
     path("", include("governance.urls")),
     path("", include("evaluation.web.cockpit_urls")),
 ]

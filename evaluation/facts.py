@@ -9,9 +9,9 @@ on events already seen changes nothing, which is what makes the subscriber idemp
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -208,6 +208,62 @@ def _people(events: Iterable[CaseEvent]) -> set[int]:
     if not wanted:
         return set()
     return set(User.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+
+
+class Step(NamedTuple):
+    """What `derive` reads of a timeline entry (a `CaseEvent` has the same attributes)."""
+
+    pk: int
+    kind: str
+    data: Any
+    created_at: datetime
+    actor_id: int | None
+
+
+class CaseFacts(NamedTuple):
+    """What `derive` reads of a case (a `Case` has the same attributes)."""
+
+    pk: int
+    area_path: str
+    category_id: int
+    reporter_id: int | None
+    channel: str
+
+
+def derive_all(*, batch: int = 5000, limits: Limits | None = None) -> Iterator[Obligation]:
+    """Every case's obligations, case by case in id order, read in batches of `batch` cases
+    with two queries each (the cases, their relevant events) — for the rebuild, which writes
+    them as they come."""
+    limits = limits or Limits()
+    departments = _department_ids()
+    people = set(User.objects.values_list("pk", flat=True))
+    last = 0
+    while True:
+        cases = [
+            CaseFacts(*row)
+            for row in Case.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "area_path", "category_id", "reporter_id", "channel")[:batch]
+        ]
+        if not cases:
+            return
+        last = cases[-1].pk
+        timelines: dict[int, list[Step]] = defaultdict(list)
+        rows = (
+            CaseEvent.objects.filter(case_id__gte=cases[0].pk, case_id__lte=last, kind__in=RELEVANT)
+            .order_by("case_id", "pk")
+            .values_list("case_id", "pk", "kind", "data", "created_at", "actor_id")
+        )
+        for case_id, *step in rows.iterator(chunk_size=20_000):
+            timelines[case_id].append(Step(*step))
+        for case in cases:
+            yield from derive(
+                case,  # type: ignore[arg-type]
+                timelines.get(case.pk, ()),  # type: ignore[arg-type]
+                limits=limits,
+                departments=departments,
+                people=people,
+            )
 
 
 def write_cases(

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from citizens.models import User
@@ -70,6 +71,53 @@ STORIES: dict[str, tuple[list[str], int]] = {
     "escalated_closed": (["file", "dispatch", "start", "escalate", "resolve", "close"], 4),
 }
 MERGED = 10
+
+# The months before the last sixty days: settled cases only (the evaluation's history), so a
+# month's grades and their 环比/同比 have something to compare. Stories and their weights; each
+# street settles at its own pace (`PACE`), so the streets' grades differ.
+HISTORY_MONTHS = 4
+HISTORY_PER_MONTH = 18
+HISTORY: dict[str, tuple[list[str], int]] = {
+    "rated": (["file", "dispatch", "start", "resolve", "close", "rate"], 10),
+    "closed": (["file", "dispatch", "start", "resolve", "close"], 5),
+    "reworked": (
+        ["file", "dispatch", "start", "resolve", "rework", "resolve", "close", "rate"],
+        3,
+    ),
+    "reworked_twice": (
+        [
+            "file",
+            "dispatch",
+            "start",
+            "resolve",
+            "rework",
+            "resolve",
+            "rework",
+            "resolve",
+            "close",
+            "rate",
+        ],
+        1,
+    ),
+    "redispatched": (
+        ["file", "dispatch", "redispatch", "start", "resolve", "close", "rate"],
+        2,
+    ),
+    "reopened": (
+        [
+            *["file", "dispatch", "start", "resolve", "close"],
+            *["reopen", "dispatch", "start", "resolve", "close", "rate"],
+        ],
+        1,
+    ),
+    "rejected": (["reject"], 1),
+    "withdrawn": (["withdraw"], 1),
+}
+# Per street (by its order of code): how much longer than usual its cases take to resolve.
+PACE = (0.5, 1.0, 2.5, 4.0)
+# Sent after the replayed history is written (muted: no subscriber was told of it), with the
+# ids of the cases made, so whatever derives facts from timelines can catch up.
+history_replayed = Signal()
 UNROUTED = 5  # points outside every grid: the city's queue
 OWNER_STEPS = {"withdraw", "reopen", "rate"}  # only the reporter's own account may take them
 
@@ -263,6 +311,12 @@ class Storyteller:
                 case_id=case.pk, actor=intake, reason=rng.choice(REJECT_REASONS)
             ),
             "dispatch": lambda: workflow.dispatch_case(case_id=case.pk, actor=cast.dispatcher),
+            # 改派: the first department sends it back, and it goes to another one.
+            "redispatch": lambda: workflow.dispatch_case(
+                case_id=case.pk,
+                actor=cast.dispatcher,
+                department=self.other_department(case),
+            ),
             "start": lambda: workflow.start_case(
                 case_id=case.pk, actor=cast.clerks[case.assignee_department_id]
             ),
@@ -291,6 +345,12 @@ class Storyteller:
         }
         with clock.travel(moment):
             return actions[name]()
+
+    def other_department(self, case: Case):
+        from governance.models import Department
+
+        others = [pk for pk in sorted(self.cast.clerks) if pk != case.assignee_department_id]
+        return Department.objects.get(pk=self.rng.choice(others)) if others else None
 
     def rate(self, case: Case, reporter: User) -> Case:
         score = self.rng.choices([1, 2, 3, 4, 5], weights=[1, 1, 2, 5, 8])[0]
@@ -322,14 +382,32 @@ class Storyteller:
             start = latest - timedelta(minutes=rng.randint(5, 120))
         return start
 
-    def tell(self, steps: list[str], *, grid: Area | None = None, point=None) -> Case:
+    def tell(
+        self,
+        steps: list[str],
+        *,
+        grid: Area | None = None,
+        point=None,
+        start: datetime | None = None,
+    ) -> Case:
         rng = self.rng
-        gaps = [rng.uniform(*GAPS[name]) for name in steps]
-        ends_open = not steps or steps[-1] not in ("close", "rate", "reject", "withdraw")
-        moment = self.start_moment(sum(gaps), recent=ends_open and rng.random() < 0.7)
-        if point is None:
-            grid = rng.choice(self.grids)
-            point = self.point_in(grid)
+        if start is None:  # a recent story: drawn as it always was
+            gaps = [rng.uniform(*GAPS[name]) for name in steps]
+            ends_open = not steps or steps[-1] not in ("close", "rate", "reject", "withdraw")
+            moment = self.start_moment(sum(gaps), recent=ends_open and rng.random() < 0.7)
+            if point is None:
+                grid = rng.choice(self.grids)
+                point = self.point_in(grid)
+        else:  # a settled one of the history, at its street's pace
+            if point is None:
+                grid = rng.choice(self.grids)
+                point = self.point_in(grid)
+            pace = self.pace(grid)
+            gaps = [
+                rng.uniform(*GAPS.get(name, GAPS["dispatch"])) * (pace if name == "resolve" else 1)
+                for name in steps
+            ]
+            moment = start
         own = bool(OWNER_STEPS & set(steps))
         case = self.submit(moment, grid, point, own=own)
         reporter = case.reporter or AnonymousUser()
@@ -337,6 +415,38 @@ class Storyteller:
             moment += timedelta(hours=gap)
             case = self.step(name, case, moment, reporter)
         return case
+
+    def pace(self, grid: Area | None) -> float:
+        """How slowly the grid's street resolves (the demo's streets differ on purpose)."""
+        if grid is None:
+            return 1.0
+        streets = getattr(self, "_streets", None)
+        if streets is None:
+            streets = self._streets = list(
+                Area.objects.active().filter(level=Level.STREET).order_by("code")
+            )
+        for index, street in enumerate(streets):
+            if grid.path.startswith(street.path):
+                return PACE[index % len(PACE)]
+        return 1.0
+
+    def history(self, months: int, per_month: int) -> list[Case]:
+        """Settled cases in the months before the last sixty days, each month alike: a
+        working-day morning of that month, one of the HISTORY stories."""
+        rng = self.rng
+        stories = [steps for steps, weight in HISTORY.values() for _ in range(weight)]
+        local_now = timezone.localtime(self.now)
+        made = []
+        for month in range(months):
+            for _ in range(per_month):
+                days = 62 + month * 30 + rng.uniform(0, 28)
+                start = (local_now - timedelta(days=days)).replace(
+                    hour=rng.randint(8, 15), minute=rng.randint(0, 59), second=0, microsecond=0
+                )
+                if start.weekday() >= 5:  # weekends: move to the Friday before
+                    start -= timedelta(days=start.weekday() - 4)
+                made.append(self.tell(rng.choice(stories), start=start))
+        return made
 
     def merge_duplicates(self, count: int) -> list[Case]:
         """Second reports of open cases, merged into the first by the dispatcher."""
@@ -435,9 +545,13 @@ def seed_cases(*, now: datetime | None = None, seed: int = SEED) -> int:
         made += teller.unrouted(UNROUTED)
         made += teller.merge_duplicates(MERGED)
         teller.sweep_history()
+        # Its own draws, after the recent stories': those come out as they always did.
+        teller.rng = random.Random(seed + 1)
+        made += teller.history(HISTORY_MONTHS, HISTORY_PER_MONTH)
         first = min(made, key=lambda case: case.pk)
         with clock.travel(now):
             workflow.add_note(
                 case_id=first.pk, actor=teller.cast.admin, text=MARKER, audience=Audience.INTERNAL
             )
+        history_replayed.send(sender=Storyteller, case_ids=[case.pk for case in made])
     return len(made)

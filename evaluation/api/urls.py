@@ -12,8 +12,10 @@ from evaluation.api.views import (
 app_name = "evaluation-api"
 
 urlpatterns = [
-    path("areas/<str:key>/", AreaEvaluationView.as_view(), name="area"),
-    path("areas/<str:key>/children/", AreaChildrenView.as_view(), name="area-children"),
-    path("departments/<str:key>/", DepartmentEvaluationView.as_view(), name="department"),
-    path("people/<str:key>/", PersonEvaluationView.as_view(), name="person"),
+    path("areas/<str:area_code>/", AreaEvaluationView.as_view(), name="area"),
+    path("areas/<str:area_code>/children/", AreaChildrenView.as_view(), name="area-children"),
+    path(
+        "departments/<str:department_code>/", DepartmentEvaluationView.as_view(), name="department"
+    ),
+    path("people/<str:username>/", PersonEvaluationView.as_view(), name="person"),
 ]

@@ -3,7 +3,6 @@ of an area's children. Thin: read the period, find the scope, check it, call the
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
@@ -24,6 +23,7 @@ from evaluation.indicators import (
     parse_period,
     rank_children,
 )
+from governance import clock
 from governance.api.errors import Refused
 from governance.models import Area, Department
 
@@ -118,9 +118,9 @@ class EvaluationView(APIView):
         raise NotImplementedError
 
     @extend_schema(parameters=PERIOD_PARAMETERS, responses=EvaluationSerializer)
-    def get(self, request: Request, key: str) -> Response:
+    def get(self, request: Request, **kwargs: str) -> Response:
         period = period_from(request)
-        scope = self.scope(request, key)
+        scope = self.scope(request, next(iter(kwargs.values())))
         if not access.may_see(request.user, scope):
             raise _refuse()
         return Response(evaluate(scope, period).as_dict())
@@ -152,13 +152,11 @@ class AreaChildrenView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(parameters=PERIOD_PARAMETERS, responses=RankingSerializer)
-    def get(self, request: Request, key: str) -> Response:
+    def get(self, request: Request, area_code: str) -> Response:
         period = period_from(request)
-        area = _area(key)
+        area = _area(area_code)
         if not access.may_see_area(request.user, area):
             raise _refuse()
-        from governance import clock
-
         as_of = clock.now()
         return Response(
             {
@@ -168,7 +166,3 @@ class AreaChildrenView(APIView):
                 "children": [r.as_dict() for r in rank_children(area, period, as_of=as_of)],
             }
         )
-
-
-def get_area_or_404(code: str) -> Area:
-    return get_object_or_404(Area.objects.active(), code=code)

@@ -41,6 +41,8 @@ KINDS = [
     ("django.contrib.auth.views", "page"),
     ("django.views.i18n", "page"),
     ("governance.realtime", "socket"),
+    ("evaluation.api", "api"),
+    ("evaluation.web", "page"),
 ]
 
 # Routes never requested, with the reason (keep this short).
@@ -233,6 +235,9 @@ def _filler(route: Route, name: str) -> Callable[..., str] | None:
         "app_label": lambda pl, v, f, pe, c: "governance",
         "url": lambda pl, v, f, pe, c: "no-such-page/",  # the admin's catch-all
         "path": lambda pl, v, f, pe, c: pl.internal_files[v].file.name,  # /media/ (DEBUG)
+        "area_code": lambda pl, v, f, pe, c: c.district.code,  # evaluation figures
+        "department_code": lambda pl, v, f, pe, c: c.department.code,
+        "username": lambda pl, v, f, pe, c: pe.officer_a.username,
     }.get(name)
 
 

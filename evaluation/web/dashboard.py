@@ -418,10 +418,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         "previous_url": dashboard_url(here, period.previous()),
         "next_url": _next_url(here, period),
-        "own_departments": [
-            d for d in viewers.own_departments(request.user) if d != target.department
-        ],
-        "top_areas": viewers.top_areas(request.user),
+        "also": _also(request.user, target, period),
         "map": map_settings(),
         "heat_url": reverse("cockpit:heatmap") + "?" + urlencode({**here, **period_query(period)}),
         "obligations_url": reverse("cockpit:obligations") + "?" + urlencode(here),
@@ -430,6 +427,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         **open_obligation_rows(target),
     }
     return render(request, "evaluation/dashboard.html", context)
+
+
+def _also(user, target: Target, period: Period) -> list[tuple[str, str]]:
+    """(name, cockpit URL) of the person's other top areas and own departments."""
+    areas = [
+        (area.display_name, dashboard_url({"area": area.code}, period))
+        for area in viewers.top_areas(user)
+        if area != target.area
+    ]
+    departments = [
+        (department.display_name, dashboard_url({"department": department.code}, period))
+        for department in viewers.own_departments(user)
+        if department != target.department
+    ]
+    return areas + departments
 
 
 def _next_url(here: dict[str, str], period: Period) -> str | None:

@@ -129,6 +129,7 @@ TEMPLATES = [
                 "governance.web.context.navigation",
                 "governance.web.context.page_texts",
                 "citizens.context_processors.notifications",
+                "evaluation.web.context.cockpit_navigation",
             ],
         },
     },

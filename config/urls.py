@@ -42,6 +42,7 @@ urlpatterns = [
     path("open311/v2/", include("governance.open311.urls")),
     path("work/evaluation/", include("evaluation.web.urls")),
     path("", include("governance.urls")),
+    path("", include("evaluation.web.cockpit_urls")),
 ]
 
 # Nothing under MEDIA_URL is served, in development or production: every stored file is opened

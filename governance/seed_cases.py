@@ -418,6 +418,14 @@ class Storyteller:
         return written
 
 
+def seed_callbacks(now: datetime) -> int:
+    """The callback answers (回访) of some closed cases: written by the evaluation app's
+    answering functions (imported here, at seeding time only: the demo's story spans apps)."""
+    from evaluation.seeding import seed_callback_answers
+
+    return seed_callback_answers(now=now)
+
+
 def seeded() -> bool:
     return CaseEvent.objects.filter(kind=EventKind.NOTE, note=MARKER).exists()
 
@@ -435,6 +443,7 @@ def seed_cases(*, now: datetime | None = None, seed: int = SEED) -> int:
         made += teller.unrouted(UNROUTED)
         made += teller.merge_duplicates(MERGED)
         teller.sweep_history()
+        seed_callbacks(now)
         first = min(made, key=lambda case: case.pk)
         with clock.travel(now):
             workflow.add_note(

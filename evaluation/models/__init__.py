@@ -1,1 +1,5 @@
 """The evaluation's tables; each concept in its own module, re-exported here."""
+
+from evaluation.models.callback import CallbackLink, CallbackRequest
+
+__all__ = ["CallbackLink", "CallbackRequest"]

@@ -18,6 +18,7 @@ from governance.models import Assignment, Case, Role, Status
 
 SEED = 20261129
 ANSWERED_SHARE = 0.6
+LATE_SHARE = 0.25
 COMMENTS = {
     (True, True): ["处理得很及时，谢谢！", "已经清理干净了。", ""],
     (True, False): ["解决了，但等得太久。", "处理后现场没有清理干净。"],
@@ -44,7 +45,11 @@ def seed_callback_answers(*, now: datetime | None = None, seed: int = SEED) -> i
         resolved = rng.random() < 0.8
         satisfied = rng.random() < (0.85 if resolved else 0.15)
         comment = rng.choice(COMMENTS[(resolved, satisfied)])
-        moment = min(case.closed_at + timedelta(hours=rng.uniform(2, 60)), now)
+        # Most answer within days; some only after the reopen window (a review, if unresolved).
+        late = rng.random() < LATE_SHARE
+        delay = timedelta(days=rng.uniform(8, 20)) if late else timedelta(hours=rng.uniform(2, 60))
+        last = case.events.order_by("-created_at").values_list("created_at", flat=True)[0]
+        moment = min(max(case.closed_at + delay, last + timedelta(minutes=5)), now)
         CallbackRequest.objects.get_or_create(case=case, defaults={"created_at": case.closed_at})
         answers = {"resolved": resolved, "satisfied": satisfied, "comment": comment}
         staff = next((a.user for a in hotline if case.area_path.startswith(a.area.path)), None)

@@ -442,8 +442,8 @@ def seed_cases(*, now: datetime | None = None, seed: int = SEED) -> int:
             made += [teller.tell(steps) for _ in range(count)]
         made += teller.unrouted(UNROUTED)
         made += teller.merge_duplicates(MERGED)
+        seed_callbacks(now)  # before the sweep's history: a reopened case is swept too
         teller.sweep_history()
-        seed_callbacks(now)
         first = min(made, key=lambda case: case.pk)
         with clock.travel(now):
             workflow.add_note(

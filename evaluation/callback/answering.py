@@ -243,7 +243,7 @@ def _answer(
                 actor=reporter if reporter is not None else reporter_actor(case),
                 reason=_reopen_reason(comment),
             )
-        elif outcome == Outcome.REVIEW:
+        elif outcome == Outcome.REVIEW and not events.is_muted():  # not for replayed history
             for person in reviewers_of(case):
                 notifications.notify(
                     user=person, kind=NotificationKind.CALLBACK_REVIEW, case=case, body=comment

@@ -11,6 +11,7 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 class AnswerForm(forms.Form):
+    label_suffix = ""  # the labels are questions: no colon after the question mark
     resolved = forms.ChoiceField(
         label=_("Was it resolved?"), choices=YES_NO, widget=forms.RadioSelect
     )

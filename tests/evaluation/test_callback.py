@@ -394,3 +394,15 @@ def test_the_database_keeps_one_answer_per_case(city, people, commit):
             case_id=case.pk, actor=people.citizen, resolved=False, satisfied=False
         )
     assert len(callback_entries(case)) == 1
+
+
+# --- the setting ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["seven", "0", "-1"])
+def test_a_bad_callback_link_days_stops_start_up_naming_it(value):
+    from tests.test_settings import _manage
+
+    result = _manage("check", CALLBACK_LINK_DAYS=value)
+    assert result.returncode != 0
+    assert "CALLBACK_LINK_DAYS" in result.stderr

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
@@ -36,9 +35,9 @@ from governance.addresses import absolute
 from governance.models import Audience, Case, CaseContact, CaseEvent, EventKind, OutboxMessage
 from governance.queueing import enqueue
 from notifications import messages, sending, sms
+from notifications.contact_links import unsubscribe_token
 from notifications.models import status_label
 
-UNSUBSCRIBE_SALT = "citizens.contact_updates.unsubscribe"
 # The reporter's own actions without an account: nothing to tell them.
 OWN_ACTIONS = frozenset({EventKind.WITHDRAWN, EventKind.REOPENED})
 
@@ -127,20 +126,6 @@ def send_fresh_link(*, case: Case) -> bool:
 
 
 # --- unsubscribing ----------------------------------------------------------------------------
-
-
-def unsubscribe_token(case: Case) -> str:
-    """The token of `case`'s unsubscribe link: signed, so it needs no row and no sign-in."""
-    return signing.dumps(case.pk, salt=UNSUBSCRIBE_SALT)
-
-
-def case_of_unsubscribe_token(token: str) -> int | None:
-    """The case id an unsubscribe token was made for, or None for a forged one."""
-    try:
-        value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    return value if isinstance(value, int) else None
 
 
 def set_subscribed(*, case_id: int, subscribed: bool) -> bool:

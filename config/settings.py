@@ -273,6 +273,8 @@ SITE_URL = env_site_url("SITE_URL", "http://127.0.0.1:8000")
 # A one-time link that signs an anonymous reporter's browser in to their request, sent to
 # their contact: valid this many days (a used or expired one offers to send a fresh one).
 REPORTER_LINK_DAYS = env_int("REPORTER_LINK_DAYS", 7, minimum=1)
+# How long the one-time link of a satisfaction callback (回访) answers it, in days.
+CALLBACK_LINK_DAYS = env_int("CALLBACK_LINK_DAYS", 7, minimum=1)
 
 REST_FRAMEWORK = {
     # Token first: an unauthenticated API call gets 401 with WWW-Authenticate: Token.

@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("citizens.urls")),
     path("api/v1/evaluation/", include("evaluation.api.urls")),
+    path("", include("evaluation.urls")),
     path("api/v1/", include("governance.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

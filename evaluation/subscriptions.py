@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 from django.db.models.signals import post_delete, post_save
 
+from evaluation import tasks  # noqa: F401  (its tasks are known wherever the outbox runs)
+from evaluation.callback.asking import ask_after_closing
 from evaluation.models import Policy
 from governance.models import CalendarDay, CaseEvent, Department
-from governance.seed_cases import history_replayed
+from governance.seed_cases import history_replayed, stories_told
 from governance.subscribers import subscriber
 
 
@@ -31,6 +33,16 @@ def _catch_up_on_replayed_history(sender, *, case_ids: list[int], **kwargs) -> N
 history_replayed.connect(_catch_up_on_replayed_history, dispatch_uid="evaluation-history")
 
 
+def _answer_some_callbacks(sender, *, now, **kwargs) -> None:
+    """The demo's reporters answer some callbacks (回访), as they would have."""
+    from evaluation.seeding import seed_callback_answers
+
+    seed_callback_answers(now=now)
+
+
+stories_told.connect(_answer_some_callbacks, dispatch_uid="evaluation-callback-answers")
+
+
 def _forget_kept(sender, **kwargs) -> None:
     from evaluation.facts import forget_kept
 
@@ -44,3 +56,9 @@ for _model in (Policy, Department, CalendarDay):
     post_delete.connect(
         _forget_kept, sender=_model, dispatch_uid=f"evaluation-kept-{_model.__name__}"
     )
+
+
+@subscriber("callback")
+def callback(events: Sequence[CaseEvent]) -> None:
+    """回访: ask the reporter of each newly closed case (once per case)."""
+    ask_after_closing(events)

@@ -61,6 +61,11 @@ def muted() -> Iterator[None]:
         _muted.reset(token)
 
 
+def is_muted() -> bool:
+    """Whether history is being recorded without side effects (`muted`)."""
+    return _muted.get()
+
+
 def area_group(code: str) -> str:
     return f"area.{code}"
 

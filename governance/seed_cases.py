@@ -118,6 +118,8 @@ PACE = (0.5, 1.0, 2.5, 4.0)
 # Sent after the replayed history is written (muted: no subscriber was told of it), with the
 # ids of the cases made, so whatever derives facts from timelines can catch up.
 history_replayed = Signal()
+# The recent stories are written (inside the seeding transaction): `now` is the demo's present.
+stories_told = Signal()
 UNROUTED = 5  # points outside every grid: the city's queue
 OWNER_STEPS = {"withdraw", "reopen", "rate"}  # only the reporter's own account may take them
 
@@ -546,6 +548,9 @@ def seed_cases(*, now: datetime | None = None, seed: int = SEED) -> int:
             made += [teller.tell(steps) for _ in range(count)]
         made += teller.unrouted(UNROUTED)
         made += teller.merge_duplicates(MERGED)
+        # Other apps add to the story here (the evaluation: callback answers), before the
+        # sweep's history, so a case they reopen is swept too.
+        stories_told.send(sender=Storyteller, now=now)
         teller.sweep_history()
         # Its own draws, after the recent stories': those come out as they always did.
         teller.rng = random.Random(seed + 1)

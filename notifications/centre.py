@@ -490,7 +490,7 @@ def requeue_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
 
 # What a citizen can be told: only their own requests' changes. Every other kind goes to staff
 # (grid officers, dispatchers, departments, leaders: `recipients`).
-CITIZEN_KINDS = (K.STATUS_CHANGED, K.FOLLOWED, K.AREA_ALERT)
+CITIZEN_KINDS = (K.STATUS_CHANGED, K.FOLLOWED, K.AREA_ALERT, K.CALLBACK)
 
 
 def kinds_for(user: User) -> list[str]:

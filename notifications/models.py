@@ -29,6 +29,8 @@ class NotificationKind(models.TextChoices):
     OVERDUE = "overdue", _("a case past its time limit")
     FOLLOWED = "followed", _("a request I follow changed")
     AREA_ALERT = "area_alert", _("a request in my alert area")
+    CALLBACK = "callback", _("a satisfaction callback about my request")
+    CALLBACK_REVIEW = "callback_review", _("a citizen says a closed case is not resolved")
 
 
 # A notification's title, by kind: rendered from its `params` when it is read, in the reader's
@@ -42,6 +44,8 @@ TITLES = {
     NotificationKind.OVERDUE: _("Case %(id)s is past its time limit"),
     NotificationKind.FOLLOWED: _("Request %(id)s you follow is now %(status)s"),
     NotificationKind.AREA_ALERT: _("Request %(id)s in your alert area: %(category)s, %(status)s"),
+    NotificationKind.CALLBACK: _("Was request %(id)s resolved? Tell us"),
+    NotificationKind.CALLBACK_REVIEW: _("Case %(id)s: the citizen says it is not resolved"),
 }
 
 

@@ -249,6 +249,10 @@ class EventKind(models.TextChoices):
     RATED = "rated", _("rated")
     NOTE = "note", _("note")
     ROUTED = "routed", _("routed to a grid")
+    # 回访: the reporter's answer to the satisfaction callback (`evaluation.callback`), at
+    # most one per case (`event_one_callback_per_case`). data: resolved, satisfied (bools),
+    # channel (link / phone / app), answered_by (reporter / staff); the comment in `note`.
+    CALLBACK = "callback", _("satisfaction callback answered")
 
 
 class Audience(models.TextChoices):
@@ -284,6 +288,14 @@ class CaseEvent(models.Model):
         verbose_name_plural = _("case events")
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["case", "created_at"], name="event_case_time")]
+        constraints = [
+            # One callback answer per case, whoever records it and however often it is sent.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(kind="callback"),
+                name="event_one_callback_per_case",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"

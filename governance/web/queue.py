@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from governance import clock, reference, search
 from governance.access import AREA_PERMISSION, Action, Person, area_paths, cases_for
-from governance.models import Area, Case, SavedFilter, Status
+from governance.models import Area, Case, CaseEvent, EventKind, SavedFilter, Status
 from governance.models.area import localised_name
 from governance.models.case import OPEN_STATUSES
 from governance.privacy import listed_point
@@ -112,6 +112,11 @@ class QueueFilter(forms.Form):
     # The city's unrouted queue: cases whose pin is outside every grid (`access`: the
     # districts' dispatchers see them).
     unrouted = forms.BooleanField(label=gettext_lazy("Outside every grid only"), required=False)
+    # 回访: cases whose reporter answered the satisfaction callback "not resolved" after the
+    # reopen window (`evaluation.callback.answering`): closed, for a supervisor's review.
+    callback_review = forms.BooleanField(
+        label=gettext_lazy("Not resolved per the callback (review)"), required=False
+    )
     q = forms.CharField(
         label=gettext_lazy("Search"),
         required=False,
@@ -187,7 +192,11 @@ def filtered_cases(user: Person, data) -> tuple[QueueFilter, QuerySet[Case], str
             cases = cases.overdue(clock.now())
         if form.cleaned_data["unrouted"]:
             cases = cases.filter(grid__isnull=True)
-        status = form.cleaned_data["status"] or ("all" if text else "")
+        review = form.cleaned_data["callback_review"]
+        if review:
+            flagged = CaseEvent.objects.filter(kind=EventKind.CALLBACK, data__review=True)
+            cases = cases.filter(pk__in=flagged.values("case_id"))
+        status = form.cleaned_data["status"] or ("all" if text or review else "")
     return form, cases, status
 
 

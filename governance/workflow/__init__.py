@@ -45,6 +45,7 @@ from governance.workflow.rules import (
     actions_needed,
     available_actions,
     rule_for,
+    within_reopen_window,
 )
 from governance.workflow.submission import (
     STAFF_CHANNELS,
@@ -106,4 +107,5 @@ __all__ = [
     "warn_cases",
     "warning_time",
     "withdraw_case",
+    "within_reopen_window",
 ]

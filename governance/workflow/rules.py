@@ -81,7 +81,7 @@ def available_actions(
             continue
         if name == "rate" and case.rating is not None:
             continue
-        if name == "reopen" and not _within_reopen_window(case):
+        if name == "reopen" and not within_reopen_window(case):
             continue
         if name == "route" and case.grid_id is not None:
             continue
@@ -123,6 +123,6 @@ DONE_LABELS = {
 }
 
 
-def _within_reopen_window(case: Case) -> bool:
+def within_reopen_window(case: Case) -> bool:
     window = timedelta(days=settings.GOVERNANCE["REOPEN_WINDOW_DAYS"])
     return case.closed_at is not None and clock.now() - case.closed_at <= window

@@ -28,7 +28,7 @@ from governance.workflow.recording import (
     _store_files,
     _text,
 )
-from governance.workflow.rules import _within_reopen_window
+from governance.workflow.rules import within_reopen_window
 from governance.working_time import due_time
 
 
@@ -266,7 +266,7 @@ def reopen_case(*, case_id: int, actor: Person, reason: str) -> Case:
     reason = _text(reason, "reason", required=True)
     with transaction.atomic():
         case, rule = _locked(case_id, name="reopen", actor=actor)
-        if not _within_reopen_window(case):
+        if not within_reopen_window(case):
             raise InvalidTransition(
                 _("A case can be reopened within %(days)d days of closing.")
                 % {"days": settings.GOVERNANCE["REOPEN_WINDOW_DAYS"]}

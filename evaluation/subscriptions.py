@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.db.models.signals import post_delete, post_save
 
@@ -11,7 +12,7 @@ from evaluation.callback.asking import ask_after_closing
 from evaluation.models import Policy
 from governance.models import CalendarDay, CaseEvent, Department
 from governance.seed_cases import history_replayed, stories_told
-from governance.subscribers import subscriber
+from governance.subscribers import subscriber, sweeper
 
 
 @subscriber("evaluation")
@@ -62,3 +63,12 @@ for _model in (Policy, Department, CalendarDay):
 def callback(events: Sequence[CaseEvent]) -> None:
     """回访: ask the reporter of each newly closed case (once per case)."""
     ask_after_closing(events)
+
+
+@sweeper("callback")
+def requeue_callbacks(older_than: timedelta) -> int:
+    """Callbacks whose e-mail or SMS is still unsent after an outage, queued again by the
+    time-limit sweep."""
+    from evaluation.callback.asking import requeue_pending
+
+    return requeue_pending(older_than)

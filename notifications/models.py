@@ -151,6 +151,8 @@ class NotificationPreference(models.Model):
             NotificationKind.OVERDUE,
             NotificationKind.FOLLOWED,  # asked for by the person: e-mailed unless they say no
             NotificationKind.AREA_ALERT,
+            NotificationKind.CALLBACK,  # asked once per request: worth an e-mail
+            NotificationKind.CALLBACK_REVIEW,
         }
     )
 

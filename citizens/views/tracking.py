@@ -18,6 +18,7 @@ from citizens.views.requests import SUBMITTED_KEY, hold_case
 from governance.access import Action, cases_for
 from governance.limits import client_address, hit_request
 from governance.web.limited import limit_posts, refuse
+from notifications import contact_links
 
 TRACKING_ID = re.compile(r"^\d{6}-[0-9A-HJKMNP-TV-Z]{6}$")
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "–": "-", "—": "-", "－": "-", "_": "-"})
@@ -134,7 +135,7 @@ def fresh_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """One click stops the messages to a reporter's contact; the page confirms and can undo."""
-    case_id = contact_updates.case_of_unsubscribe_token(token)
+    case_id = contact_links.case_of_unsubscribe_token(token)
     if case_id is None or not contact_updates.set_subscribed(case_id=case_id, subscribed=False):
         raise Http404
     return render(request, "citizens/unsubscribe.html", {"token": token, "subscribed": False})
@@ -143,7 +144,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def resubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """Undo an unsubscribe: the messages about the request start again."""
-    case_id = contact_updates.case_of_unsubscribe_token(token)
+    case_id = contact_links.case_of_unsubscribe_token(token)
     if case_id is None or not contact_updates.set_subscribed(case_id=case_id, subscribed=True):
         raise Http404
     return render(request, "citizens/unsubscribe.html", {"token": token, "subscribed": True})

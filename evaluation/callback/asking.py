@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.mail import EmailMessage
@@ -131,10 +132,12 @@ def _tell_in_app(user: AbstractUser, case: Case) -> None:
     events.notification_on_commit(user.pk, notifications.push_message(notification))
 
 
-def _delivery(request: CallbackRequest):
-    from evaluation.tasks import deliver_callback
+# `evaluation.tasks.deliver_callback`, named here so the task module may import this one.
+DELIVER_TASK = "evaluation.tasks.deliver_callback"
 
-    return outbox.task(deliver_callback.name, request.pk)
+
+def _delivery(request: CallbackRequest):
+    return outbox.task(DELIVER_TASK, request.pk)
 
 
 # --- delivery ---------------------------------------------------------------------------------
@@ -223,9 +226,8 @@ def deliver(request_id: int) -> None:
 def requeue_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
     """Queue every callback whose e-mail or SMS is still unsent (queued while the broker was
     down, or a send that failed for good)."""
-    from evaluation.tasks import deliver_callback
-
+    task = current_app.tasks[DELIVER_TASK]
     ids = sending.pending(CallbackRequest, older_than)
     for request_id in ids:
-        enqueue(deliver_callback, request_id)
+        enqueue(task, request_id)
     return len(ids)

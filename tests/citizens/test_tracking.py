@@ -79,6 +79,11 @@ def mails_to(address: str) -> list:
     return [m for m in mail.outbox if m.to == [address]]
 
 
+def updates_to(address: str) -> list:
+    """The request's status messages, without the satisfaction callback (回访) after closing."""
+    return [m for m in mails_to(address) if "/callback/" not in m.body]
+
+
 def link_in(text: str) -> str:
     return LINK.search(text).group(1)
 
@@ -314,7 +319,7 @@ def test_a_session_never_holds_a_request_with_an_account_behind_it(city, people)
 def test_the_reporter_rates_after_close_through_the_link(client, city, people, commit):
     case = file_anonymously(client, city, commit)
     close(case, people, commit, note="已清理，谢谢反映")
-    closed = mails_to("walker@example.com")[-1]  # the last change: verified and closed
+    closed = updates_to("walker@example.com")[-1]  # the last change: verified and closed
     assert "已清理，谢谢反映" in closed.body
     phone = browser()
     assert phone.post(link_in(closed.body)).status_code == 302
@@ -343,15 +348,18 @@ def test_each_change_the_reporter_would_hear_of_reaches_the_contact_and_no_inter
         audience="internal",
     )
     close(case, people, commit)
-    subjects = [m.subject for m in mails_to("walker@example.com")]
+    subjects = [m.subject for m in updates_to("walker@example.com")]
     # The confirmation, then filed, dispatched, in progress, resolved, closed (each once).
     assert len(subjects) == 6 and len(set(subjects)) == 6
-    assert len(SENT) == 6 and all(phone == "13712345678" for phone, _t in SENT)
+    updates = [(phone, text) for phone, text in SENT if "/callback/" not in text]
+    assert len(updates) == 6 and all(phone == "13712345678" for phone, _t in SENT)
+    # After closing, one satisfaction callback (回访) by each channel, and only one.
+    assert len(mails_to("walker@example.com")) == 7 and len(SENT) == 7
     every_text = (
         [m.body for m in mail.outbox] + [m.subject for m in mail.outbox] + [t for _p, t in SENT]
     )
     assert not any(INTERNAL in text for text in every_text)
-    for _phone, text in SENT:
+    for _phone, text in updates:
         assert case.tracking_id in text and "http://127.0.0.1:8000/track/link/" in text
         assert "http://127.0.0.1:8000/track/unsubscribe/" in text
 

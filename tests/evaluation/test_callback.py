@@ -14,12 +14,13 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from citizens.models import Notification, NotificationKind, User
+from citizens.models import User
 from config.celery import app as celery_app
 from evaluation.callback import answering
 from evaluation.models import CallbackLink, CallbackRequest
 from governance import clock, subscribers, workflow
 from governance.models import Assignment, Case, CaseEvent, EventKind, Role, Status
+from notifications.models import Notification, NotificationKind
 from tests.cases import submit
 from tests.pages.helpers import submission
 
@@ -122,6 +123,21 @@ def test_a_closed_entry_delivered_twice_asks_once(city, people, commit):
     assert CallbackLink.objects.count() == 1
 
 
+def test_a_callback_mail_not_sent_is_sent_by_the_sweep_once(city, people, commit):
+    case = close(file_anonymously(city, commit), people, commit)
+    request = CallbackRequest.objects.get(case=case)
+    assert request.emailed_at is not None
+    # As if the send had failed for good (the broker was down when it was queued).
+    CallbackRequest.objects.filter(pk=request.pk).update(emailed_at=None)
+    mail.outbox.clear()
+    with clock.travel(clock.now() + timedelta(minutes=5)):
+        commit(subscribers.sweep)
+        commit(subscribers.sweep)  # a second sweep finds nothing left to send
+    assert len(callback_mails("walker@example.com")) == 1
+    request.refresh_from_db()
+    assert request.emailed_at is not None
+
+
 def test_the_question_is_in_the_language_the_reporter_filed_in(city, people, commit):
     english = close(file_anonymously(city, commit, "en", email="en@example.com"), people, commit)
     chinese = close(
@@ -172,7 +188,7 @@ def test_an_account_is_asked_in_app_linking_the_answer_page_and_by_e_mail(city, 
 
 
 def test_an_account_that_wants_no_e_mail_is_asked_in_app_only(city, people, commit):
-    from citizens.notifications import set_preferences
+    from notifications.centre import set_preferences
 
     set_preferences(
         user=people.citizen, choices={"callback": {"in_app": True, "email": False, "sms": False}}

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from citizens.models import Notification
 from evaluation.seeding import seed_callback_answers
 from governance.models import CaseEvent, EventKind, OutboxMessage
 from governance.seeding import seed_demo
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

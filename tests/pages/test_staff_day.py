@@ -165,7 +165,9 @@ def test_a_dispatched_case_offers_re_dispatch(client, people, city, language):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_duplicate_notes_link_to_the_cases_the_person_may_open(client, people, city, language):
+def test_duplicate_notes_link_to_the_cases_the_person_may_open(
+    client, people, city, language, django_capture_on_commit_callbacks
+):
     first = _submit(city, people)
     far = workflow.submit_case(
         actor=people.other_citizen,
@@ -175,7 +177,8 @@ def test_duplicate_notes_link_to_the_cases_the_person_may_open(client, people, c
         lat=city.point_b[1],
         answers={"amount": "small"},
     )
-    second = _submit(city, people)
+    with django_capture_on_commit_callbacks(execute=False):  # not the relay's own check
+        second = _submit(city, people)
     workflow.record_possible_duplicates(case_id=second.pk, duplicates=[first, far])
     link = f'<a href="{reverse("governance:case", args=[first.tracking_id])}">'
     far_link = f'<a href="{reverse("governance:case", args=[far.tracking_id])}">'

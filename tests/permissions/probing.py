@@ -19,8 +19,8 @@ REPORTER_PERSONA = "citizen"  # the planted cases' reporter
 # Admin pages about accounts and what belongs to them (not about a case): they name accounts.
 ACCOUNT_MODELS = {
     "citizens.user",
-    "citizens.notification",
-    "citizens.notificationpreference",
+    "notifications.notification",
+    "notifications.notificationpreference",
     "governance.accesslog",
     "governance.assignment",
     "governance.areauserobjectpermission",

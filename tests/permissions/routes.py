@@ -43,6 +43,8 @@ KINDS = [
     ("governance.realtime", "socket"),
     ("evaluation.api", "api"),
     ("evaluation.web", "page"),
+    ("evaluation.callback", "page"),
+    ("notifications.api", "api"),
 ]
 
 # Routes never requested, with the reason (keep this short).
@@ -191,7 +193,7 @@ def _admin_object(route: Route, planted: Planted, variant: str, people) -> str:
         "governance.caseevent": lambda: planted.internal_events[variant].pk,
         "governance.attachment": lambda: planted.internal_files[variant].pk,
         "governance.accesslog": lambda: planted.access_log.pk,
-        "citizens.notification": lambda: planted.notification.pk,
+        "notifications.notification": lambda: planted.notification.pk,
         "citizens.user": lambda: people.citizen.pk,
     }
     if route.model in by_model:

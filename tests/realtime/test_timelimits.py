@@ -129,10 +129,10 @@ def test_a_case_escalated_to_the_top_of_the_tree_is_not_tried_again(
     escalations = CaseEvent.objects.filter(kind="escalated").count()
     # Still overdue, and a whole limit since the last escalation, but nothing is above the
     # city: the sweep reads its candidates and pending deliveries (notifications, messages to
-    # reporters' contacts, followers' alerts), and locks nothing.
-    with django_assert_max_num_queries(5):
+    # reporters' contacts, followers' alerts, satisfaction callbacks), and locks nothing.
+    with django_assert_max_num_queries(6):
         assert timelimits.sweep(at).escalated == []
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert timelimits.sweep(at + limit * 5).escalated == []
     assert CaseEvent.objects.filter(kind="escalated").count() == escalations == levels
 

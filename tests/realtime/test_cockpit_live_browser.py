@@ -31,6 +31,7 @@ pytestmark = [
 
 COCKPIT = "/work/dashboard/"
 LIVE = '[data-live="queue"][data-obligations]'
+MONTH_MS = 30 * 24 * 3600 * 1000
 
 __all__ = ["browser_available"]  # the fixture, imported for this module's tests
 
@@ -48,6 +49,7 @@ def test_a_row_recolours_when_its_case_moves(city, people, stack, browser_availa
     with chromium() as context:
         violations = watch_policy(context)
         page = context.new_page()
+        page.clock.install()  # the browser's clock, real time until the test moves it
         sign_in(page, stack, "dispatcher", COCKPIT)
         wait_live(page, LIVE)
         page.evaluate("window.__notReloaded = true")
@@ -71,14 +73,9 @@ def test_a_row_recolours_when_its_case_moves(city, people, stack, browser_availa
         page.wait_for_selector(f'{row(new)}[data-kind="intake"][data-colour="green"]')
         assert page.evaluate("window.__notReloaded") is True
 
-        # The timer recolours without any event: the browser's clock runs past the deadline.
-        page.evaluate(
-            """id => {
-                const el = document.querySelector('[data-obligation][data-case="' + id + '"]');
-                el.setAttribute('data-deadline', new Date(Date.now() - 1000).toISOString());
-                el.setAttribute('data-start', new Date(Date.now() - 3600000).toISOString());
-            }""",
-            new,
-        )
+        # The timer recolours without any event: the browser's clock runs a month ahead, past
+        # the deadline, and the page's own 20 s tick (fired by the jump) turns the row red. A
+        # live refresh that lands meanwhile is recoloured by the same clock, so it stays red.
+        page.clock.fast_forward(MONTH_MS)
         page.wait_for_selector(f'{row(new)}[data-colour="red"]', timeout=30_000)
         assert violations == []

@@ -252,7 +252,7 @@ def cases_changed_on_commit(changes: Sequence[tuple[Case, CaseEvent]]) -> None:
     outbox.add([outbox.events(case_id, ids) for case_id, ids in by_case.items()])
 
 
-@subscriber("realtime")
+@subscriber("realtime", live=True)
 def push_case_events(entries: Sequence[CaseEvent]) -> None:
     """The case messages of each entry to the groups that care (staff of the case's areas and
     department, its reporter's pages, the public feed), as the case stands when relayed."""

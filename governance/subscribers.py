@@ -44,6 +44,7 @@ Subscriber = Callable[[Sequence[CaseEvent]], None]
 Sweeper = Callable[[timedelta], int]
 _subscribers: dict[str, Subscriber] = {}
 _sweepers: dict[str, Sweeper] = {}
+_live: set[str] = set()  # names of the subscribers whose pushes go out first
 
 
 class NotDelivered(Exception):
@@ -96,11 +97,18 @@ def sweep(older_than: timedelta = timedelta(minutes=1)) -> int:
     return total
 
 
-def subscriber(name: str) -> Callable[[Subscriber], Subscriber]:
-    """Register `function` as the subscriber `name` (registering a name again replaces it)."""
+def subscriber(name: str, *, live: bool = False) -> Callable[[Subscriber], Subscriber]:
+    """Register `function` as the subscriber `name` (registering a name again replaces it).
+    A `live` subscriber (the sockets' view of the case) runs before the others, and what it
+    pushes goes out before they start: a change reaches the open pages without waiting for
+    the notification centre or the evaluation to write their rows."""
 
     def register(function: Subscriber) -> Subscriber:
+        _subscribers.pop(name, None)
         _subscribers[name] = function
+        _live.discard(name)
+        if live:
+            _live.add(name)
         return function
 
     return register
@@ -121,8 +129,9 @@ def load(event_ids: Sequence[int]) -> list[CaseEvent]:
 
 
 def deliver(event_ids: Sequence[int]) -> None:
-    """Hand the events to every subscriber in registration order, then send what they pushed
-    (one trip) and queue what they queued. Raises the first failure after giving every
+    """Hand the events to every subscriber, the live ones first, then send what they pushed
+    and queue what they queued: the live subscribers' pushes in one trip before the others
+    run, everything else in one trip after them. Raises the first failure after giving every
     subscriber its turn, so one broken subscriber does not starve the rest (the retry reaches
     all of them again: they are idempotent)."""
     if not _subscribers:
@@ -130,21 +139,36 @@ def deliver(event_ids: Sequence[int]) -> None:
     events = load(event_ids)
     if not events:
         return
-    failure: Exception | None = None
+    failures: list[Exception] = []
+    live = [(n, f) for n, f in _subscribers.items() if n in _live]
+    others = [(n, f) for n, f in _subscribers.items() if n not in _live]
+    for group in (live, others):
+        if group:
+            _run(group, events, failures)
+    if failures:
+        raise failures[0]
+
+
+def _run(
+    group: list[tuple[str, Subscriber]], events: list[CaseEvent], failures: list[Exception]
+) -> None:
     outgoing = _Outgoing()
     token = _outgoing.set(outgoing)
     try:
-        for name, function in _subscribers.items():
+        for name, function in group:
             try:
                 function(events)
             except Exception as error:  # retried as a whole by the relay
-                logger.exception("subscriber %s failed on events %s", name, event_ids[:10])
-                failure = failure or error
+                logger.exception(
+                    "subscriber %s failed on events %s", name, [e.pk for e in events][:10]
+                )
+                failures.append(error)
     finally:
         _outgoing.reset(token)
-    _send(outgoing)
-    if failure is not None:
-        raise failure
+    try:
+        _send(outgoing)
+    except NotDelivered as error:  # the other group still has its turn
+        failures.append(error)
 
 
 def _send(outgoing: _Outgoing) -> None:

@@ -14,6 +14,7 @@ from tests.cases import submit
 @pytest.fixture
 def registry(monkeypatch):
     monkeypatch.setattr(subscribers, "_subscribers", {})
+    monkeypatch.setattr(subscribers, "_live", set())
     return subscribers
 
 
@@ -82,3 +83,29 @@ def test_events_arrive_oldest_first(city, people, registry, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         workflow.file_case(case_id=case.pk, actor=people.street_leader)
     assert seen == sorted(seen) and len(seen) == 2
+
+
+def test_the_live_subscribers_pushes_go_out_before_the_slower_subscribers_run(
+    city, people, registry, monkeypatch, django_capture_on_commit_callbacks
+):
+    """An open page sees the change without waiting for the notification centre's rows."""
+    from governance import events
+
+    timeline: list[str] = []
+    monkeypatch.setattr(
+        events, "send_many", lambda sends: timeline.extend(m["kind"] for _, m in sends) or True
+    )
+
+    @registry.subscriber("slow")  # registered first, still runs after the live one
+    def slow(entries):
+        timeline.append("slow ran")
+        registry.push(["staff"], {"kind": "slow's push"})
+
+    @registry.subscriber("view", live=True)
+    def view(entries):
+        timeline.append("view ran")
+        registry.push(["grid"], {"kind": "case"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(city, people)
+    assert timeline == ["view ran", "case", "slow ran", "slow's push"]

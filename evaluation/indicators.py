@@ -23,8 +23,8 @@ Public functions (what the API, the reports and the cockpit call):
   cases it counts; for a rate, the cases that cost it (in the denominator, not the numerator).
   Apply it to `governance.access.cases_for(user, ...)`: who sees which case stays decided there.
 - `open_obligations(scope, *, now=None, limit=200) -> list[OpenObligation]`: what is owed now,
-  with the share of its time used and its colour (`colour_for`: green below 80 %, yellow 80 %
-  to 100 %, red over).
+  with the share of its working time used and its colour (`colour_for`: green below 80 %,
+  yellow 80 % to 100 %, red over), and the moment it turns yellow (`yellow_at`).
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ from evaluation.periods import (
 from governance import clock
 from governance.models import Area, Category, Department
 from governance.models.area import CODE_LENGTH, Level
+from governance.working_time import after_working_hours, working_hours_between
 
 __all__ = [
     "COUNT_NAMES",
@@ -75,6 +76,8 @@ __all__ = [
     "rank_departments",
     "score_for",
     "series",
+    "time_used",
+    "yellow_from",
 ]
 
 IN, H, V, C = Kind.INTAKE, Kind.HANDLING, Kind.VERIFICATION, Kind.CLOSING
@@ -679,13 +682,17 @@ def cases_behind(scope: Scope, period: Period, figure: str, *, as_of: datetime |
 
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
+YELLOW_SHARE = 0.8
 
 
-def colour_for(used: float | None) -> str:
-    """Green below 80 % of the time used, yellow from 80 % to 100 %, red over."""
-    if used is None or used < 0.8:
+def colour_for(used: float | None, *, overdue: bool = False) -> str:
+    """Green below 80 % of the time used, yellow from 80 % to 100 %, red over (or past the
+    deadline, even when no working hour has passed since)."""
+    if overdue or (used is not None and used > 1):
+        return RED
+    if used is None or used < YELLOW_SHARE:
         return GREEN
-    return YELLOW if used <= 1 else RED
+    return YELLOW
 
 
 @dataclass
@@ -699,6 +706,7 @@ class OpenObligation:
     deadline: datetime | None
     used: float | None = None
     colour: str = GREEN
+    yellow_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -707,18 +715,35 @@ class OpenObligation:
             "kind": self.kind,
             "starts_at": self.starts_at.isoformat(),
             "deadline": self.deadline.isoformat() if self.deadline else None,
+            "yellow_at": self.yellow_at.isoformat() if self.yellow_at else None,
             "used": _round(self.used),
             "colour": self.colour,
         }
 
 
 def time_used(starts_at: datetime, deadline: datetime | None, now: datetime) -> float | None:
+    """The share of the obligation's time used, in working time as its limit counts: the
+    working hours from its start to now over those from its start to its deadline (a night or
+    a weekend uses none). Past the deadline it is over 1 by the working hours since."""
     if deadline is None:
         return None
-    allowed = (deadline - starts_at).total_seconds()
-    if allowed <= 0:
+    allowed = working_hours_between(starts_at, deadline)
+    if allowed <= 0:  # a deadline with no working hour before it
         return 2.0 if now > deadline else 1.0
-    return (now - starts_at).total_seconds() / allowed
+    if now <= deadline:
+        return working_hours_between(starts_at, now) / allowed
+    return 1.0 + working_hours_between(deadline, now) / allowed
+
+
+def yellow_from(starts_at: datetime, deadline: datetime | None) -> datetime | None:
+    """The moment 80 % of the obligation's working time is used (when it turns yellow): the
+    page's clock compares itself with this and the deadline, so it needs no calendar."""
+    if deadline is None:
+        return None
+    allowed = working_hours_between(starts_at, deadline)
+    if allowed <= 0:
+        return deadline
+    return min(after_working_hours(starts_at, YELLOW_SHARE * allowed), deadline)
 
 
 def open_obligations(
@@ -759,7 +784,8 @@ def open_obligations(
                 starts_at=row.starts_at,
                 deadline=row.deadline,
                 used=used,
-                colour=colour_for(used),
+                colour=colour_for(used, overdue=now > row.deadline),
+                yellow_at=yellow_from(row.starts_at, row.deadline),
             )
         )
     return result

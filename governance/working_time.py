@@ -68,6 +68,23 @@ class WorkingCalendar:
             cursor = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
         raise ValueError("time limit does not end within ten years")
 
+    def working_hours_between(self, start: datetime, end: datetime) -> float:
+        """The working hours from `start` to `end` (none when `end` is not after it)."""
+        if end <= start:
+            return 0.0
+        tz = timezone.get_current_timezone()
+        start, end = timezone.localtime(start, tz), timezone.localtime(end, tz)
+        total = timedelta()
+        day = start.date()
+        while day <= end.date():
+            if self.is_working_day(day):
+                opens, closes = self._day_bounds(day, tz)
+                overlap = min(closes, end) - max(opens, start)
+                if overlap > timedelta():
+                    total += overlap
+            day += timedelta(days=1)
+        return total.total_seconds() / 3600
+
     def add_working_days(self, moment: datetime, days: int) -> datetime:
         """The same time of day `days` working days later (end of day when after hours)."""
         tz = timezone.get_current_timezone()
@@ -105,3 +122,13 @@ def due_time(start: datetime, amount: int, unit: str) -> datetime:
     if unit == LimitUnit.WORKING_DAYS:
         return calendar.add_working_days(start, amount)
     return calendar.add_working_hours(start, amount)
+
+
+def working_hours_between(start: datetime, end: datetime) -> float:
+    """The working hours from `start` to `end`, by the calendar around `start`."""
+    return calendar_around(timezone.localtime(start).date()).working_hours_between(start, end)
+
+
+def after_working_hours(start: datetime, hours: float) -> datetime:
+    """The moment `hours` working hours after `start`."""
+    return calendar_around(timezone.localtime(start).date()).add_working_hours(start, hours)

@@ -1,9 +1,11 @@
 /*
  * The cockpit's two live parts; plain JS, no build step, no inline script (the CSP allows none).
  *
- * 1. Open obligations coloured by the share of their time used: green below 80 %, yellow from
- *    80 % to 100 %, red over. Each row carries its start and deadline:
- *      <li data-obligation data-start="ISO" data-deadline="ISO" data-colour="green|yellow|red">
+ * 1. Open obligations coloured by the share of their working time used: green below 80 %,
+ *    yellow from 80 % to 100 %, red over. Limits count working time (a night or a weekend
+ *    uses none), so the server, which knows the calendar, gives each row the moment it turns
+ *    yellow and its deadline, and the page compares its clock with those two:
+ *      <li data-obligation data-yellow-at="ISO" data-deadline="ISO" data-colour="green|…">
  *    Colours are recomputed every 20 s here (time passes without any event) and whenever
  *    live.js re-fetches the list — which it does on every case event of the queue socket
  *    (/ws/queue/, the cases the person may see) — and the per-colour totals follow.
@@ -20,12 +22,9 @@
     try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
   }
 
-  function colourOf(start, deadline, now) {
-    if (!(deadline > start)) return now > deadline ? "red" : "green";
-    var used = (now - start) / (deadline - start);
-    if (used > 1) return "red";
-    if (used >= 0.8) return "yellow";
-    return "green";
+  function colourOf(yellowAt, deadline, now) {
+    if (now > deadline) return "red";
+    return now >= yellowAt ? "yellow" : "green";
   }
 
   function recolour(root) {
@@ -34,10 +33,10 @@
     var totals = { green: 0, yellow: 0, red: 0 };
     var rows = (root || document).querySelectorAll("[data-obligation]");
     rows.forEach(function (row) {
-      var start = Date.parse(row.getAttribute("data-start"));
+      var yellowAt = Date.parse(row.getAttribute("data-yellow-at"));
       var deadline = Date.parse(row.getAttribute("data-deadline"));
-      if (isNaN(start) || isNaN(deadline)) return;
-      var colour = colourOf(start, deadline, now);
+      if (isNaN(yellowAt) || isNaN(deadline)) return;
+      var colour = colourOf(yellowAt, deadline, now);
       totals[colour] += 1;
       if (row.getAttribute("data-colour") === colour) return;
       row.setAttribute("data-colour", colour);

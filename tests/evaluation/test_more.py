@@ -18,6 +18,8 @@ from evaluation.indicators import (
     open_obligations,
     parse_period,
     series,
+    time_used,
+    yellow_from,
 )
 from evaluation.models import Policy
 from evaluation.periods import PeriodError
@@ -179,3 +181,20 @@ def test_open_obligations_coloured_by_time_used(city, people, story):
         "yellow",
         "red",
     )
+
+
+@pytest.mark.django_db  # the calendar's holidays and make-up days
+def test_time_used_counts_working_time_as_the_limit_does():
+    """Two working hours from Friday 16:00 run out on Monday at 10:00: on Monday at 09:00 half
+    of them are used (green), though 65 of the 66 hours on the clock have passed."""
+    friday, monday = at(27, 16), at(30, 10)
+    assert time_used(friday, monday, at(28, 12)) == pytest.approx(0.5)  # Saturday: none since
+    assert time_used(friday, monday, at(30, 9)) == pytest.approx(0.5)
+    assert colour_for(time_used(friday, monday, at(30, 9))) == "green"
+    assert yellow_from(friday, monday) == at(30, 9, 36)  # 80 % of two working hours
+    assert colour_for(time_used(friday, monday, at(30, 9, 40))) == "yellow"
+    # Past the deadline it is red, even when no working hour has passed since (Friday 17:01).
+    late = time_used(at(27, 15), at(27, 17), at(27, 17, 1))
+    assert late == pytest.approx(1.0)
+    assert colour_for(late, overdue=True) == "red"
+    assert time_used(friday, monday, at(30, 11)) == pytest.approx(1.5)

@@ -10,4 +10,9 @@ urlpatterns = [
     path("callback/<str:token>/", callback.answer_by_link, name="callback"),
     path("requests/<str:tracking_id>/callback/", callback.answer_own, name="callback_own"),
     path("work/cases/<str:tracking_id>/callback/", callback.answer_by_phone, name="callback_phone"),
+    path(
+        "work/cases/<str:tracking_id>/callback/review/",
+        callback.conclude_review,
+        name="callback_review",
+    ),
 ]

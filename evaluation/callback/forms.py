@@ -37,6 +37,25 @@ class AnswerForm(forms.Form):
         }
 
 
+class ReviewForm(forms.Form):
+    """The supervisor's conclusion on a "not resolved" answer past the reopen window."""
+
+    prefix = "review"
+    decision = forms.ChoiceField(
+        label=_("Your conclusion"),
+        choices=[
+            ("reopen", _("Not resolved: reopen the case")),
+            ("keep", _("Resolved as far as we can: keep it closed")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (the reporter reads it)"),
+        max_length=COMMENT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class PhoneAnswerForm(AnswerForm):
     """The same questions, put by staff to the reporter on the phone."""
 

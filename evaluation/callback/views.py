@@ -1,17 +1,22 @@
 """The callback's pages: the answer page of a one-time link (no account needed), the same
-questions on the reporter's own request, and the staff form for an answer given by phone."""
+questions on the reporter's own request, the staff form for an answer given by phone, and the
+supervisor's review of a "not resolved" answer past the reopen window."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from evaluation.callback import answering, links
-from evaluation.callback.forms import AnswerForm, PhoneAnswerForm
+from evaluation.callback import answering, links, reviewing
+from evaluation.callback.forms import AnswerForm, PhoneAnswerForm, ReviewForm
 from governance.access import Action, cases_for, holder_or_user
 from governance.errors import InvalidInput, InvalidTransition, NotPermitted
 from governance.models import Case
@@ -25,7 +30,7 @@ def _ended(request: HttpRequest, case: Case | None, *, why: str) -> HttpResponse
     )
 
 
-def _form_errors(form: AnswerForm, error: InvalidInput) -> None:
+def _form_errors(form: Form, error: InvalidInput) -> None:
     for field, problems in error.errors.items():
         for problem in problems:
             form.add_error(field if field in form.fields else None, problem)
@@ -99,34 +104,70 @@ def answer_own(request: HttpRequest, tracking_id: str) -> HttpResponse:
 @require_POST
 def answer_by_phone(request: HttpRequest, tracking_id: str) -> HttpResponse:
     """Staff record the answer the reporter gave on the phone (from the case page)."""
-    case = cases_for(request.user, Action.VIEW, as_staff=True).filter(tracking_id=tracking_id)
-    found = case.first()
-    if found is None:
+
+    def record(case: Case, form: PhoneAnswerForm) -> str:
+        answer = answering.callback_answer_by_phone(
+            case_id=case.pk, actor=request.user, **form.answers()
+        )
+        return _outcome_message(answer.outcome)
+
+    return _staff_form(
+        request,
+        tracking_id,
+        PhoneAnswerForm(request.POST),
+        record,
+        "evaluation/callback_phone.html",
+    )
+
+
+@login_required
+@require_POST
+def conclude_review(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    """A supervisor concludes the review of a "not resolved" answer (from the case page)."""
+
+    def conclude(case: Case, form: ReviewForm) -> str:
+        reopen = form.cleaned_data["decision"] == "reopen"
+        reviewing.conclude_review(
+            case_id=case.pk, actor=request.user, reopen=reopen, reason=form.cleaned_data["reason"]
+        )
+        if reopen:
+            return _("Reviewed: the case is reopened and will be handled again.")
+        return _("Reviewed: the case stays closed; the reporter can read your reason.")
+
+    return _staff_form(
+        request, tracking_id, ReviewForm(request.POST), conclude, "evaluation/callback_review.html"
+    )
+
+
+def _staff_form(
+    request: HttpRequest,
+    tracking_id: str,
+    form: Form,
+    act: Callable[[Case, Any], str],
+    template: str,
+) -> HttpResponse:
+    """A staff form posted from the case page: back to the case with the outcome, the form
+    again with its errors (400), the refusal (403), or 404 for a case the person cannot see."""
+    found = cases_for(request.user, Action.VIEW, as_staff=True).filter(tracking_id=tracking_id)
+    case = found.first()
+    if case is None:
         raise Http404
-    form = PhoneAnswerForm(request.POST)
     if form.is_valid():
         try:
-            answer = answering.callback_answer_by_phone(
-                case_id=found.pk, actor=request.user, **form.answers()
-            )
+            done = act(case, form)
         except NotPermitted as error:
             return render(
                 request, "governance/refused.html", {"message": error.message}, status=403
             )
         except InvalidTransition as error:
             messages.error(request, error.message)
-            return redirect("governance:case", tracking_id=found.tracking_id)
+            return redirect("governance:case", tracking_id=case.tracking_id)
         except InvalidInput as error:
             _form_errors(form, error)
         else:
-            messages.success(request, _outcome_message(answer.outcome))
-            return redirect("governance:case", tracking_id=found.tracking_id)
-    return render(
-        request,
-        "evaluation/callback_phone.html",
-        {"case": found, "form": form},
-        status=400,
-    )
+            messages.success(request, done)
+            return redirect("governance:case", tracking_id=case.tracking_id)
+    return render(request, template, {"case": case, "form": form}, status=400)
 
 
 def _login_url() -> str:

@@ -1,12 +1,13 @@
 """The callback's parts of other apps' pages: the staff case page (the answer, or the form
-for an answer given by phone) and the reporter's request page (the link to answer)."""
+for an answer given by phone; the review of a "not resolved" answer past the reopen window)
+and the reporter's request page (the link to answer)."""
 
 from __future__ import annotations
 
 from django import template
 
-from evaluation.callback import answering
-from evaluation.callback.forms import PhoneAnswerForm
+from evaluation.callback import answering, reviewing
+from evaluation.callback.forms import PhoneAnswerForm, ReviewForm
 from governance.models import Case, CaseEvent, EventKind
 
 register = template.Library()
@@ -25,10 +26,16 @@ def callback_staff_panel(context: template.Context, case: Case) -> dict[str, obj
         and answering.answerable(case)
         and answering.may_record_by_phone(request.user, case.pk)
     )
+    review = may_conclude = None
+    if answer is not None and answer.data.get("review"):
+        review = CaseEvent.objects.filter(case=case, kind=EventKind.REVIEWED).first()
+        may_conclude = review is None and reviewing.may_review(request.user, case)
     return {
         "case": case,
         "answer": answer,
         "form": PhoneAnswerForm() if may_record else None,
+        "review": review,
+        "review_form": ReviewForm() if may_conclude else None,
         "csrf_token": context.get("csrf_token"),
     }
 

@@ -253,6 +253,9 @@ class EventKind(models.TextChoices):
     # most one per case (`event_one_callback_per_case`). data: resolved, satisfied (bools),
     # channel (link / phone / app), answered_by (reporter / staff); the comment in `note`.
     CALLBACK = "callback", _("satisfaction callback answered")
+    # A supervisor's conclusion on a closed case its reporter says is not resolved, past the
+    # reopen window (`workflow.review_case`). data: reopen (bool); the reason in `note`.
+    REVIEWED = "reviewed", _("reviewed by a supervisor")
 
 
 class Audience(models.TextChoices):

@@ -113,7 +113,8 @@ class QueueFilter(forms.Form):
     # districts' dispatchers see them).
     unrouted = forms.BooleanField(label=gettext_lazy("Outside every grid only"), required=False)
     # 回访: cases whose reporter answered the satisfaction callback "not resolved" after the
-    # reopen window (`evaluation.callback.answering`): closed, for a supervisor's review.
+    # reopen window (`evaluation.callback.answering`): closed, waiting for a supervisor's review
+    # (`evaluation.callback.reviewing`); a concluded review takes the case off this list.
     callback_review = forms.BooleanField(
         label=gettext_lazy("Not resolved per the callback (review)"), required=False
     )
@@ -195,7 +196,10 @@ def filtered_cases(user: Person, data) -> tuple[QueueFilter, QuerySet[Case], str
         review = form.cleaned_data["callback_review"]
         if review:
             flagged = CaseEvent.objects.filter(kind=EventKind.CALLBACK, data__review=True)
-            cases = cases.filter(pk__in=flagged.values("case_id"))
+            reviewed = CaseEvent.objects.filter(kind=EventKind.REVIEWED)
+            cases = cases.filter(pk__in=flagged.values("case_id")).exclude(
+                pk__in=reviewed.values("case_id")
+            )
         status = form.cleaned_data["status"] or ("all" if text or review else "")
     return form, cases, status
 

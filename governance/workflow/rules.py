@@ -51,6 +51,9 @@ RULES: dict[str, Rule] = {
 # grid (only such a case: `available_actions`, `route_case`).
 OTHER_RULES: dict[str, Rule] = {
     "route": Rule(OPEN_STATUSES, None, Action.DISPATCH, EventKind.ROUTED),
+    # A supervisor's review of a closed case (the callback's "not resolved" past the reopen
+    # window): offered where such an answer waits for it, not among the case's actions.
+    "review": Rule(frozenset({S.CLOSED}), None, Action.ESCALATE, EventKind.REVIEWED),
 }
 
 
@@ -85,6 +88,8 @@ def available_actions(
             continue
         if name == "route" and case.grid_id is not None:
             continue
+        if name == "review":
+            continue
         names.append(name)
     return names
 
@@ -104,6 +109,7 @@ ACTION_LABELS = {
     "rate": gettext_lazy("rate"),
     "note": gettext_lazy("add a note to"),
     "route": gettext_lazy("route to a grid"),
+    "review": gettext_lazy("review"),
 }
 DONE_LABELS = {
     "file": gettext_lazy("accepted"),
@@ -120,6 +126,7 @@ DONE_LABELS = {
     "rate": gettext_lazy("rated"),
     "note": gettext_lazy("annotated"),
     "route": gettext_lazy("routed to a grid"),
+    "review": gettext_lazy("reviewed"),
 }
 
 

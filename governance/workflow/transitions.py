@@ -28,7 +28,7 @@ from governance.workflow.recording import (
     _store_files,
     _text,
 )
-from governance.workflow.rules import within_reopen_window
+from governance.workflow.rules import RULES, Rule, within_reopen_window
 from governance.working_time import due_time
 
 
@@ -271,18 +271,35 @@ def reopen_case(*, case_id: int, actor: Person, reason: str) -> Case:
                 _("A case can be reopened within %(days)d days of closing.")
                 % {"days": settings.GOVERNANCE["REOPEN_WINDOW_DAYS"]}
             )
-        case.closed_at = None
-        case.resolved_at = None
-        case.rating = None
-        case.rating_comment = ""
-        _move(
-            case,
-            rule,
-            actor=actor,
-            note=reason,
-            update=["closed_at", "resolved_at", "rating", "rating_comment"],
-        )
+        _reopen(case, rule, actor=actor, reason=reason)
     return case
+
+
+def review_case(*, case_id: int, actor: Person, reopen: bool, reason: str) -> Case:
+    """A supervisor's conclusion on a closed case its reporter says is not resolved, past the
+    reopen window: a `reviewed` entry with the reason (the reporter reads it), and, when the
+    supervisor finds it unresolved, the case reopened as the reporter's reopening would."""
+    reason = _text(reason, "reason", required=True)
+    with transaction.atomic():
+        case, rule = _locked(case_id, name="review", actor=actor)
+        _move(case, rule, actor=actor, note=reason, data={"reopen": bool(reopen)})
+        if reopen:
+            _reopen(case, RULES["reopen"], actor=actor, reason=reason)
+    return case
+
+
+def _reopen(case: Case, rule: Rule, *, actor: Person, reason: str) -> None:
+    case.closed_at = None
+    case.resolved_at = None
+    case.rating = None
+    case.rating_comment = ""
+    _move(
+        case,
+        rule,
+        actor=actor,
+        note=reason,
+        update=["closed_at", "resolved_at", "rating", "rating_comment"],
+    )
 
 
 def rate_case(*, case_id: int, actor: Person, rating: object, comment: str = "") -> Case:

@@ -16,9 +16,10 @@ from django.urls import reverse
 
 from citizens.models import User
 from config.celery import app as celery_app
-from evaluation.callback import answering
+from evaluation.callback import answering, reviewing
 from evaluation.models import CallbackLink, CallbackRequest
 from governance import clock, subscribers, workflow
+from governance.errors import InvalidTransition
 from governance.models import Assignment, Case, CaseEvent, EventKind, Role, Status
 from notifications.models import Notification, NotificationKind
 from tests.cases import submit
@@ -307,6 +308,100 @@ def test_not_resolved_past_the_window_opens_a_review_for_the_supervisor(
     other = close(file_anonymously(city, commit, email="other@example.com"), people, commit)
     listed = client.get(reverse("governance:queue"), {"callback_review": "on"})
     assert other.tracking_id not in listed.content.decode()
+
+
+def _awaiting_review(city, people, commit, settings) -> tuple[Case, User]:
+    """A closed case its reporter said was not resolved past the reopen window, and the
+    district's supervisor who reviews it."""
+    settings.CALLBACK_LINK_DAYS = 30
+    supervisor = User.objects.create_user(username="supervisor", password="pw-supervisor")
+    Assignment.objects.create(user=supervisor, area=city.district, role=Role.SUPERVISOR)
+    case = close(file_anonymously(city, commit), people, commit)
+    url = link_of(callback_mails("walker@example.com")[0])
+    window = settings.GOVERNANCE["REOPEN_WINDOW_DAYS"]
+    with clock.travel(clock.now() + timedelta(days=window + 1)):
+        commit(browser().post, url, answers("no", "no", "Still there"))
+    return case, supervisor
+
+
+def _review(client: Client, case: Case, decision: str, reason: str = "Checked on site"):
+    return client.post(
+        reverse("callback:callback_review", args=[case.tracking_id]),
+        {"review-decision": decision, "review-reason": reason},
+    )
+
+
+def test_the_supervisor_keeps_it_closed_with_a_reason_and_the_review_is_done(
+    city, people, commit, settings
+):
+    case, supervisor = _awaiting_review(city, people, commit, settings)
+    client = Client()
+    client.force_login(supervisor)
+    page = client.get(reverse("governance:case", args=[case.tracking_id])).content.decode()
+    assert 'class="callback-review"' in page
+    # A reason is required; nothing is recorded without one.
+    refused = commit(_review, client, case, "keep", reason="  ")
+    assert refused.status_code == 400
+    assert not CaseEvent.objects.filter(case=case, kind=EventKind.REVIEWED).exists()
+
+    done = commit(_review, client, case, "keep", "The lamp works; the report was about another")
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
+    [review] = CaseEvent.objects.filter(case=case, kind=EventKind.REVIEWED)
+    assert review.actor == supervisor and review.data == {"reopen": False}
+    assert review.audience == "reporter"  # the reporter reads the reason
+    # Off the "for review" list, and the form is gone: the review is done, once.
+    listed = client.get(reverse("governance:queue"), {"callback_review": "on"})
+    assert case.tracking_id not in listed.content.decode()
+    page = client.get(reverse("governance:case", args=[case.tracking_id])).content.decode()
+    assert 'class="callback-review"' not in page
+    assert 'class="callback-reviewed"' in page and "The lamp works" in page
+    again = commit(_review, client, case, "reopen")
+    assert again.status_code == 302
+    assert CaseEvent.objects.filter(case=case, kind=EventKind.REVIEWED).count() == 1
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
+
+
+def test_the_supervisor_reopens_it_past_the_window(city, people, commit, settings):
+    case, supervisor = _awaiting_review(city, people, commit, settings)
+    client = Client()
+    client.force_login(supervisor)
+    done = commit(_review, client, case, "reopen", "Photos show it is still broken")
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.FILED and case.closed_at is None
+    reviewed, reopened = CaseEvent.objects.filter(
+        case=case, kind__in=[EventKind.REVIEWED, EventKind.REOPENED]
+    ).order_by("pk")
+    assert reviewed.data == {"reopen": True}
+    assert reopened.actor == supervisor and reopened.note == "Photos show it is still broken"
+    listed = client.get(reverse("governance:queue"), {"callback_review": "on"})
+    assert case.tracking_id not in listed.content.decode()
+
+
+def test_only_who_may_escalate_the_case_reviews_it(city, people, commit, settings):
+    case, _ = _awaiting_review(city, people, commit, settings)
+    officer = Client()
+    officer.force_login(people.officer_a)  # sees the case, may not escalate it
+    page = officer.get(reverse("governance:case", args=[case.tracking_id])).content.decode()
+    assert "callback-review" not in page
+    assert commit(_review, officer, case, "reopen").status_code == 403
+    outsider = Client()
+    outsider.force_login(people.officer_b)  # another grid: the case does not exist for them
+    assert commit(_review, outsider, case, "reopen").status_code == 404
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
+    assert not CaseEvent.objects.filter(case=case, kind=EventKind.REVIEWED).exists()
+
+
+def test_a_case_with_no_review_asked_cannot_be_reviewed(city, people, commit):
+    case = close(commit(submit, city, people), people, commit)
+    with pytest.raises(InvalidTransition):
+        reviewing.conclude_review(
+            case_id=case.pk, actor=people.street_leader, reopen=True, reason="why not"
+        )
 
 
 def test_without_a_supervisor_the_areas_leaders_review(city, people, commit, settings):

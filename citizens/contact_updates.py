@@ -33,7 +33,7 @@ from citizens.models import ContactMessage
 from governance import clock, outbox
 from governance.addresses import absolute
 from governance.models import Audience, Case, CaseContact, CaseEvent, EventKind, OutboxMessage
-from governance.queueing import enqueue
+from governance.queueing import enqueue_named
 from notifications import messages, sending, sms
 from notifications.contact_links import unsubscribe_token
 from notifications.models import status_label
@@ -100,10 +100,12 @@ def messages_for(changes: Sequence[tuple[Case, CaseEvent]]) -> list[int]:
     )
 
 
-def deliveries(rows: Sequence[ContactMessage]) -> list[OutboxMessage]:
-    from citizens.tasks import deliver_contact_message
+# The task that delivers one message, by name: the tasks module imports this one.
+DELIVER = "citizens.tasks.deliver_contact_message"
 
-    return [outbox.task(deliver_contact_message.name, row.pk) for row in rows]
+
+def deliveries(rows: Sequence[ContactMessage]) -> list[OutboxMessage]:
+    return [outbox.task(DELIVER, row.pk) for row in rows]
 
 
 def send_fresh_link(*, case: Case) -> bool:
@@ -229,9 +231,7 @@ def pending(older_than: timedelta = timedelta(minutes=1)) -> list[int]:
 
 def requeue_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
     """Queue every contact message still pending (e.g. queued while the broker was down)."""
-    from citizens.tasks import deliver_contact_message
-
     ids = pending(older_than)
     for message_id in ids:
-        enqueue(deliver_contact_message, message_id)
+        enqueue_named(DELIVER, message_id)
     return len(ids)

@@ -1,44 +1,29 @@
 """One-time links that open a request filed without an account in its reporter's browser.
 
 A link is sent only to the contact the reporter left (e-mail or SMS): whoever holds it is
-taken to be that reporter. Its token is 32 random bytes; only its SHA-256 is stored, with the
-case it is bound to and an expiry (`REPORTER_LINK_DAYS`). Using it ends it (a conditional
-UPDATE, so two clicks cannot both use it) and the use is logged; a used or expired link offers
-a fresh one, sent to the same contact.
+taken to be that reporter. It is a one-time link (`governance.one_time_links`) bound to the
+case, valid `REPORTER_LINK_DAYS`. Using it ends it and the use is logged; a used or expired
+link offers a fresh one, sent to the same contact.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 
 from citizens.models import ReporterLink
-from governance import clock
+from governance import clock, one_time_links
 from governance.models import Case
 
 logger = logging.getLogger(__name__)
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue(*, case: Case, channel: str) -> str:
     """A new link token for `case`'s reporter, sent through `channel` (email / sms)."""
-    token = secrets.token_urlsafe(32)
-    now = clock.now()
-    ReporterLink.objects.create(
-        case=case,
-        token_hash=_digest(token),
-        channel=channel,
-        created_at=now,
-        expires_at=now + timedelta(days=settings.REPORTER_LINK_DAYS),
-    )
+    token, fields = one_time_links.new(settings.REPORTER_LINK_DAYS)
+    ReporterLink.objects.create(case=case, channel=channel, **fields)
     return token
 
 
@@ -52,9 +37,7 @@ class LinkState:
 
 def state(token: str) -> LinkState:
     """The link of `token` (the token itself is never stored or logged)."""
-    if not token or len(token) > 100:
-        return LinkState(None, usable=False)
-    link = ReporterLink.objects.filter(token_hash=_digest(token)).select_related("case").first()
+    link = one_time_links.find(ReporterLink, token, "case")
     if link is None:
         return LinkState(None, usable=False)
     usable = (
@@ -71,11 +54,7 @@ def redeem(*, token: str, address: str = "") -> Case | None:
     found = state(token)
     if found.link is None or not found.usable:
         return None
-    now = clock.now()
-    used = ReporterLink.objects.filter(
-        pk=found.link.pk, used_at__isnull=True, expires_at__gt=now
-    ).update(used_at=now)
-    if not used:
+    if not one_time_links.spend(ReporterLink, found.link.pk):
         return None
     logger.info(
         "reporter link %s used for case %s from %s",

@@ -21,7 +21,8 @@ is what runs, whichever optional packages happen to be installed:
   compression state costs ≈ 35 KiB per open socket (BENCHMARKS.md);
 - no proxy-header rewriting: Django reads `X-Forwarded-For`/`-Proto` itself, by
   `TRUSTED_PROXY_COUNT` (`governance.limits.client_address`), as it did behind daphne;
-- no lifespan: Django's ASGI handler has none.
+- no lifespan: Django's ASGI handler has none; the worker loads the site's reference data
+  (the grid index: seconds at city scale) itself before its first request.
 
 Settings come from the environment and a malformed value stops start-up naming the variable:
 
@@ -55,7 +56,8 @@ WORKER_CLASS = "config.serve.Worker"
 
 
 class Worker(UvicornWorker):
-    """A uvicorn worker with the protocol choices above, the same in every process."""
+    """A uvicorn worker with the protocol choices above, the same in every process, that loads
+    the site's reference data before it takes its first request (`governance.warm`)."""
 
     CONFIG_KWARGS: dict[str, Any] = {
         "loop": "asyncio",
@@ -66,6 +68,16 @@ class Worker(UvicornWorker):
         "proxy_headers": False,
         "lifespan": "off",
     }
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        if getattr(self.app, "app_uri", None) == APPLICATION:  # the site, not a test's probe
+            from django.db import connections  # Django is set up by now
+
+            from governance.warm import warm_up
+
+            warm_up()
+            connections.close_all()  # this thread serves no request: its connection goes back
 
 
 def arguments(*, app: str = APPLICATION, environ: Mapping[str, str] | None = None) -> list[str]:

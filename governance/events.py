@@ -15,37 +15,32 @@ Redis is back (the pages also catch up from the database when their socket recon
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
-import threading
-from collections.abc import Coroutine, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import InMemoryChannelLayer, get_channel_layer
-
 from governance import clock, outbox
 from governance.audience import Audience, text_audience
-from governance.breaker import Breaker
 from governance.models import Case, CaseEvent, EventKind
 from governance.privacy import public_point
 from governance.public import CaseFacts, TextFacts, public_form
 from governance.realtime import schemas
+from governance.realtime.groups import (
+    BROADCAST_GROUP,
+    PUBLIC_GROUP,
+    area_group,
+    case_group,
+    case_reporter_group,
+    department_group,
+    user_group,
+)
 from governance.subscribers import push as subscriber_push
 from governance.subscribers import queue as subscriber_queue
 from governance.subscribers import subscriber
 
 logger = logging.getLogger(__name__)
-
-PUBLIC_GROUP = "public"
-BROADCAST_GROUP = "broadcast"
-MESSAGE_TYPE = "event.push"  # the consumers' handler: event_push
-
-layer_breaker = Breaker()
 
 _muted: ContextVar[bool] = ContextVar("governance_events_muted", default=False)
 
@@ -64,29 +59,6 @@ def muted() -> Iterator[None]:
 def is_muted() -> bool:
     """Whether history is being recorded without side effects (`muted`)."""
     return _muted.get()
-
-
-def area_group(code: str) -> str:
-    return f"area.{code}"
-
-
-def department_group(department_id: int) -> str:
-    return f"department.{department_id}"
-
-
-def case_group(case_id: int) -> str:
-    """The case's sockets of staff permitted on it: every entry of its timeline."""
-    return f"case.{case_id}"
-
-
-def case_reporter_group(case_id: int) -> str:
-    """The case's sockets of its reporter: only the entries the reporter may read, so an
-    internal entry causes no message (nor any push to time) on them."""
-    return f"case.{case_id}.reporter"
-
-
-def user_group(user_id: int) -> str:
-    return f"user.{user_id}"
 
 
 def case_groups(case: Case) -> list[str]:
@@ -142,96 +114,6 @@ def _due_payload(kind: str, case: Case, status: str, at: str) -> dict[str, Any]:
         "due_at": case.due_at.isoformat() if case.due_at else "",
         "at": at,
     }
-
-
-def send(groups: list[str], message: dict[str, Any]) -> bool:
-    """Push `message` to `groups` now. Never raises; returns whether the layer took it."""
-    return send_many([(groups, message)])
-
-
-def send_many(sends: Sequence[tuple[list[str], dict[str, Any]]]) -> bool:
-    """Push each message to its groups now (one change's pushes, or a sweep's batch). Never
-    raises; returns whether the layer took them all (True with no layer or nothing to send):
-    the outbox keeps what it did not take.
-
-    All of them go in one trip to one long-lived event loop (`_SenderLoop`): each
-    `async_to_sync` call costs a thread hand-off and, with Redis, a connection set-up; one per
-    group made filing a case several times slower (BENCHMARKS.md).
-    """
-    layer = get_channel_layer()
-    envelopes = [
-        (group, {"type": MESSAGE_TYPE, "payload": message})
-        for groups, message in sends
-        for group in groups
-    ]
-    if layer is None or not envelopes:
-        return True
-    if not layer_breaker.closed():
-        return False  # failed a moment ago: the outbox keeps them for the relay
-    try:
-        if isinstance(layer, InMemoryChannelLayer):  # its queues live in the callers' loops
-            _run_blocking(_send_all, layer, envelopes)
-        else:
-            _sender.run(_send_all(layer, envelopes))
-    except Exception:  # the layer being down must never undo or hide a saved change
-        layer_breaker.failed()
-        logger.warning(
-            "realtime: could not send %s",
-            "; ".join(f"{m['kind']} to {', '.join(g)}" for g, m in sends),
-        )
-        return False
-    return True
-
-
-class _SenderLoop:
-    """One event loop per process, in a daemon thread, that sync code hands its sends to.
-
-    The channel layer keeps its Redis connection per event loop: `async_to_sync` runs each
-    call in a new loop, so every change paid a connection set-up (most of a case's push
-    time); here the connection stays open. A send waits at most SEND_TIMEOUT seconds.
-    """
-
-    def __init__(self) -> None:
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.pid = 0
-        self.lock = threading.Lock()
-
-    def run(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        with self.lock:
-            if self.loop is None or self.pid != os.getpid():  # none yet, or forked
-                self.loop = asyncio.new_event_loop()
-                self.pid = os.getpid()
-                threading.Thread(
-                    target=self.loop.run_forever, name="realtime-sender", daemon=True
-                ).start()
-            loop = self.loop
-        future = asyncio.run_coroutine_threadsafe(coroutine, loop)
-        try:
-            future.result(SEND_TIMEOUT)
-        except BaseException:
-            future.cancel()
-            raise
-
-
-SEND_TIMEOUT = 5.0
-_sender = _SenderLoop()
-
-
-def _run_blocking(function: Any, *args: Any) -> None:
-    """Run an async function to completion from sync code, even where this thread already runs
-    an event loop (async_to_sync refuses that): then from a short-lived helper thread."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        async_to_sync(function)(*args)
-        return
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(async_to_sync(function), *args).result()
-
-
-async def _send_all(layer: Any, envelopes: list[tuple[str, dict[str, Any]]]) -> None:
-    for group, envelope in envelopes:
-        await layer.group_send(group, envelope)
 
 
 def case_changed_on_commit(case: Case, event: CaseEvent) -> None:

@@ -44,13 +44,16 @@ from django.db import transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
+from governance import queueing, subscribers
 from governance.models import OutboxKind, OutboxMessage
+from governance.realtime import layer
 
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)  # longer than any delivery takes (a send waits 5 s at most)
 KEEP_DELIVERED = timedelta(days=1)
 RELAY_BATCH = 500
+RELAY_TASK = "governance.tasks.relay_now"  # named, not imported: the tasks import this module
 
 Send = tuple[list[str], dict[str, Any]]
 
@@ -128,14 +131,11 @@ class _Waker:
         self.wanted.set()
 
     def _run(self) -> None:
-        from governance import queueing
-        from governance.tasks import relay_now  # the tasks use the outbox: imported late
-
         while True:
             self.wanted.wait()
             self.wanted.clear()
             try:
-                queueing.enqueue(relay_now)  # broker down: the beat's sweep relays it later
+                queueing.enqueue_named(RELAY_TASK)  # broker down: the beat's sweep relays it
             except Exception:  # never let the thread die: the next wake-up tries again
                 logger.exception("outbox: could not wake the relay")
 
@@ -258,25 +258,18 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 @handler(OutboxKind.PUSH)
 def _push(messages: list[OutboxMessage]) -> set[int]:
     """Every batch's pushes in one trip to the channel layer: all went, or none."""
-    from governance import events  # events writes to the outbox: imported late
-
     sends = [(groups, message) for m in messages for groups, message in m.payload["sends"]]
-    return {m.pk for m in messages} if events.send_many(sends) else set()
+    return {m.pk for m in messages} if layer.send_many(sends) else set()
 
 
 @handler(OutboxKind.TASK)
 def _task(messages: list[OutboxMessage]) -> set[int]:
-    """Each task to the broker (the breaker skips the rest once one attempt failed)."""
-    from governance import queueing
-
+    """Each task to the broker (the breaker skips the rest once one attempt failed); an
+    unknown task is logged and dropped."""
     went = set()
     for message in messages:
         name, args = message.payload["task"], message.payload.get("args", [])
-        task = current_app.tasks.get(name)
-        if task is None:
-            logger.error("outbox: unknown task %s; dropped", name)
-            went.add(message.pk)
-        elif queueing.enqueue(task, *args):
+        if queueing.enqueue_named(name, *args):
             went.add(message.pk)
     return went
 
@@ -285,8 +278,6 @@ def _task(messages: list[OutboxMessage]) -> set[int]:
 def _events(messages: list[OutboxMessage]) -> set[int]:
     """Each row's events to every subscriber; a row whose subscribers failed is kept for the
     relay (the subscribers are idempotent, so handing it over again is harmless)."""
-    from governance import subscribers
-
     went = set()
     stopped: set[int] = set()  # cases whose earlier row failed: their later rows wait too
     for message in messages:

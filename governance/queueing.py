@@ -1,17 +1,20 @@
 """Queueing Celery work after commit without ever failing (or stalling) the request behind it.
 
-Work that must follow a change goes through the outbox (`enqueue_on_commit`): written with the
-change, handed to the broker after commit, relayed later if the broker was down. A broker that
-is down costs a request at most one failed attempt: after a failure, further attempts are
-skipped for a few seconds (a small circuit breaker).
+Work that must follow a change goes through the outbox (`outbox.task`): written with the
+change, handed to the broker after commit (here), relayed later if the broker was down. A
+broker that is down costs a request at most one failed attempt: after a failure, further
+attempts are skipped for a few seconds (a small circuit breaker). Tasks are named, not
+imported (`enqueue_named`): the task modules import the domain, never the other way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from importlib import import_module
 from typing import Any
 
-from celery import Task
+from celery import Task, current_app
 
 from governance.breaker import Breaker
 
@@ -45,8 +48,22 @@ def enqueue(task: Task, *args: Any) -> bool:
     return True
 
 
-def enqueue_on_commit(task: Task, *args: Any) -> None:
-    """Queue `task` once the current change commits, through the outbox (never lost)."""
-    from governance import outbox
+def task_named(name: str) -> Task | None:
+    """The Celery task registered as `name`, importing its module if this process has not
+    yet (the domain names the tasks it queues, it never imports them: the tasks import it)."""
+    task = current_app.tasks.get(name)
+    if task is None:
+        with contextlib.suppress(ImportError):
+            import_module(name.rpartition(".")[0])
+        task = current_app.tasks.get(name)
+    return task
 
-    outbox.add([outbox.task(task.name, *args)])
+
+def enqueue_named(name: str, *args: Any) -> bool:
+    """`enqueue` the task registered as `name`. An unknown name is logged and dropped (True:
+    there is nothing to try again)."""
+    task = task_named(name)
+    if task is None:
+        logger.error("unknown task %s; dropped", name)
+        return True
+    return enqueue(task, *args)

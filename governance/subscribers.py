@@ -33,10 +33,11 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
-from importlib import import_module
 from typing import Any
 
+from governance import queueing
 from governance.models import CaseEvent
+from governance.realtime import layer
 
 logger = logging.getLogger(__name__)
 
@@ -172,18 +173,8 @@ def _run(
 
 
 def _send(outgoing: _Outgoing) -> None:
-    from celery import current_app
-
-    from governance import events, queueing  # events writes to the outbox: imported late
-
-    if outgoing.sends and not events.send_many(outgoing.sends):
+    if outgoing.sends and not layer.send_many(outgoing.sends):
         raise NotDelivered("the channel layer did not take the pushes")
     for name, args in outgoing.tasks:
-        task = current_app.tasks.get(name)
-        if task is None:  # its module not imported yet in this process
-            import_module(name.rpartition(".")[0])
-            task = current_app.tasks.get(name)
-        if task is None:
-            logger.error("subscribers: unknown task %s; dropped", name)
-        elif not queueing.enqueue(task, *args):
+        if not queueing.enqueue_named(name, *args):
             raise NotDelivered(f"the broker did not take {name}")

@@ -5,7 +5,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
-from governance import caching, events, outbox, queueing, routing
+from governance import caching, outbox, queueing, routing
+from governance.realtime import layer as realtime_layer
 from tests.factories import City, Personas, make_city, make_personas
 
 
@@ -48,7 +49,7 @@ def _fast_and_isolated(settings, tmp_path):
     settings.GOVERNANCE = {**settings.GOVERNANCE, "GRID_INDEX_CHECK_SECONDS": 0}
     _clear_own_cache_keys()
     routing.grid_copy.invalidate()
-    events.layer_breaker.reset()
+    realtime_layer.layer_breaker.reset()
     queueing.broker.reset()
     caching.reset()
     outbox._behind.clear()

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from governance import events, outbox, queueing
 from governance.models import OutboxMessage
+from governance.realtime import layer as realtime_layer
 from governance.tasks import relay_outbox
 from notifications.models import Notification
 from tests.cases import submit
@@ -45,14 +46,14 @@ def _received(layer, channel: str) -> list[dict]:
 def layer_down(monkeypatch):
     """The channel layer refuses every send, as a stopped Redis does."""
     state = {"down": True}
-    real = events._send_all
+    real = realtime_layer._send_all
 
     async def failing(layer, envelopes):
         if state["down"]:
             raise ConnectionError("redis is down")
         await real(layer, envelopes)
 
-    monkeypatch.setattr(events, "_send_all", failing)
+    monkeypatch.setattr(realtime_layer, "_send_all", failing)
     return state
 
 
@@ -95,7 +96,7 @@ def test_with_the_layer_down_the_row_waits_and_is_delivered_once_when_it_is_back
 
     assert outbox.relay() == 0  # still down: nothing lost, nothing written twice
     layer_down["down"] = False
-    events.layer_breaker.reset()
+    realtime_layer.layer_breaker.reset()
     assert outbox.relay() == 1
     assert outbox.relay() == 0
     assert [m["tracking_id"] for m in _received(layer, grid)] == [case.tracking_id]
@@ -110,7 +111,7 @@ def test_the_next_delivery_after_an_outage_catches_up_the_backlog(
     with django_capture_on_commit_callbacks(execute=True):
         first = submit(city, people)
     layer_down["down"] = False
-    events.layer_breaker.reset()
+    realtime_layer.layer_breaker.reset()
     with django_capture_on_commit_callbacks(execute=True):
         second = submit(city, people)
     got = [m["tracking_id"] for m in _received(layer, grid) if m["kind"] == "case.created"]

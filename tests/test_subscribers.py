@@ -89,11 +89,11 @@ def test_the_live_subscribers_pushes_go_out_before_the_slower_subscribers_run(
     city, people, registry, monkeypatch, django_capture_on_commit_callbacks
 ):
     """An open page sees the change without waiting for the notification centre's rows."""
-    from governance import events
+    from governance.realtime import layer
 
     timeline: list[str] = []
     monkeypatch.setattr(
-        events, "send_many", lambda sends: timeline.extend(m["kind"] for _, m in sends) or True
+        layer, "send_many", lambda sends: timeline.extend(m["kind"] for _, m in sends) or True
     )
 
     @registry.subscriber("slow")  # registered first, still runs after the live one

@@ -14,10 +14,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from citizens.following import subscribing
-from citizens.following.telling import public_note
+from citizens.following import links
 from citizens.models import Alert, Subscription, SubscriptionTarget
 from governance import addresses
+from governance.models import Case, CaseEvent
+from governance.public import CaseFacts, TextFacts, public_form
 from notifications.models import status_label
 
 
@@ -29,6 +30,14 @@ def absolute(subscription: Subscription, path: str) -> str:
     return addresses.absolute(path)
 
 
+def public_note(case: Case, event: CaseEvent) -> str:
+    """The entry's public text, if it has one (a note to staff or to the reporter: nothing)."""
+    facts = CaseFacts.of(case)
+    text = TextFacts(event.created_at, event.kind, event.audience, event.note)
+    steps = public_form(facts, texts=[text]).steps
+    return (steps[0].text or "") if steps else ""
+
+
 def _language(subscription: Subscription) -> str:
     if subscription.user_id is not None:
         return subscription.user.preferred_language or "zh-hans"
@@ -36,7 +45,7 @@ def _language(subscription: Subscription) -> str:
 
 
 def _unsubscribe_url(subscription: Subscription) -> str:
-    token = subscribing.unsubscribe_token(subscription)
+    token = links.unsubscribe_token(subscription)
     return absolute(subscription, reverse("citizens:follow_unsubscribe", args=[token]))
 
 
@@ -74,7 +83,7 @@ def send_confirmation(subscription: Subscription, token: str) -> None:
             "follows_case": subscription.target == SubscriptionTarget.CASE,
             "confirm_url": absolute(subscription, reverse("citizens:follow_confirm", args=[token])),
             "unsubscribe_url": _unsubscribe_url(subscription),
-            "days": subscribing.CONFIRM_WITHIN.days,
+            "days": links.CONFIRM_WITHIN.days,
         }
         subject = render_to_string("citizens/mail/confirm_subject.txt", context)
         body = render_to_string("citizens/mail/confirm.txt", context)

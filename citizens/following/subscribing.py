@@ -10,11 +10,12 @@ import secrets
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from citizens.following import links
+from citizens.following import mail as follow_mail
 from citizens.models import (
     Subscription,
     SubscriptionSource,
@@ -30,9 +31,7 @@ logger = logging.getLogger(__name__)
 
 MIN_RADIUS_M = 100
 MAX_RADIUS_M = 5000
-CONFIRM_WITHIN = timedelta(days=7)
 RESEND_AFTER = timedelta(minutes=10)  # a pending address is not mailed again sooner
-UNSUBSCRIBE_SALT = "citizens.following.unsubscribe"
 METRES_PER_DEGREE = 111_320
 
 
@@ -293,8 +292,6 @@ def alerts_of(user: User) -> list[Subscription]:
 def send_confirmation(subscription_id: int) -> None:
     """Mail the confirmation link of a pending subscription, once (claimed by
     `confirmation_sent_at`). The token is made here and only its hash is stored."""
-    from citizens.following import mail as follow_mail
-
     now = clock.now()
     token = secrets.token_urlsafe(24)
     claimed = Subscription.objects.filter(
@@ -322,7 +319,7 @@ def confirm(token: str) -> Subscription | None:
         Subscription.objects.filter(
             token_hash=_hash(token),
             ended_at__isnull=True,
-            confirmation_sent_at__gte=now - CONFIRM_WITHIN,
+            confirmation_sent_at__gte=now - links.CONFIRM_WITHIN,
         )
         .select_related("case__category", "area")
         .first()
@@ -335,16 +332,10 @@ def confirm(token: str) -> Subscription | None:
     return row
 
 
-def unsubscribe_token(subscription: Subscription) -> str:
-    """The signed value in every mail's unsubscribe link: nothing stored, no sign-in."""
-    return signing.dumps(subscription.pk, salt=UNSUBSCRIBE_SALT, compress=True)
-
-
 def unsubscribe(token: str) -> Subscription | None:
     """End the subscription the link names (a second click finds it ended and says so)."""
-    try:
-        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
+    pk = links.subscription_of(token)
+    if pk is None:
         return None
     row = Subscription.objects.select_related("case__category", "area").filter(pk=pk).first()
     if row is None:

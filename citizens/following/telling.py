@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
+from citizens.following import mail as follow_mail
 from citizens.following.subscribing import MAX_RADIUS_M, METRES_PER_DEGREE, followable
 from citizens.models import Alert, Subscription, SubscriptionTarget
-from governance import clock, events, outbox
+from governance import clock, events, outbox, queueing
 from governance.duplicates import distance_m
 from governance.models import Case, CaseEvent, EventKind
 from governance.public import CaseFacts, TextFacts, public_form, rounded
@@ -22,8 +23,8 @@ from notifications.models import Notification, NotificationKind, NotificationPre
 logger = logging.getLogger(__name__)
 
 
-def _task_name(function: str) -> str:
-    return f"citizens.tasks.{function}"
+# The task that sends one alert, by name: the tasks module imports this one, never the reverse.
+SEND_ALERT = "citizens.tasks.send_alert"
 
 
 def is_public_step(case: Case, event: CaseEvent) -> bool:
@@ -147,7 +148,7 @@ def fan_out(event_id: int) -> int:
                 [Alert(subscription=m.subscription, event=event, created_at=now) for m in fresh]
             )
             _notify_accounts(case, event, fresh, now)
-            outbox.add([outbox.task(_task_name("send_alert"), a.pk) for a in alerts])
+            outbox.add([outbox.task(SEND_ALERT, a.pk) for a in alerts])
     except IntegrityError:  # another worker wrote them first: it sends them
         return 0
     return len(alerts)
@@ -178,7 +179,7 @@ def _notify_accounts(case: Case, event: CaseEvent, fresh: list[Matched], now: da
         return
     stored = _preferences({m.subscription.user_id for m in accounts}, {m.kind for m in accounts})
     params = params_of(case)
-    body = public_note(case, event)
+    body = follow_mail.public_note(case, event)
     rows = []
     for match in accounts:
         user = match.subscription.user
@@ -207,17 +208,8 @@ def _notify_accounts(case: Case, event: CaseEvent, fresh: list[Matched], now: da
         events.notification_on_commit(notification.user_id, push_message(notification))
 
 
-def public_note(case: Case, event: CaseEvent) -> str:
-    """The entry's public text, if it has one (a note to staff or to the reporter: nothing)."""
-    facts = CaseFacts.of(case)
-    text = TextFacts(event.created_at, event.kind, event.audience, event.note)
-    steps = public_form(facts, texts=[text]).steps
-    return (steps[0].text or "") if steps else ""
-
-
 def send_alert(alert_id: int) -> None:
     """Send one alert's e-mail (and SMS, if the account asks for it), at most once."""
-    from citizens.following import mail as follow_mail
     from notifications import sms
 
     alert = (
@@ -250,14 +242,11 @@ def send_alert(alert_id: int) -> None:
 
 def requeue_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
     """Queue again the alerts whose sending failed (or whose task was lost); run by the sweep."""
-    from citizens.tasks import send_alert as task
-    from governance.queueing import enqueue
-
     ids = list(
         Alert.objects.filter(sent_at__isnull=True, created_at__lte=clock.now() - older_than)
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )
     for alert_id in ids:
-        enqueue(task, alert_id)
+        queueing.enqueue_named(SEND_ALERT, alert_id)
     return len(ids)

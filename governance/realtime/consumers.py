@@ -18,11 +18,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth.models import AnonymousUser
 
-from governance import events
 from governance.access import Action, Person, area_paths, cases_for, holder_or_user, may
 from governance.cached_users import cached_user
 from governance.models import Area, Case, Department
-from governance.realtime import schemas
+from governance.realtime import groups, schemas
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -93,7 +92,7 @@ class PublicFeedConsumer(LiveConsumer):
     """/ws/live/: the anonymised public feed, one message per new or changed public case."""
 
     async def subscriptions(self) -> list[str] | None:
-        return [events.PUBLIC_GROUP]
+        return [groups.PUBLIC_GROUP]
 
     async def allowed(self, message: dict[str, Any]) -> bool:
         return schemas.SCHEMAS[message["kind"]].public
@@ -107,9 +106,9 @@ def _queue_groups(user) -> list[str] | None:
         codes = list(Area.objects.filter(parent=None).values_list("code", flat=True))
     else:
         codes = [p.strip("/").split("/")[-1] for p in area_paths(user, "see_cases")]
-    groups = [events.area_group(code) for code in codes]
+    groups = [groups.area_group(code) for code in codes]
     groups += [
-        events.department_group(pk)
+        groups.department_group(pk)
         for pk in Department.objects.filter(group__user=user).values_list("pk", flat=True)
     ]
     return groups or None
@@ -156,8 +155,8 @@ class CaseConsumer(LiveConsumer):
             return None
         self.tracking_id = case.tracking_id
         if self.internal:
-            return [events.case_group(case.pk)]
-        return [events.case_reporter_group(case.pk)]  # never sent an internal entry
+            return [groups.case_group(case.pk)]
+        return [groups.case_reporter_group(case.pk)]  # never sent an internal entry
 
     async def allowed(self, message: dict[str, Any]) -> bool:
         if message["kind"] not in schemas.CASE_KINDS or message["tracking_id"] != self.tracking_id:
@@ -174,7 +173,7 @@ class NotificationsConsumer(LiveConsumer):
         user = self.user
         if user is None or not user.is_authenticated or not user.is_active:
             return None
-        return [events.user_group(user.pk), events.BROADCAST_GROUP]
+        return [groups.user_group(user.pk), groups.BROADCAST_GROUP]
 
     async def allowed(self, message: dict[str, Any]) -> bool:
         return message["kind"] in (schemas.NOTIFICATION, schemas.BROADCAST)

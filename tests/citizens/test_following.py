@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from citizens.following import links as follow_links
 from citizens.following import subscribing, telling
 from citizens.models import Alert, Subscription
 from config.celery import app as celery_app
@@ -231,7 +232,7 @@ def test_the_one_click_post_of_mail_programs_unsubscribes_without_a_csrf_token(
 ):
     case = commit(submit, city, people)
     row = subscribing.follow_case(user=people.other_citizen, case=case)
-    token = subscribing.unsubscribe_token(row)
+    token = follow_links.unsubscribe_token(row)
     client = Client(enforce_csrf_checks=True)
     assert client.post(reverse("citizens:follow_unsubscribe", args=[token])).status_code == 200
     assert Subscription.objects.get().ended_at is not None

@@ -282,9 +282,9 @@ def test_not_resolved_within_the_window_reopens_the_case_with_the_answer(city, p
     assert reopened.kind == EventKind.REOPENED and "The bags are back" in reopened.note
 
 
-def test_not_resolved_past_the_window_opens_a_review_for_the_supervisor(
-    city, people, commit, settings
-):
+def _awaiting_review(city, people, commit, settings):
+    """A closed case its reporter said was not resolved past the reopen window, the
+    district's supervisor who reviews it, and the answer page the reporter saw."""
     settings.CALLBACK_LINK_DAYS = 30
     supervisor = User.objects.create_user(username="supervisor", password="pw-supervisor")
     Assignment.objects.create(user=supervisor, area=city.district, role=Role.SUPERVISOR)
@@ -293,6 +293,13 @@ def test_not_resolved_past_the_window_opens_a_review_for_the_supervisor(
     window = settings.GOVERNANCE["REOPEN_WINDOW_DAYS"]
     with clock.travel(clock.now() + timedelta(days=window + 1)):
         done = commit(browser().post, url, answers("no", "no", "Still there"))
+    return case, supervisor, done
+
+
+def test_not_resolved_past_the_window_opens_a_review_for_the_supervisor(
+    city, people, commit, settings
+):
+    case, supervisor, done = _awaiting_review(city, people, commit, settings)
     assert "supervisor will review" in done.content.decode()
     case.refresh_from_db()
     assert case.status == Status.CLOSED
@@ -310,20 +317,6 @@ def test_not_resolved_past_the_window_opens_a_review_for_the_supervisor(
     assert other.tracking_id not in listed.content.decode()
 
 
-def _awaiting_review(city, people, commit, settings) -> tuple[Case, User]:
-    """A closed case its reporter said was not resolved past the reopen window, and the
-    district's supervisor who reviews it."""
-    settings.CALLBACK_LINK_DAYS = 30
-    supervisor = User.objects.create_user(username="supervisor", password="pw-supervisor")
-    Assignment.objects.create(user=supervisor, area=city.district, role=Role.SUPERVISOR)
-    case = close(file_anonymously(city, commit), people, commit)
-    url = link_of(callback_mails("walker@example.com")[0])
-    window = settings.GOVERNANCE["REOPEN_WINDOW_DAYS"]
-    with clock.travel(clock.now() + timedelta(days=window + 1)):
-        commit(browser().post, url, answers("no", "no", "Still there"))
-    return case, supervisor
-
-
 def _review(client: Client, case: Case, decision: str, reason: str = "Checked on site"):
     return client.post(
         reverse("callback:callback_review", args=[case.tracking_id]),
@@ -334,7 +327,7 @@ def _review(client: Client, case: Case, decision: str, reason: str = "Checked on
 def test_the_supervisor_keeps_it_closed_with_a_reason_and_the_review_is_done(
     city, people, commit, settings
 ):
-    case, supervisor = _awaiting_review(city, people, commit, settings)
+    case, supervisor, _ = _awaiting_review(city, people, commit, settings)
     client = Client()
     client.force_login(supervisor)
     page = client.get(reverse("governance:case", args=[case.tracking_id])).content.decode()
@@ -365,7 +358,7 @@ def test_the_supervisor_keeps_it_closed_with_a_reason_and_the_review_is_done(
 
 
 def test_the_supervisor_reopens_it_past_the_window(city, people, commit, settings):
-    case, supervisor = _awaiting_review(city, people, commit, settings)
+    case, supervisor, _ = _awaiting_review(city, people, commit, settings)
     client = Client()
     client.force_login(supervisor)
     done = commit(_review, client, case, "reopen", "Photos show it is still broken")
@@ -382,7 +375,7 @@ def test_the_supervisor_reopens_it_past_the_window(city, people, commit, setting
 
 
 def test_only_who_may_escalate_the_case_reviews_it(city, people, commit, settings):
-    case, _ = _awaiting_review(city, people, commit, settings)
+    case, _, _ = _awaiting_review(city, people, commit, settings)
     officer = Client()
     officer.force_login(people.officer_a)  # sees the case, may not escalate it
     page = officer.get(reverse("governance:case", args=[case.tracking_id])).content.decode()

@@ -29,8 +29,9 @@ from citizens.following import telling
 from citizens.models import ContactMessage
 from config.celery import app as celery_app
 from evaluation.models import CallbackRequest
-from governance import caching, events, outbox, queueing, workflow
+from governance import caching, outbox, queueing, workflow
 from governance.models import ApiKey, Case, CaseEvent, OutboxMessage
+from governance.realtime import layer as realtime_layer
 from notifications import centre as notifications
 from notifications.models import Notification, NotificationPreference
 from tests.pages.helpers import submission
@@ -78,7 +79,7 @@ def private_redis(settings):
     server.stop()
     use_broker(before[0], eager=before[1])
     channel_layers.backends.clear()
-    events.layer_breaker.reset()
+    realtime_layer.layer_breaker.reset()
     queueing.broker.reset()
     caching.reset()
 
@@ -106,7 +107,7 @@ def test_an_outage_fails_nothing_and_loses_nothing(city, people, client, private
     assert waiting.count() == 6
 
     private_redis.start()  # back, empty: whatever was queued before the outage is gone too
-    events.layer_breaker.reset()  # (the breaker would close by itself after a few seconds)
+    realtime_layer.layer_breaker.reset()  # (the breaker would close by itself after a few seconds)
     queueing.broker.reset()
     relayed = outbox.relay()  # the beat's sweep (every 30 s), or the next change's wake-up
     assert relayed >= 6 and not waiting.exists()
@@ -156,7 +157,7 @@ def test_live_pushes_resume_when_redis_is_back(city, people, private_redis):
     private_redis.stop()
     submit(city, people)  # pushed nowhere, but saved
     private_redis.start()
-    events.layer_breaker.reset()
+    realtime_layer.layer_breaker.reset()
     queueing.broker.reset()
 
     async def scenario():
@@ -333,7 +334,7 @@ def test_every_channel_files_and_everything_due_is_delivered_once_when_redis_is_
     # Back. The relay writes what the changes cause, pushes to the sockets open now, and
     # queues the tasks, each once.
     private_redis.start()
-    events.layer_breaker.reset()  # (the breakers close by themselves after a few seconds)
+    realtime_layer.layer_breaker.reset()  # (the breakers close by themselves after a few seconds)
     queueing.broker.reset()
     caching.reset()
 

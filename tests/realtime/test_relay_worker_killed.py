@@ -16,7 +16,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -32,6 +31,7 @@ from governance.models import OutboxMessage
 from notifications.models import Notification
 from tests.cases import submit
 from tests.realtime.redis_server import RedisServer
+from tests.realtime.test_worker_outage import _wait_for
 from tests.test_relay import _database_url
 
 pytestmark = [
@@ -46,15 +46,6 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = 3
-
-
-def _wait_for(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
 
 
 def _start_worker(redis_url: str, log: Path, name: str, **extra: str) -> subprocess.Popen:

@@ -5,8 +5,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from rest_framework.authtoken.models import Token
 
 from governance import reference, routing, working_time
+from governance.api_tokens import token_deleted
 from governance.cached_users import user_changed
 from governance.models import (
     Area,
@@ -91,3 +93,5 @@ def saved_filter_changed(sender, instance: SavedFilter, **kwargs) -> None:
 # A person's cached account (`governance.cached_users`): dropped whenever it is saved or deleted.
 post_save.connect(user_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="cached-user")
 post_delete.connect(user_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="cached-user-d")
+# An API token's cached account (`governance.api_tokens`): dropped when the token is deleted.
+post_delete.connect(token_deleted, sender=Token, dispatch_uid="cached-token")

@@ -107,12 +107,9 @@ def token_from(scope: dict) -> str | None:
 
 @database_sync_to_async
 def user_for_token(key: str):
-    from rest_framework.authtoken.models import Token
+    from governance.api_tokens import user_of_token
 
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active:
-        return None
-    return token.user
+    return user_of_token(key)
 
 
 # What a consumer keeps of the connection's scope: routing and the connection itself. Not the

@@ -37,15 +37,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         self.groups_joined = []
-        groups = await self.subscriptions()
+        names = await self.subscriptions()
         # Who is listening was read for the subscriptions: from here on the socket holds only
         # what `kept_person` kept (the scope's user and session go).
         self.scope.pop("user", None)
         self.scope.pop("session", None)
-        if groups is None:
+        if names is None:
             await self.close()  # before accept: the handshake is refused (HTTP 403)
             return
-        for group in groups:
+        for group in names:
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups_joined.append(group)
         await self.accept()
@@ -106,12 +106,12 @@ def _queue_groups(user) -> list[str] | None:
         codes = list(Area.objects.filter(parent=None).values_list("code", flat=True))
     else:
         codes = [p.strip("/").split("/")[-1] for p in area_paths(user, "see_cases")]
-    groups = [groups.area_group(code) for code in codes]
-    groups += [
+    names = [groups.area_group(code) for code in codes]
+    names += [
         groups.department_group(pk)
         for pk in Department.objects.filter(group__user=user).values_list("pk", flat=True)
     ]
-    return groups or None
+    return names or None
 
 
 @database_sync_to_async

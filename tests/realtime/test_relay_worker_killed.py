@@ -97,7 +97,8 @@ def test_a_worker_killed_mid_relay_loses_nothing_and_writes_nothing_twice(
     server = RedisServer(data_dir=tmp_path / "redis")
     (tmp_path / "redis").mkdir()
     server.start()
-    sender = Celery("relay-check", broker=server.url)
+    # Not the current app: later tests in this process must keep queueing through the site's.
+    sender = Celery("relay-check", broker=server.url, set_as_current=False)
     mark = tmp_path / "hung"
     doomed = _start_worker(server.url, tmp_path / "doomed.log", "doomed", RELAY_HANG_MARK=str(mark))
     survivor = None

@@ -71,7 +71,8 @@ def test_a_busy_worker_survives_redis_outages_and_finishes_every_task(tmp_path):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    sender = Celery("outage-check", broker=server.url)
+    # Not the current app: later tests in this process must keep queueing through the site's.
+    sender = Celery("outage-check", broker=server.url, set_as_current=False)
     sender.conf.broker_connection_retry_on_startup = True
     try:
         sender.send_task("tests.realtime.worker_tasks.slow_mark", args=[-1, 0])

@@ -24,6 +24,7 @@ from django.db import close_old_connections, transaction
 
 from bench.city import City
 from bench.stats import rss_kib, summary
+from bench.worker import drain_outbox
 from citizens.models import User
 from governance.models import Category
 from governance.workflow import file_case, submit_case
@@ -58,7 +59,7 @@ def measure(city: City, base: str, process: Any) -> dict[str, Any]:
             lat=point.y,
         )
         cases.append((int(i), case))
-    drained = _drain_outbox()
+    drained = drain_outbox()
     ws_base = base.replace("http://", "ws://") + WEBSOCKET_URL
     from bench.http import run_async
 
@@ -66,19 +67,6 @@ def measure(city: City, base: str, process: Any) -> dict[str, Any]:
     pid = (worker_pids(process.pid) or [process.pid])[0]
     result = run_async(lambda: _run(ws_base, base, pid, people, cookies, cases, city))
     return {**result, "backlog_drained_s": drained}
-
-
-def _drain_outbox(timeout: float = 300.0) -> float:
-    """Wait until the relay (the worker beside the server) has delivered what the setup's
-    filings left in the outbox, so that each measured change is relayed on its own and not
-    behind a backlog of fifty. Returns how long that took."""
-    from governance import outbox
-
-    tick = time.perf_counter()
-    while outbox.pending_count() and time.perf_counter() - tick < timeout:
-        time.sleep(0.2)
-    close_old_connections()
-    return time.perf_counter() - tick
 
 
 def warm_up(connections: int) -> int:

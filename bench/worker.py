@@ -63,3 +63,35 @@ def celery_worker(env: dict[str, str]) -> Iterator[subprocess.Popen | None]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def drain_outbox(timeout: float = 300.0) -> float:
+    """Wait until the relay (the worker beside the server) has delivered what the outbox holds
+    and the worker has run every task queued meanwhile (the duplicate checks, the deliveries),
+    so that a figure is not measured while the worker still works off the previous figure's
+    filings (tens of milliseconds each on the same two cores). Returns how long that took."""
+    from django.db import close_old_connections
+
+    from governance import outbox
+
+    tick = time.perf_counter()
+    while time.perf_counter() - tick < timeout:
+        if not outbox.pending_count() and not _tasks_waiting():
+            break
+        time.sleep(0.2)
+    close_old_connections()
+    return time.perf_counter() - tick
+
+
+def _tasks_waiting() -> int:
+    """Tasks queued on the broker or taken by the worker and not yet acknowledged."""
+    if not settings.REDIS_URL:
+        return 0
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        queued = sum(client.llen(key) for key in client.scan_iter(match="celery*", count=100))
+        return queued + client.hlen("unacked")
+    finally:
+        client.close()

@@ -21,7 +21,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
 from governance import caching
-from governance.cached_users import cached_user
+from governance.cached_users import cached_user, remember_user
 
 TIMEOUT = 300
 
@@ -35,12 +35,15 @@ def user_of_token(token: str) -> Any | None:
     if not token or len(token) > 100:
         return None
     user_id = caching.shared.get(_key(token))
-    if user_id is None:
-        user_id = Token.objects.filter(key=token).values_list("user_id", flat=True).first()
-        if user_id is None:
+    if user_id is not None:
+        user = cached_user(user_id)
+    else:  # the token with its account in one query, as DRF reads it; both kept for next time
+        found = Token.objects.select_related("user").filter(key=token).first()
+        if found is None:
             return None
-        caching.shared.set(_key(token), user_id, TIMEOUT)
-    user = cached_user(user_id)
+        user = found.user
+        caching.shared.set(_key(token), user.pk, TIMEOUT)
+        remember_user(user)
     return user if user is not None and user.is_active else None
 
 

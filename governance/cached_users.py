@@ -65,6 +65,12 @@ def cached_user(user_id: Any):
     return user
 
 
+def remember_user(user) -> None:
+    """Keep the account just read from the database (with its password) as `cached_user`
+    would have: the next request finds it in the cache."""
+    caching.shared.set(_key(user.pk), _copy(user), TIMEOUT)
+
+
 def forget_user(pk: Any) -> None:
     """Drop the account's copy, now and once the current transaction commits."""
     caching.shared.delete(_key(pk))

@@ -88,3 +88,19 @@ def test_an_officer_is_refused_in_the_browser_too(browse, city, people):
     response = page.goto("/work/dashboard/")
     assert response.status == 403
     expect(page.locator(".message.error")).to_contain_text("cockpit")
+
+
+def test_the_drawn_heatmap_passes_the_accessibility_check(browse, city, people):
+    """Once Leaflet has drawn the map (its zoom buttons are focusable), the map's container is
+    a labelled region, not an image holding controls (axe: nested-interactive)."""
+    from tests.browser.test_accessibility import AXE, RUN_AXE, WCAG
+
+    make_cockpit_city(city, people)
+    page = browse(people.street_leader, language="zh-hans", **PHONE)
+    page.context.add_init_script(path=str(AXE))
+    page.goto("/work/dashboard/")
+    page.wait_for_selector("[data-heatmap][data-heatmap-cells]")
+    assert page.locator(
+        "[data-heatmap] a, [data-heatmap] button, [data-heatmap] [tabindex]"
+    ).count()
+    assert page.evaluate(RUN_AXE, WCAG) == []

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "governance",
     "notifications",
     "evaluation",
+    "emergency",
 ]
 
 MIDDLEWARE = [

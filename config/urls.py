@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("citizens.urls")),
     path("api/v1/evaluation/", include("evaluation.api.urls")),
+    path("api/v1/emergency/", include("emergency.api.urls")),
     path("", include("evaluation.urls")),
     path("api/v1/", include("governance.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -44,6 +45,7 @@ urlpatterns = [
     path("work/evaluation/", include("evaluation.web.urls")),
     path("", include("governance.urls")),
     path("", include("evaluation.web.cockpit_urls")),
+    path("", include("emergency.urls")),
 ]
 
 # Nothing under MEDIA_URL is served, in development or production: every stored file is opened

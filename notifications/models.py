@@ -31,6 +31,8 @@ class NotificationKind(models.TextChoices):
     AREA_ALERT = "area_alert", _("a request in my alert area")
     CALLBACK = "callback", _("a satisfaction callback about my request")
     CALLBACK_REVIEW = "callback_review", _("a citizen says a closed case is not resolved")
+    EMERGENCY_NOTICE = "emergency_notice", _("an emergency notice")
+    EMERGENCY_TASK = "emergency_task", _("a task of an emergency plan")
 
 
 # A notification's title, by kind: rendered from its `params` when it is read, in the reader's
@@ -46,6 +48,8 @@ TITLES = {
     NotificationKind.AREA_ALERT: _("Request %(id)s in your alert area: %(category)s, %(status)s"),
     NotificationKind.CALLBACK: _("Was request %(id)s resolved? Tell us"),
     NotificationKind.CALLBACK_REVIEW: _("Case %(id)s: the citizen says it is not resolved"),
+    NotificationKind.EMERGENCY_NOTICE: _("Emergency notice: %(title)s"),
+    NotificationKind.EMERGENCY_TASK: _("Emergency task: %(title)s"),
 }
 
 
@@ -136,6 +140,7 @@ class Notification(models.Model):
             "id": params.get("id", ""),
             "category": category,
             "status": status_label(params.get("status", "")),
+            "title": (english and params.get("title_en")) or params.get("title", ""),
         }
 
 

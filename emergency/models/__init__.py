@@ -14,11 +14,24 @@ from emergency.models.incident import (
     IncidentSource,
     IncidentStatus,
 )
+from emergency.models.notice import (
+    DEFAULT_OPTIONS,
+    Answer,
+    Certainty,
+    MessageType,
+    Notice,
+    Recipient,
+    Severity,
+    Urgency,
+)
 
 __all__ = [
+    "DEFAULT_OPTIONS",
     "KIND_CLASS",
     "OPEN_STATUSES",
     "WARNING_COLOUR",
+    "Answer",
+    "Certainty",
     "Incident",
     "IncidentArea",
     "IncidentCase",
@@ -28,4 +41,9 @@ __all__ = [
     "IncidentLevel",
     "IncidentSource",
     "IncidentStatus",
+    "MessageType",
+    "Notice",
+    "Recipient",
+    "Severity",
+    "Urgency",
 ]

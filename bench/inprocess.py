@@ -315,3 +315,31 @@ def guardian_figures(city: City, sizes: tuple[int, ...], repeats: int) -> dict[s
         guardian_settings.USER_OBJ_PERMS_MODEL, guardian_settings.GROUP_OBJ_PERMS_MODEL = saved
         UserObjectPermission.objects.all().delete()
     return result
+
+
+LIST_PAGE = 51  # the API list's page of 50 and the one that tells whether there is a next
+
+
+def list_plan_figures(city: City, sample: int = 2000) -> dict[str, Any]:
+    """How PostgreSQL plans a grid officer's newest-first list (the API list's query) across
+    the city: how many of `sample` officers' lists walk the newest-first index filtering rows,
+    and how many of those for a grid holding fewer than a page of cases — a walk over the whole
+    table (300 ms at a million cases), the tail `governance.paths` removed."""
+    if not is_postgresql():
+        return {"skipped": "PostgreSQL only: the planner's choice is the figure"}
+    step = max(1, len(city.officer_ids) // sample)
+    officer_ids = [int(x) for x in city.officer_ids[::step, 1]]
+    walks = short_walks = 0
+    tick = time.perf_counter()
+    for officer in User.objects.filter(pk__in=officer_ids):
+        cases = cases_for(officer, Action.VIEW).order_by("-created_at", "-pk")[:LIST_PAGE]
+        if "case_newest" in cases.explain():
+            walks += 1
+            if cases_for(officer, Action.VIEW).count() < LIST_PAGE:
+                short_walks += 1
+    return {
+        "officers": len(officer_ids),
+        "newest_index_walks": walks,
+        "whole_table_walks": short_walks,
+        "seconds": round(time.perf_counter() - tick, 1),
+    }

@@ -98,6 +98,19 @@ def rows(run: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
             _ratio(naive.get("p95_ms"), officer.get("p95_ms")) + " faster (p95)",
         )
     )
+    plans = run.get("list_plans", {})
+    if isinstance(plans, dict) and "officers" in plans:
+        out.append(
+            (
+                "Officers' newest-first lists (the API list's query) planned as a walk over the "
+                "whole table (grid under a page of cases, newest-first index)",
+                "0",
+                f"{_n(plans.get('whole_table_walks'), 0)} of {_n(plans.get('officers'), 0)} "
+                f"officers ({_n(plans.get('newest_index_walks'), 0)} newest-first walks in all)",
+                "a grid matched by prefix LIKE (before): 3 of 50 officers sampled, 300 ms each",
+                "—",
+            )
+        )
     for role in ("community_leader", "street_dispatcher"):
         figure = queue.get(role, {})
         out.append(

@@ -54,6 +54,7 @@ def run_one(
     figures["load"] = {**city.timings, "rows": city_module.sizes(), "open_cases": city.open_cases}
     figures["routing"] = inprocess.routing_figures(city)
     figures["queue"] = inprocess.queue_figures(city, scale.queue_repeats)
+    figures["list_plans"] = inprocess.list_plan_figures(city)
     figures["filing"] = inprocess.filing_figures(city, max(20, scale.http_requests // 10))
     figures["filing_paths"] = filing_paths.filing_paths_figures(
         city, max(20, scale.http_requests // 10)

@@ -16,6 +16,7 @@ from django.db.models.functions import Cast, Floor
 
 from governance.access import Action, Person, cases_for
 from governance.models import Area
+from governance.paths import at_or_beneath
 
 CELLS_ACROSS = 24  # cells along the longer side of the area's bounding box
 MAX_CELLS = CELLS_ACROSS * CELLS_ACROSS
@@ -39,7 +40,7 @@ def heat_cells(*, user: Person, area: Area, start: datetime, end: datetime) -> d
     rows = (
         cases_for(user, Action.VIEW, as_staff=True)
         .filter(
-            area_path__startswith=area.path,
+            at_or_beneath(area.path),
             created_at__gte=start,
             created_at__lt=end,
             lon__gte=area.min_lon,

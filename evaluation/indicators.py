@@ -54,6 +54,7 @@ from evaluation.periods import (
 from governance import clock
 from governance.models import Area, Category, Department
 from governance.models.area import CODE_LENGTH, Level
+from governance.paths import at_or_beneath
 from governance.working_time import after_working_hours, working_hours_between
 
 __all__ = [
@@ -228,7 +229,7 @@ class Scope:
         """The obligations of the scope (whatever their period)."""
         if self.kind == "area":
             assert self.area is not None
-            return Q(area_path__startswith=self.area.path)
+            return at_or_beneath(self.area.path)
         if self.kind == "department":
             assert self.department is not None
             return Q(department_id=self.department.pk)
@@ -241,7 +242,7 @@ class Scope:
         pk = self.person.pk
         mine = Q(person_id=pk) | Q(fulfilled_by_id=pk)
         for path in self.verify_paths:
-            mine |= Q(kind=V, area_path__startswith=path)
+            mine |= Q(kind=V) & at_or_beneath(path)
         return mine
 
     def reports(self) -> Q:
@@ -552,7 +553,7 @@ def rank_children(area: Area, period: Period, *, as_of: datetime | None = None) 
     if not children:
         return []
     length = len(area.path) + CODE_LENGTH[Level(children[0].level)] + 1
-    queryset = _in_period(Obligation.objects.filter(area_path__startswith=area.path), period, as_of)
+    queryset = _in_period(Obligation.objects.filter(at_or_beneath(area.path)), period, as_of)
     grouped = _grouped(queryset, Substr("area_path", 1, length), as_of)
     entries = [
         (child, figures_of(grouped.get(child.path, _empty_raw()), period, "area", policy))
@@ -569,7 +570,7 @@ def rank_departments(
     policy = Policy.current()
     queryset = Obligation.objects.filter(department__isnull=False)
     if within is not None:
-        queryset = queryset.filter(area_path__startswith=within.path)
+        queryset = queryset.filter(at_or_beneath(within.path))
     grouped = _grouped(_in_period(queryset, period, as_of), F("department_id"), as_of)
     entries = [
         (d, figures_of(grouped.get(d.pk, _empty_raw()), period, "department", policy))

@@ -34,6 +34,7 @@ from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db.models import BooleanField, ExpressionWrapper, IntegerField, Q, QuerySet, Value
 
 from governance.models import Case
+from governance.paths import at_or_beneath, at_or_beneath_any
 from governance.scope import Scope, read_scopes, scope_of
 
 
@@ -135,15 +136,8 @@ def area_paths(user: Person, codename: str) -> list[str]:
 
 
 def _covering(paths: list[str]) -> Q:
-    """One OR of path prefixes, dropping paths already covered by a shorter one."""
-    kept: list[str] = []
-    for path in sorted(paths, key=len):
-        if not any(path.startswith(k) for k in kept):
-            kept.append(path)
-    condition = Q(pk__in=[])
-    for path in kept:
-        condition |= Q(area_path__startswith=path)
-    return condition
+    """Cases at or beneath any of the paths (`governance.paths`: a grid by equality)."""
+    return at_or_beneath_any(paths)
 
 
 def _granted(scope: Scope, *, personal_data: bool) -> Q:
@@ -151,7 +145,7 @@ def _granted(scope: Scope, *, personal_data: bool) -> Q:
     condition = Q(pk__in=[])
     for grant in scope.grants:
         if grant.with_personal_data or not personal_data:
-            condition |= Q(area_path__startswith=grant.path, category__in=grant.categories)
+            condition |= at_or_beneath(grant.path) & Q(category__in=grant.categories)
     return condition
 
 

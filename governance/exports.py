@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from governance.access import Action, cases_for
 from governance.inputs import DayField
 from governance.models import Area, Case
+from governance.paths import at_or_beneath
 from governance.public import CaseFacts, PublicForm, public_form, texts_of
 
 COLUMNS = [
@@ -94,7 +95,7 @@ def _cases(request: HttpRequest) -> Iterator[Case] | HttpResponse:
     if data.get("category"):
         cases = cases.filter(category__code__in=data["category"].split(","))
     if data.get("area"):
-        cases = cases.filter(area_path__startswith=data["area"].path)
+        cases = cases.filter(at_or_beneath(data["area"].path))
     return cases.iterator(chunk_size=BATCH)
 
 

@@ -31,6 +31,7 @@ from governance.audience import Audience, file_audience, text_audience
 from governance.file_access import ShownFile, attachment_url
 from governance.models import Attachment, Case, CaseEvent, EventKind, Status
 from governance.models.case import OPEN_STATUSES
+from governance.paths import at_or_beneath
 from governance.privacy import PUBLIC_DECIMALS
 from governance.story import next_step, status_group, status_meaning, who_handles
 
@@ -349,7 +350,7 @@ def public_cases(
     if status in Status.values:
         cases = cases.filter(status=status)
     if area_path:
-        cases = cases.filter(area_path__startswith=area_path)
+        cases = cases.filter(at_or_beneath(area_path))
     if near is None:
         return cases.order_by("-created_at", "-pk")
     scale = 10**PUBLIC_DECIMALS

@@ -25,6 +25,7 @@ from django.utils import timezone
 from governance import clock, subscribers, workflow
 from governance.models import Area, AreaDailyStatistics, Case
 from governance.models.case import OPEN_STATUSES
+from governance.paths import at_or_beneath
 
 
 @dataclass
@@ -107,7 +108,7 @@ def daily_statistics(day: date) -> int:
     end = start + timedelta(days=1)
     written = 0
     for area in Area.objects.active():
-        counts = Case.objects.filter(area_path__startswith=area.path).aggregate(
+        counts = Case.objects.filter(at_or_beneath(area.path)).aggregate(
             created=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
             closed=Count("pk", filter=Q(closed_at__gte=start, closed_at__lt=end)),
             open_total=Count("pk", filter=Q(status__in=OPEN_STATUSES, created_at__lt=end)),

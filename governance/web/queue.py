@@ -24,6 +24,7 @@ from governance.access import AREA_PERMISSION, Action, Person, area_paths, cases
 from governance.models import Area, Case, CaseEvent, EventKind, SavedFilter, Status
 from governance.models.area import localised_name
 from governance.models.case import OPEN_STATUSES
+from governance.paths import at_or_beneath
 from governance.privacy import listed_point
 from governance.saved_filters import saved_filters
 from governance.scope import scope_of
@@ -188,7 +189,7 @@ def filtered_cases(user: Person, data) -> tuple[QueueFilter, QuerySet[Case], str
         if form.cleaned_data["category"]:
             cases = cases.filter(category_id=form.cleaned_data["category"])
         if form.cleaned_data["area"]:
-            cases = cases.filter(area_path__startswith=form.cleaned_data["area"].path)
+            cases = cases.filter(at_or_beneath(form.cleaned_data["area"].path))
         if form.cleaned_data["overdue"]:
             cases = cases.overdue(clock.now())
         if form.cleaned_data["unrouted"]:

@@ -28,6 +28,7 @@ from governance.file_access import openable
 from governance.inputs import BadInput, parse_moment, whole_number
 from governance.models import Area, Audience, Case, CaseEvent, Department, Status
 from governance.models.case import FINAL_STATUSES, OPEN_STATUSES
+from governance.paths import at_or_beneath
 from governance.privacy import listable, listed, reporter_shown, reveal
 
 
@@ -200,7 +201,7 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
             cases = cases.filter(grid__code=data["grid"])
         if data.get("area"):
             area = Area.objects.active().filter(code=data["area"]).first()
-            cases = cases.filter(area_path__startswith=area.path) if area else cases.none()
+            cases = cases.filter(at_or_beneath(area.path)) if area else cases.none()
         if data.get("overdue"):
             cases = cases.overdue()
         if data.get("mine"):

@@ -44,7 +44,8 @@ def parse(data: bytes) -> Element:
     try:
         return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as error:
-        raise InvalidAlert(f"Refused: {type(error).__name__} (DTDs and entities are not allowed)"
+        raise InvalidAlert(
+            f"Refused: {type(error).__name__} (DTDs and entities are not allowed)"
         ) from None
     except ParseError as error:
         raise InvalidAlert(f"Not well-formed XML: {error}") from None

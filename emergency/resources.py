@@ -63,7 +63,8 @@ def public_form(user: Person, resource: Resource, data: dict) -> dict:
     edit it."""
     if may_edit(user, resource):
         return data
-    return {key: (None if key in PERSONAL_FIELDS[type(resource)] else value) for key, value in data.items()}
+    personal = PERSONAL_FIELDS[type(resource)]
+    return {key: (None if key in personal else value) for key, value in data.items()}
 
 
 def save_resource(*, user: Person, resource: Resource) -> Resource:

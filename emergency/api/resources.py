@@ -159,4 +159,3 @@ class TeamViewSet(ResourceViewSet):
     model = Team
     serializer_class = TeamSerializer
     queryset = Team.objects.none()
-

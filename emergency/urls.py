@@ -6,4 +6,5 @@ app_name = "emergency"
 
 urlpatterns: list = [
     path("", include("emergency.cap.urls")),
+    path("", include("emergency.web.urls")),
 ]

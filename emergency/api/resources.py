@@ -113,7 +113,7 @@ class ResourceViewSet(SafeLookupMixin, viewsets.ModelViewSet):
         if code:
             area = Area.objects.active().filter(code=code).first()
             resources = resources.filter(path__startswith=area.path) if area else resources.none()
-        return resources.order_by("path", "pk")
+        return resources.defer("grid__boundary").order_by("path", "pk")
 
     def perform_create(self, serializer) -> None:
         if not may_add_anywhere(self.request.user):

@@ -94,7 +94,9 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         return refused(request, _("The resources are for staff of the areas."))
     kind = request.GET.get("kind", "shelters")
     model = _model(kind)
-    resources = list(resources_for(request.user, model).order_by("path", "name", "pk"))
+    resources = list(
+        resources_for(request.user, model).defer("grid__boundary").order_by("path", "name", "pk")
+    )
     rows = [{"resource": r, "editable": may_edit(request.user, r)} for r in resources]
     return render(
         request,

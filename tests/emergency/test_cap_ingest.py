@@ -185,3 +185,16 @@ def test_only_who_manages_the_alerts_areas_may_send_it(city, people, api):
 
 def test_anonymous_callers_are_asked_to_authenticate(city, api):
     assert api.post(URL, data=alert(), content_type="application/cap+xml").status_code == 401
+
+
+def test_our_own_alert_reads_back_as_a_draft_for_its_areas(city, people, api):
+    from emergency.cap.alerts import alert_xml
+    from tests.emergency.cap_helpers import incident, notice
+
+    ours = notice(incident(city.grid_a, city.grid_a2), severity="Extreme")
+    response = post(api, people.street_leader, alert_xml(ours))
+    assert response.status_code == 201, response.json()
+    assert sorted(response.json()["areas"]) == sorted([city.grid_a.code, city.grid_a2.code])
+    taken = Incident.objects.get(pk=response.json()["incident"])
+    assert taken.level == 1 and taken.kind == "flood"
+    assert taken.title == ours.title and taken.title_en == ours.title_en

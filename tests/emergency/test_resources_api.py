@@ -138,3 +138,11 @@ def test_the_dispatcher_removes(city, people, api):
     url = f"{BASE}/supplies/{made.supply_b.pk}/"
     assert as_(api, people.dispatcher).delete(url).status_code == 204
     assert not Supply.objects.exists()
+
+
+def test_a_long_list_costs_a_few_queries(city, people, api, django_assert_max_num_queries):
+    for number in range(30):
+        Shelter.objects.create(name=f"避难点{number}", capacity=10, lon=120.01, lat=30.01)
+    leader = as_(api, people.street_leader)
+    with django_assert_max_num_queries(8):
+        assert len(names(leader.get(f"{BASE}/shelters/"))) == 30

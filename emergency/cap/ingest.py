@@ -236,7 +236,7 @@ def _note(alert: Alert, incident: Incident, user) -> Taken:
             note=(
                 note % {"headline": info.headline or info.event} + "\n\n" + _description(info)
             ).strip(),
-            data=_details(alert),
+            data=_details(alert, resolve(alert)),
         )
         Incident.objects.filter(pk=incident.pk).update(updated_at=now)
     return Taken(incident, noted=True)

@@ -102,6 +102,9 @@ def test_an_update_and_a_cancel_are_noted_on_the_same_incident_once(city, people
     )
     assert post(api, people.dispatcher, cancel).json()["noted"] is True
     incident = Incident.objects.get()
+    noted = incident.events.filter(kind=IncidentEventKind.NOTE).first()
+    assert noted.data["msg_type"] == "Update" and noted.data["areas"] == ["339901"]
+    assert noted.data["severity"] == ["Extreme", "Extreme"]
     kinds = list(incident.events.values_list("kind", flat=True))
     assert kinds == [IncidentEventKind.DECLARED, IncidentEventKind.NOTE, IncidentEventKind.NOTE]
     assert "cancelled" in incident.events.last().note or "取消" in incident.events.last().note

@@ -271,6 +271,8 @@ SMS_GATEWAY = env_str("SMS_GATEWAY", "notifications.sms.LoggingSmsGateway")
 # The site's address as people outside reach it: the links in e-mails and SMS are built on it
 # (pages build theirs from the request). The default is the embedded run's.
 SITE_URL = env_site_url("SITE_URL", "http://127.0.0.1:8000")
+# CAP 1.2: the `sender` of our public alerts (unique to this site; by default its host name).
+CAP_SENDER = env_str("CAP_SENDER", urlsplit(SITE_URL).hostname or "grid.example")
 # A one-time link that signs an anonymous reporter's browser in to their request, sent to
 # their contact: valid this many days (a used or expired one offers to send a fresh one).
 REPORTER_LINK_DAYS = env_int("REPORTER_LINK_DAYS", 7, minimum=1)

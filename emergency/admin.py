@@ -1,6 +1,15 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from emergency.models import Incident, IncidentArea, IncidentCase, IncidentEvent
+from emergency.models import (
+    Incident,
+    IncidentArea,
+    IncidentCase,
+    IncidentEvent,
+    Shelter,
+    Supply,
+    Team,
+)
 
 
 class AffectedAreaInline(admin.TabularInline):
@@ -33,3 +42,37 @@ class IncidentAdmin(admin.ModelAdmin):
     search_fields = ["title", "title_en"]
     raw_id_fields = ["declared_by"]
     inlines = [AffectedAreaInline, LinkedCaseInline, TimelineInline]
+
+
+class ResourceAdmin(admin.ModelAdmin):
+    """Resources per grid: the point places them (governance.routing), else the grid chosen."""
+
+    raw_id_fields = ["grid"]
+    readonly_fields = ["path", "updated_at"]
+    list_select_related = ["grid"]
+
+    def grid_code(self, resource) -> str:
+        return resource.grid.code if resource.grid_id else ""
+
+    grid_code.short_description = _("grid")  # type: ignore[attr-defined]
+
+
+@admin.register(Shelter)
+class ShelterAdmin(ResourceAdmin):
+    list_display = ["name", "grid_code", "capacity", "occupancy", "open", "updated_at"]
+    list_filter = ["open", "grid__parent__parent"]
+    search_fields = ["name", "address", "grid__code", "grid__name"]
+
+
+@admin.register(Supply)
+class SupplyAdmin(ResourceAdmin):
+    list_display = ["name", "kind", "quantity", "unit", "state", "grid_code", "updated_at"]
+    list_filter = ["kind", "state", "grid__parent__parent"]
+    search_fields = ["name", "custodian", "storage_place", "grid__code"]
+
+
+@admin.register(Team)
+class TeamAdmin(ResourceAdmin):
+    list_display = ["name", "kind", "members", "grid_code", "updated_at"]
+    list_filter = ["kind", "grid__parent__parent"]
+    search_fields = ["name", "leader_name", "grid__code"]

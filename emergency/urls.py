@@ -1,7 +1,10 @@
 """The emergency app's pages, feeds and endpoints; each part includes its own module here."""
 
-from django.urls import path  # noqa: F401 - the parts add path(...) entries
+from django.urls import include, path
 
 app_name = "emergency"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", include("emergency.cap.urls")),
+    path("", include("emergency.web.urls")),
+]

@@ -1,5 +1,19 @@
 """The emergency app's REST endpoints (under /api/v1/emergency/)."""
 
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from emergency.api.cap import CapIngestView
+from emergency.api.resources import ShelterViewSet, SupplyViewSet, TeamViewSet
+
 app_name = "emergency-api"
 
-urlpatterns: list = []
+router = SimpleRouter()
+router.register("shelters", ShelterViewSet, basename="shelter")
+router.register("supplies", SupplyViewSet, basename="supply")
+router.register("teams", TeamViewSet, basename="team")
+
+urlpatterns: list = [
+    path("cap/", CapIngestView.as_view(), name="cap-ingest"),
+    *router.urls,
+]

@@ -24,11 +24,21 @@ from emergency.models.notice import (
     Severity,
     Urgency,
 )
+from emergency.models.resources import (
+    PERSONAL_FIELDS,
+    Shelter,
+    Supply,
+    SupplyKind,
+    SupplyState,
+    Team,
+    TeamKind,
+)
 
 __all__ = [
     "DEFAULT_OPTIONS",
     "KIND_CLASS",
     "OPEN_STATUSES",
+    "PERSONAL_FIELDS",
     "WARNING_COLOUR",
     "Answer",
     "Certainty",
@@ -45,5 +55,11 @@ __all__ = [
     "Notice",
     "Recipient",
     "Severity",
+    "Shelter",
+    "Supply",
+    "SupplyKind",
+    "SupplyState",
+    "Team",
+    "TeamKind",
     "Urgency",
 ]

@@ -127,6 +127,14 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "created_at"], name="incident_status")]
+        constraints = [
+            # One incident per upstream CAP alert, however often (or concurrently) it is sent.
+            models.UniqueConstraint(
+                fields=["source_reference"],
+                condition=models.Q(source="cap"),
+                name="incident_cap_alert_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

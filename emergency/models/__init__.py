@@ -24,12 +24,14 @@ from emergency.models.notice import (
     Severity,
     Urgency,
 )
+from emergency.models.plan import Activation, Plan, PlanStep, PlanTeam, StepLimitUnit, Task
 
 __all__ = [
     "DEFAULT_OPTIONS",
     "KIND_CLASS",
     "OPEN_STATUSES",
     "WARNING_COLOUR",
+    "Activation",
     "Answer",
     "Certainty",
     "Incident",
@@ -43,7 +45,12 @@ __all__ = [
     "IncidentStatus",
     "MessageType",
     "Notice",
+    "Plan",
+    "PlanStep",
+    "PlanTeam",
     "Recipient",
     "Severity",
+    "StepLimitUnit",
+    "Task",
     "Urgency",
 ]

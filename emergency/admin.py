@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from emergency.models import Incident, IncidentArea, IncidentCase, IncidentEvent
+from emergency.models import (
+    Incident,
+    IncidentArea,
+    IncidentCase,
+    IncidentEvent,
+    Plan,
+    PlanStep,
+    PlanTeam,
+)
 
 
 class AffectedAreaInline(admin.TabularInline):
@@ -33,3 +41,27 @@ class IncidentAdmin(admin.ModelAdmin):
     search_fields = ["title", "title_en"]
     raw_id_fields = ["declared_by"]
     inlines = [AffectedAreaInline, LinkedCaseInline, TimelineInline]
+
+
+class PlanTeamInline(admin.TabularInline):
+    model = PlanTeam
+    extra = 1
+
+
+class PlanStepInline(admin.StackedInline):
+    model = PlanStep
+    extra = 1
+    fields = [
+        ("order", "title", "title_en"),
+        ("owner_department", "owner_role"),
+        ("limit", "limit_unit"),
+        "feedback_expected",
+    ]
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "min_level", "max_level", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "name_en"]
+    inlines = [PlanTeamInline, PlanStepInline]

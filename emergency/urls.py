@@ -2,6 +2,8 @@
 
 from django.urls import path  # noqa: F401 - the parts add path(...) entries
 
+from emergency.web.urls import urlpatterns as incident_pages
+
 app_name = "emergency"
 
-urlpatterns: list = []
+urlpatterns: list = [*incident_pages]

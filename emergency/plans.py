@@ -151,15 +151,15 @@ def may_see_task(user: Person, task: Task) -> bool:
 
 
 def _task_params(task: Task, incident: Incident, *, late: bool = False) -> dict[str, str]:
-    def title(language: str, text: str) -> str:
+    def title(language: str, text: str, name: str) -> str:
         with translation.override(language):
             if late:
-                return _("Late: %(step)s (%(incident)s)") % {"step": text, "incident": incident}
-            return _("%(step)s (%(incident)s)") % {"step": text, "incident": incident}
+                return _("Late: %(step)s (%(incident)s)") % {"step": text, "incident": name}
+            return _("%(step)s (%(incident)s)") % {"step": text, "incident": name}
 
     return {
-        "title": title("zh-hans", task.title),
-        "title_en": title("en", task.title_en or task.title),
+        "title": title("zh-hans", task.title, incident.title),
+        "title_en": title("en", task.title_en or task.title, incident.title_en or incident.title),
         "task": str(task.pk),
         "incident": str(incident.pk),
     }

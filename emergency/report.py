@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emergency.models import (
+    Answer,
     Incident,
     IncidentEventKind,
     IncidentStatus,
@@ -100,6 +101,11 @@ class Report:
         return sum(1 for ack in self.acknowledgements if ack.answered_at)
 
 
+def answer_label(answer: str) -> str:
+    """A default answer in the reader's language; a sender's own answer as written."""
+    return str(Answer(answer).label) if answer in Answer.values else answer
+
+
 def _describe(event) -> str:
     """An entry's words: its note, or what its details say."""
     data = event.data or {}
@@ -177,7 +183,7 @@ def after_action_report(incident: Incident) -> Report:
     recipients = (
         Recipient.objects.filter(notice__incident=incident)
         .select_related("notice", "user", "area")
-        .order_by("notice__sent_at", "notice_id", "answered_at", "pk")
+        .order_by("notice__sent_at", "notice_id", "pk")
     )
     for recipient in recipients:
         report.acknowledgements.append(
@@ -187,7 +193,7 @@ def after_action_report(incident: Incident) -> Report:
                 area=recipient.area.display_name if recipient.area_id else "",
                 sent_at=recipient.notice.sent_at,
                 times_sent=recipient.sent_count,
-                answer=recipient.answer,
+                answer=answer_label(recipient.answer),
                 answered_at=recipient.answered_at,
             )
         )

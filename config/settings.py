@@ -313,6 +313,11 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "governance.models.case.Status",
         "ChannelEnum": "governance.models.case.Channel",
         "SubmitChannelEnum": "governance.api.serializers.cases.SUBMIT_CHANNELS",
+        "IncidentKindEnum": "emergency.models.incident.IncidentKind",
+        "IncidentLevelEnum": "emergency.models.incident.IncidentLevel",
+        "IncidentStatusEnum": "emergency.models.incident.IncidentStatus",
+        "IncidentEventKindEnum": "emergency.models.incident.IncidentEventKind",
+        "RoleEnum": "governance.models.people.Role",
     },
 }
 

@@ -99,7 +99,7 @@ def test_the_lifecycle_moves_forward_and_closes_from_any_open_state(city, people
         ("draft", "confirmed"),
     ],
 )
-def test_other_status_changes_are_refused_with_the_reason(city, people, start, to):
+def test_other_status_changes_are_refused_with_the_reason(city, people, english, start, to):
     incident = flood(people.street_leader, city.grid_a, draft=start == "draft")
     path = {"confirmed": ["confirmed"], "closed": ["closed"]}.get(start, [])
     for status in path:

@@ -181,7 +181,7 @@ def test_the_sweep_marks_late_in_working_time_once_and_tells_the_leaders_above(c
     with clock.travel(datetime(2026, 11, 30, 9, 59, tzinfo=SHANGHAI)):
         assert plans.sweep_late_tasks() == []
     with clock.travel(datetime(2026, 11, 30, 10, 1, tzinfo=SHANGHAI)):
-        assert sweep_late_tasks.delay().get() == 1  # the beat's task
+        assert sweep_late_tasks.apply().get() == 1  # the beat's task, run here
         assert plans.sweep_late_tasks() == []  # once
     for task in (check, pump, report):
         task.refresh_from_db()

@@ -5,6 +5,7 @@
   var el = document.querySelector("[data-incident-map]");
   if (!el || !window.L) return;
   var map = L.map(el, { scrollWheelZoom: false });
+  el._leafletMap = map;
   var tiles = el.getAttribute("data-tile-url");
   if (tiles) L.tileLayer(tiles, { attribution: el.getAttribute("data-attribution") || "" }).addTo(map);
   map.setView([30.0, 120.0], 11);

@@ -5,10 +5,13 @@
   var el = document.querySelector("[data-draw-map]");
   if (!el || !window.L) return;
   var output = document.getElementById(el.getAttribute("data-output"));
-  var map = L.map(el, { scrollWheelZoom: false });
+  var map = L.map(el, { scrollWheelZoom: false, doubleClickZoom: false });  // taps draw
+  el._leafletMap = map;
   var tiles = el.getAttribute("data-tile-url");
   if (tiles) L.tileLayer(tiles, { attribution: el.getAttribute("data-attribution") || "" }).addTo(map);
   map.setView([30.0, 120.0], 11);
+  var points = [];
+  var shape = null;
   fetch(el.getAttribute("data-outlines-url"), { credentials: "same-origin" })
     .then(function (response) { return response.ok ? response.json() : null; })
     .then(function (data) {
@@ -16,11 +19,10 @@
       var grids = L.geoJSON(data, {
         style: { color: "#1f4e79", weight: 1, fillOpacity: 0.04 }, interactive: false
       }).addTo(map);
-      map.fitBounds(grids.getBounds(), { padding: [8, 8], animate: false });
+      if (!points.length) map.fitBounds(grids.getBounds(), { padding: [8, 8], animate: false });
+      el.setAttribute("data-loaded", "");
     })
     .catch(function () {});
-  var points = [];
-  var shape = null;
   function write() {
     if (shape) { map.removeLayer(shape); shape = null; }
     if (points.length >= 3) {

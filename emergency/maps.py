@@ -15,6 +15,7 @@ from django.urls import reverse
 from emergency.access import Person
 from emergency.linking import linked_cases
 from emergency.models import Incident
+from governance.privacy import listed_point
 
 Feature = dict[str, Any]
 MapLayer = Callable[[Incident, Person], list[Feature]]
@@ -46,11 +47,12 @@ def affected_areas_layer(incident: Incident, user: Person) -> list[Feature]:
 
 
 def linked_cases_layer(incident: Incident, user: Person) -> list[Feature]:
-    """The linked cases the person may see, as points."""
+    """The linked cases the person may see, as points (rounded where the category makes the
+    location personal, as in every staff list)."""
     return [
         {
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [case.lon, case.lat]},
+            "geometry": {"type": "Point", "coordinates": list(listed_point(case))},
             "properties": {
                 "layer": "cases",
                 "name": f"{case.tracking_id} · {case.category.display_name}",

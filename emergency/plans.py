@@ -153,6 +153,8 @@ def may_see_task(user: Person, task: Task) -> bool:
 def _task_params(task: Task, incident: Incident, *, late: bool = False) -> dict[str, str]:
     def title(language: str, text: str, name: str) -> str:
         with translation.override(language):
+            if incident.exercise:  # a drill is marked as one wherever it is shown
+                name = f"{_('EXERCISE')} · {name}"
             if late:
                 return _("Late: %(step)s (%(incident)s)") % {"step": text, "incident": name}
             return _("%(step)s (%(incident)s)") % {"step": text, "incident": name}

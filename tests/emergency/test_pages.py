@@ -26,6 +26,7 @@ from emergency.models import (
 )
 from governance import clock
 from governance.models import Role
+from notifications.models import Notification
 from tests.cases import submit
 from tests.factories import square
 
@@ -240,6 +241,8 @@ def test_activating_on_the_board_and_feedback_on_my_tasks(client, people, flood)
     client.post(reverse("emergency:activate", args=[flood.pk]), {"plan": plan.pk})
     client.post(reverse("emergency:activate", args=[flood.pk]), {"plan": plan.pk})
     task = Task.objects.get()
+    [told] = Notification.objects.filter(user=people.officer_a, kind="emergency_task")
+    assert told.params["title_en"] == "排查积水点 (EXERCISE · Rainstorm flooding)"
     client.force_login(people.officer_a)
     page = client.get(reverse("emergency:my_tasks")).content.decode()
     assert "排查积水点" in page

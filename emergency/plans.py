@@ -119,14 +119,18 @@ def task_owners(task: Task) -> list:
     return list({person.pk: person for person in people}.values())
 
 
-def is_owner(user: Person, task: Task) -> bool:
+def is_owner(user: Person, task: Task, *, group_ids: set[int] | None = None) -> bool:
+    """Whether the person owns the task (named, or a member of its department). With the
+    task's owners prefetched and the person's `group_ids` given, no query."""
     if not user.is_authenticated:
         return False
-    if task.owner_people.filter(pk=user.pk).exists():
+    if any(person.pk == user.pk for person in task.owner_people.all()):
         return True
-    return bool(
-        task.owner_department_id and user.groups.filter(pk=task.owner_department.group_id).exists()
-    )
+    if not task.owner_department_id:
+        return False
+    if group_ids is None:
+        group_ids = set(user.groups.values_list("pk", flat=True))
+    return task.owner_department.group_id in group_ids
 
 
 def tasks_for(user: Person) -> QuerySet[Task]:

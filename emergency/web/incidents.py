@@ -109,9 +109,12 @@ def board_context(request: HttpRequest, incident: Incident) -> dict:
         .prefetch_related("owner_people")
         .order_by("activation__at", "order", "pk")
     )
+    groups = set(user.groups.values_list("pk", flat=True))
     for task in tasks:
         task.may_feed_back = (
-            task.feedback_at is None and incident.is_open and (manages or is_owner(user, task))
+            task.feedback_at is None
+            and incident.is_open
+            and (manages or is_owner(user, task, group_ids=groups))
         )
     activated = {task.activation.plan_id for task in tasks}
     return {

@@ -301,3 +301,21 @@ def test_the_report_page_and_xlsx_hold_the_steps_cases_and_timeline(
     ]
     timeline = [row[1] for row in book.worksheets[1].iter_rows(values_only=True)][1:]
     assert len(timeline) == flood.events.count() == 5
+
+
+def test_the_board_reads_a_bounded_number_of_queries(
+    client, city, people, flood, activated, django_assert_max_num_queries
+):
+    cases = [submit(city, people) for _ in range(5)]
+    linking.link_cases(
+        incident_id=flood.pk, by=people.street_leader, case_ids=[c.pk for c in cases]
+    )
+    client.force_login(people.street_leader)
+    page = reverse("emergency:incident", args=[flood.pk])
+    client.get(page)
+    with django_assert_max_num_queries(20):
+        assert client.get(page).status_code == 200
+    more = [submit(city, people) for _ in range(10)]
+    linking.link_cases(incident_id=flood.pk, by=people.street_leader, case_ids=[c.pk for c in more])
+    with django_assert_max_num_queries(20):
+        assert client.get(page).status_code == 200

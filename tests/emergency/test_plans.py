@@ -211,3 +211,20 @@ def test_feedback_after_the_due_time_counts_late(city, people):
     assert check.late and check.on_time is False
     with clock.travel(datetime(2026, 11, 27, 17, 0, tzinfo=SHANGHAI)):
         assert plans.sweep_late_tasks() == []  # answered: nobody is told
+
+
+def test_the_embedded_scheduler_runs_the_lateness_sweep_too(city, people, monkeypatch):
+    from governance import scheduler
+
+    # Its thread closes its own connections between runs; here they are the test's.
+    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
+
+    plan = flood_plan(city)
+    with clock.travel(FRIDAY_4PM):
+        incident = declare(people, city)
+        activation, _created = plans.activate_plan(
+            incident=incident, plan=plan, by=people.street_leader
+        )
+    with clock.travel(datetime(2026, 11, 27, 16, 31, tzinfo=SHANGHAI)):
+        scheduler.run_once()
+    assert activation.tasks.get(order=1).late

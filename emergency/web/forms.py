@@ -32,24 +32,9 @@ class AreaChoice(forms.ModelMultipleChoiceField):
         return f"{'· ' * max(0, obj.level - 2)}{obj.display_name} ({obj.code})"
 
 
-class DeclareForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    title_en = forms.CharField(label=_("English title"), max_length=200, required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=IncidentKind.choices)
-    level = forms.TypedChoiceField(
-        label=_("Level"), choices=IncidentLevel.choices, coerce=int, initial=IncidentLevel.IV
-    )
-    exercise = forms.BooleanField(
-        label=_("This is an exercise (drill)"),
-        required=False,
-        help_text=_("Marked as an exercise everywhere it is shown."),
-    )
-    occurred_at = forms.DateTimeField(
-        label=_("Occurred at"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text=_("Empty: now."),
-    )
+class AreasForm(forms.Form):
+    """The affected areas: subtrees ticked or typed by code, or a drawn polygon."""
+
     areas = AreaChoice(
         label=_("Affected areas"),
         queryset=Area.objects.none(),
@@ -67,15 +52,6 @@ class DeclareForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "data-polygon-output": ""}),
         help_text=_("Tap the map to draw; the grids the shape touches are affected."),
-    )
-    categories = forms.ModelMultipleChoiceField(
-        label=_("Case categories to suggest for linking"),
-        queryset=Category.objects.filter(active=True).order_by("code"),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args: Any, user: Person, **kwargs: Any) -> None:
@@ -107,6 +83,53 @@ class DeclareForm(forms.Form):
         if not data["all_areas"] and not data.get("polygon") and not self.errors:
             raise forms.ValidationError(_("Choose the affected areas or draw them on the map."))
         return data
+
+
+class DeclareForm(AreasForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    title_en = forms.CharField(label=_("English title"), max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=IncidentKind.choices)
+    level = forms.TypedChoiceField(
+        label=_("Level"), choices=IncidentLevel.choices, coerce=int, initial=IncidentLevel.IV
+    )
+    exercise = forms.BooleanField(
+        label=_("This is an exercise (drill)"),
+        required=False,
+        help_text=_("Marked as an exercise everywhere it is shown."),
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("Occurred at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Empty: now."),
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Case categories to suggest for linking"),
+        queryset=Category.objects.filter(active=True).order_by("code"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    field_order = [
+        "title",
+        "title_en",
+        "kind",
+        "level",
+        "exercise",
+        "occurred_at",
+        "areas",
+        "area_codes",
+        "polygon",
+        "categories",
+        "description",
+    ]
+
+
+class ChangeAreasForm(AreasForm):
+    note = forms.CharField(label=_("Why"), required=False, max_length=4000)
 
 
 class StatusForm(forms.Form):

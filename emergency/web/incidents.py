@@ -17,7 +17,7 @@ from emergency.linking import TOGETHER_ACTIONS, linked_cases, suggested_cases
 from emergency.maps import incident_map
 from emergency.models import Incident, IncidentStatus, Task
 from emergency.plans import is_owner, plans_for
-from emergency.web.forms import DeclareForm, LevelForm, NoteForm, TogetherForm
+from emergency.web.forms import ChangeAreasForm, DeclareForm, LevelForm, NoteForm, TogetherForm
 from governance.errors import NotPermitted, WorkflowError
 from governance.models import Department
 from governance.web.common import map_settings, refused
@@ -98,6 +98,44 @@ def declare(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The incident was declared."))
             return redirect("emergency:incident", incident.pk)
     return render(request, "emergency/declare.html", {"form": form, "map": map_settings()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_areas(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """Widen or narrow the affected areas: the same choices as declaring."""
+    incident = visible_incident(request.user, incident_id)
+    if not may(request.user, IncidentAction.MANAGE, incident):
+        return refused(request, _("You may not do this on this incident."))
+    form = ChangeAreasForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            domain.set_areas(
+                incident_id=incident.pk,
+                by=request.user,
+                areas=None if data["polygon"] else data["all_areas"],
+                polygon=data["polygon"],
+                note=data["note"],
+            )
+        except NotPermitted as error:
+            form.add_error(None, error.message)
+        except WorkflowError as error:
+            for field, problems in getattr(error, "errors", {"__all__": [error.message]}).items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, _("The affected areas were changed."))
+            return redirect("emergency:incident", incident.pk)
+    return render(
+        request,
+        "emergency/declare.html",
+        {
+            "form": form,
+            "map": map_settings(),
+            "incident": incident,
+            "areas": domain.affected_areas(incident),
+        },
+    )
 
 
 def board_context(request: HttpRequest, incident: Incident) -> dict:

@@ -14,6 +14,11 @@ urlpatterns = [
         name="incident_map",
     ),
     path(
+        "work/emergency/incidents/<int:incident_id>/areas/",
+        incidents.change_areas,
+        name="incident_areas",
+    ),
+    path(
         "work/emergency/incidents/<int:incident_id>/status/",
         actions.change_status,
         name="incident_status",

@@ -319,3 +319,19 @@ def test_the_board_reads_a_bounded_number_of_queries(
     linking.link_cases(incident_id=flood.pk, by=people.street_leader, case_ids=[c.pk for c in more])
     with django_assert_max_num_queries(20):
         assert client.get(page).status_code == 200
+
+
+def test_the_manager_changes_the_affected_areas_and_an_officer_may_not(client, city, people, flood):
+    page = reverse("emergency:incident_areas", args=[flood.pk])
+    client.force_login(people.officer_a)
+    assert client.get(page).status_code == 403
+    client.force_login(people.officer_b)
+    assert client.get(page).status_code == 404
+    client.force_login(people.street_leader)
+    assert client.get(page).status_code == 200
+    refused = client.post(page, {"area_codes": city.grid_b.code})
+    assert refused.status_code == 200  # the form again, saying why
+    response = client.post(page, {"areas": [city.street_a.pk], "note": "扩大范围"})
+    assert response.status_code == 302
+    assert [row.area for row in flood.affected.all()] == [city.street_a]
+    assert flood.events.last().kind == IncidentEventKind.AREAS

@@ -45,6 +45,8 @@ KINDS = [
     ("evaluation.web", "page"),
     ("evaluation.callback", "page"),
     ("notifications.api", "api"),
+    ("emergency.web", "page"),
+    ("emergency.api", "api"),
 ]
 
 # Routes never requested, with the reason (keep this short).
@@ -66,7 +68,7 @@ QUERIES = {
 CASE_QUERIES = {"citizens:submit_nearby"}
 
 # Parameters that name a planted case (or something of one): the route is probed per case.
-CASE_PARAMS = {"tracking_id", "id", "request_id", "path"}
+CASE_PARAMS = {"tracking_id", "id", "request_id", "path", "case_id"}
 # Admin models whose rows belong to a planted case.
 CASE_MODELS = {
     "governance.case",
@@ -223,6 +225,10 @@ def _filler(route: Route, name: str) -> Callable[..., str] | None:
             ),
             "object_id": lambda pl, v, f, pe, c: str(pl.cases["private"].pk),
         }.get(name)
+    if route.name and route.name.startswith("emergency-api:") and name == "pk":
+        # The planted incident, its plan and its task (emergency.api's detail routes).
+        kind = route.name.split(":")[1].split("-")[0]
+        return lambda pl, v, f, pe, c: str(getattr(pl, kind).pk)
     if route.kind == "admin" and name == "object_id":
         return lambda pl, v, f, pe, c: _admin_object(route, pl, v, pe)
     return {
@@ -240,6 +246,9 @@ def _filler(route: Route, name: str) -> Callable[..., str] | None:
         "area_code": lambda pl, v, f, pe, c: c.district.code,  # evaluation figures
         "department_code": lambda pl, v, f, pe, c: c.department.code,
         "username": lambda pl, v, f, pe, c: pe.officer_a.username,
+        "incident_id": lambda pl, v, f, pe, c: str(pl.incident.pk),  # emergency pages
+        "task_id": lambda pl, v, f, pe, c: str(pl.task.pk),
+        "case_id": lambda pl, v, f, pe, c: str(pl.cases[v].pk),  # a linked case (POST only)
     }.get(name)
 
 

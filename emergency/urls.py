@@ -1,9 +1,9 @@
 """The emergency app's pages, feeds and endpoints; each part includes its own module here."""
 
-from django.urls import path  # noqa: F401 - the parts add path(...) entries
-
-from emergency.web.urls import urlpatterns as incident_pages
+from django.urls import include, path
 
 app_name = "emergency"
 
-urlpatterns: list = [*incident_pages]
+urlpatterns: list = [
+    path("", include("emergency.web.incident_urls")),
+]

@@ -1,0 +1,1 @@
+"""The emergency app's staff pages, a module per concept."""

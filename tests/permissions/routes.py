@@ -225,10 +225,11 @@ def _filler(route: Route, name: str) -> Callable[..., str] | None:
             ),
             "object_id": lambda pl, v, f, pe, c: str(pl.cases["private"].pk),
         }.get(name)
-    if route.name and route.name.startswith("emergency-api:") and name == "pk":
-        # The planted incident, its plan and its task (emergency.api's detail routes).
-        kind = route.name.split(":")[1].split("-")[0]
-        return lambda pl, v, f, pe, c: str(getattr(pl, kind).pk)
+    api_name = (route.name or "").partition("emergency-api:")
+    planted_row = api_name[2].split("-")[0] if api_name[1] and not api_name[0] else ""
+    if planted_row in ("incident", "plan", "task") and name == "pk":
+        # emergency.api's detail routes: the planted incident, its plan and its task.
+        return lambda pl, v, f, pe, c: str(getattr(pl, planted_row).pk)
     if route.kind == "admin" and name == "object_id":
         return lambda pl, v, f, pe, c: _admin_object(route, pl, v, pe)
     return {

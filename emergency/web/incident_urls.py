@@ -1,4 +1,5 @@
-"""/work/emergency/: incidents, their board, plan tasks and reports."""
+"""/work/emergency/incidents/… and /work/emergency/tasks/…: incidents, their board, plan tasks
+and reports (included by emergency.urls)."""
 
 from django.urls import path
 

@@ -27,6 +27,11 @@ app.conf.beat_schedule = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    "emergency-late-tasks": {
+        "task": "emergency.tasks.sweep_late_tasks",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "daily-statistics": {
         "task": "governance.tasks.daily_statistics",
         "schedule": crontab(hour=0, minute=15),

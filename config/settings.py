@@ -131,6 +131,7 @@ TEMPLATES = [
                 "governance.web.context.page_texts",
                 "citizens.context_processors.notifications",
                 "evaluation.web.context.cockpit_navigation",
+                "emergency.web.context.navigation",
             ],
         },
     },
@@ -314,6 +315,11 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "governance.models.case.Status",
         "ChannelEnum": "governance.models.case.Channel",
         "SubmitChannelEnum": "governance.api.serializers.cases.SUBMIT_CHANNELS",
+        "IncidentKindEnum": "emergency.models.incident.IncidentKind",
+        "IncidentLevelEnum": "emergency.models.incident.IncidentLevel",
+        "IncidentStatusEnum": "emergency.models.incident.IncidentStatus",
+        "IncidentEventKindEnum": "emergency.models.incident.IncidentEventKind",
+        "RoleEnum": "governance.models.people.Role",
     },
 }
 
@@ -369,6 +375,9 @@ GOVERNANCE = {
     # Embedded run only (no REDIS_URL): the time-limit sweep in a thread of the web process.
     "EMBEDDED_SCHEDULER": env_bool("EMBEDDED_SCHEDULER", True),
     "SWEEP_SECONDS": env_int("SWEEP_SECONDS", 60, minimum=1),
+    # The other apps' sweeps the embedded scheduler runs with it (dotted paths: governance
+    # imports none of those apps); with Celery, beat runs their tasks (config/celery.py).
+    "EMBEDDED_SWEEPS": ["emergency.plans.sweep_late_tasks"],
 }
 
 # --- Limits.

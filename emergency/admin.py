@@ -6,6 +6,9 @@ from emergency.models import (
     IncidentArea,
     IncidentCase,
     IncidentEvent,
+    Plan,
+    PlanStep,
+    PlanTeam,
     Shelter,
     Supply,
     Team,
@@ -76,3 +79,27 @@ class TeamAdmin(ResourceAdmin):
     list_display = ["name", "kind", "members", "grid_code", "updated_at"]
     list_filter = ["kind", "grid__parent__parent"]
     search_fields = ["name", "leader_name", "grid__code"]
+
+
+class PlanTeamInline(admin.TabularInline):
+    model = PlanTeam
+    extra = 1
+
+
+class PlanStepInline(admin.StackedInline):
+    model = PlanStep
+    extra = 1
+    fields = [
+        ("order", "title", "title_en"),
+        ("owner_department", "owner_role"),
+        ("limit", "limit_unit"),
+        "feedback_expected",
+    ]
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "min_level", "max_level", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "name_en"]
+    inlines = [PlanTeamInline, PlanStepInline]

@@ -7,4 +7,5 @@ app_name = "emergency"
 urlpatterns: list = [
     path("", include("emergency.cap.urls")),
     path("", include("emergency.web.urls")),
+    path("", include("emergency.web.incident_urls")),
 ]

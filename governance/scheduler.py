@@ -15,6 +15,7 @@ import threading
 
 from django.conf import settings
 from django.db import close_old_connections, connections
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,11 @@ def run_once() -> None:
             logger.info("sweep: warned %s, escalated %s", result.warned, result.escalated)
     except Exception:
         logger.exception("sweep failed; trying again next interval")
+    for name in settings.GOVERNANCE.get("EMBEDDED_SWEEPS", ()):  # other apps' sweeps, by name
+        try:
+            import_string(name)()
+        except Exception:
+            logger.exception("%s failed; trying again next interval", name)
     try:
         outbox.relay()
         outbox.purge()

@@ -5,10 +5,14 @@ from rest_framework.routers import SimpleRouter
 
 from emergency.api.cap import CapIngestView
 from emergency.api.resources import ShelterViewSet, SupplyViewSet, TeamViewSet
+from emergency.api.views import IncidentViewSet, PlanViewSet, TaskViewSet
 
 app_name = "emergency-api"
 
 router = SimpleRouter()
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("tasks", TaskViewSet, basename="task")
 router.register("shelters", ShelterViewSet, basename="shelter")
 router.register("supplies", SupplyViewSet, basename="supply")
 router.register("teams", TeamViewSet, basename="team")

@@ -24,6 +24,7 @@ from emergency.models.notice import (
     Severity,
     Urgency,
 )
+from emergency.models.plan import Activation, Plan, PlanStep, PlanTeam, StepLimitUnit, Task
 from emergency.models.resources import (
     PERSONAL_FIELDS,
     Shelter,
@@ -40,6 +41,7 @@ __all__ = [
     "OPEN_STATUSES",
     "PERSONAL_FIELDS",
     "WARNING_COLOUR",
+    "Activation",
     "Answer",
     "Certainty",
     "Incident",
@@ -53,12 +55,17 @@ __all__ = [
     "IncidentStatus",
     "MessageType",
     "Notice",
+    "Plan",
+    "PlanStep",
+    "PlanTeam",
     "Recipient",
     "Severity",
     "Shelter",
+    "StepLimitUnit",
     "Supply",
     "SupplyKind",
     "SupplyState",
+    "Task",
     "Team",
     "TeamKind",
     "Urgency",

@@ -115,6 +115,15 @@ class Incident(models.Model):
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    categories = models.ManyToManyField(
+        "governance.Category",
+        verbose_name=_("case categories"),
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Citizens' reports of these categories in the affected areas are suggested for linking."
+        ),
+    )
     cases = models.ManyToManyField(
         "governance.Case",
         through="IncidentCase",

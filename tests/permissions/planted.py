@@ -22,6 +22,20 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from emergency import incidents, linking, plans
+from emergency.models import (
+    Incident,
+    IncidentKind,
+    Notice,
+    Plan,
+    PlanStep,
+    Shelter,
+    Supply,
+    SupplyKind,
+    Task,
+    Team,
+    TeamKind,
+)
 from governance import workflow
 from governance.models import AccessLog, Attachment, Case, CaseContact, CaseEvent
 from notifications.models import Notification, NotificationKind
@@ -76,6 +90,13 @@ class Planted:
     markers: list[Marker]
     reset_uid: str
     reset_token: str
+    incident: Incident  # the emergency pages' probes read it: both cases linked, a plan on
+    plan: Plan
+    task: Task
+    shelter: Shelter  # resources in grid A, with their contacts' phones
+    supply: Supply
+    team: Team
+    public_notice: Notice  # the incident's public notice: a CAP alert
 
 
 def plant(city: City, people: Personas, scenario: Scenario) -> Planted:
@@ -137,6 +158,7 @@ def plant(city: City, people: Personas, scenario: Scenario) -> Planted:
         user=people.admin, case=cases["private"], fields=["phone"], via="page"
     )
     contacts = {v: CaseContact.objects.get(case=c) for v, c in cases.items()}
+    incident, plan, task = _incident(city, people, cases)
     return Planted(
         cases=cases,
         contacts=contacts,
@@ -147,7 +169,51 @@ def plant(city: City, people: Personas, scenario: Scenario) -> Planted:
         markers=_markers(cases, internal_files, private_photo),
         reset_uid=urlsafe_base64_encode(force_bytes(citizen.pk)),
         reset_token=default_token_generator.make_token(citizen),
+        incident=incident,
+        plan=plan,
+        task=task,
+        **_resources(city),
+        public_notice=Notice.objects.create(
+            incident=incident,
+            title="暴雨红色预警",
+            body="请勿前往低洼地带。",
+            public=True,
+            target={"areas": [city.district.pk]},
+            sent_by=people.admin,
+            sent_at=timezone.now(),
+        ),
     )
+
+
+def _incident(city: City, people: Personas, cases: dict[str, Case]) -> tuple[Incident, Plan, Task]:
+    """An incident on the district with both planted cases linked and a plan activated."""
+    incident = incidents.declare_incident(
+        by=people.admin, title="暴雨内涝", kind=IncidentKind.FLOOD, level=3, areas=[city.district]
+    )
+    linking.link_cases(
+        incident_id=incident.pk, by=people.admin, case_ids=[c.pk for c in cases.values()]
+    )
+    plan = Plan.objects.create(name="防汛预案", kind=IncidentKind.FLOOD)
+    PlanStep.objects.create(plan=plan, order=1, title="排查积水点", owner_role="officer", limit=30)
+    activation, _created = plans.activate_plan(incident=incident, plan=plan, by=people.admin)
+    return incident, plan, activation.tasks.get()
+
+
+def _resources(city: City) -> dict[str, Shelter | Supply | Team]:
+    """A shelter, a supply and a team in grid A."""
+    lon, lat = city.point_a
+    placed = {"grid": city.grid_a, "lon": lon, "lat": lat}
+    rows = {
+        "shelter": Shelter(name="一中体育馆", capacity=300, contact_phone="13700001111", **placed),
+        "supply": Supply(
+            kind=SupplyKind.choices[0][0], name="沙袋", quantity=500, unit="袋", **placed
+        ),
+        "team": Team(name="青年突击队", kind=TeamKind.choices[0][0], members=12, **placed),
+    }
+    for row in rows.values():
+        row.full_clean()
+        row.save()
+    return rows
 
 
 def _markers(

@@ -45,7 +45,13 @@ KINDS = [
     ("evaluation.web", "page"),
     ("evaluation.callback", "page"),
     ("notifications.api", "api"),
+    ("emergency.web", "page"),
+    ("emergency.cap", "page"),
+    ("emergency.api", "api"),
 ]
+
+# The resources' pages that name a resource: filled with the planted shelter.
+RESOURCE_PAGES = {"emergency:resource-add", "emergency:resource-edit", "emergency:shelter-occupancy"}
 
 # Routes never requested, with the reason (keep this short).
 EXCLUDED = {
@@ -66,7 +72,7 @@ QUERIES = {
 CASE_QUERIES = {"citizens:submit_nearby"}
 
 # Parameters that name a planted case (or something of one): the route is probed per case.
-CASE_PARAMS = {"tracking_id", "id", "request_id", "path"}
+CASE_PARAMS = {"tracking_id", "id", "request_id", "path", "case_id"}
 # Admin models whose rows belong to a planted case.
 CASE_MODELS = {
     "governance.case",
@@ -223,6 +229,19 @@ def _filler(route: Route, name: str) -> Callable[..., str] | None:
             ),
             "object_id": lambda pl, v, f, pe, c: str(pl.cases["private"].pk),
         }.get(name)
+    api_name = (route.name or "").partition("emergency-api:")
+    planted_row = api_name[2].split("-")[0] if api_name[1] and not api_name[0] else ""
+    if planted_row in ("incident", "plan", "task", "shelter", "supply", "team") and name == "pk":
+        # emergency.api's detail routes: the planted incident, its plan, task and resources.
+        return lambda pl, v, f, pe, c: str(getattr(pl, planted_row).pk)
+    if (route.name or "") in RESOURCE_PAGES and name in ("kind", "pk"):
+        # the resources' pages: the planted shelter (its occupancy form takes a shelter)
+        return {
+            "kind": lambda pl, v, f, pe, c: "shelters",
+            "pk": lambda pl, v, f, pe, c: str(pl.shelter.pk),
+        }[name]
+    if route.name == "emergency:cap-alert" and name == "identifier":
+        return lambda pl, v, f, pe, c: pl.public_notice.identifier
     if route.kind == "admin" and name == "object_id":
         return lambda pl, v, f, pe, c: _admin_object(route, pl, v, pe)
     return {
@@ -240,6 +259,9 @@ def _filler(route: Route, name: str) -> Callable[..., str] | None:
         "area_code": lambda pl, v, f, pe, c: c.district.code,  # evaluation figures
         "department_code": lambda pl, v, f, pe, c: c.department.code,
         "username": lambda pl, v, f, pe, c: pe.officer_a.username,
+        "incident_id": lambda pl, v, f, pe, c: str(pl.incident.pk),  # emergency pages
+        "task_id": lambda pl, v, f, pe, c: str(pl.task.pk),
+        "case_id": lambda pl, v, f, pe, c: str(pl.cases[v].pk),  # a linked case (POST only)
     }.get(name)
 
 

@@ -1,7 +1,8 @@
 """The Celery application: broker on Redis in production, tasks in-process when embedded.
 
 Beat runs the time-limit sweep every minute, the outbox relay (what a Redis outage held back)
-every 30 seconds and the statistics nightly. Embedded (no
+every 30 seconds, the emergency notices' resend to who did not answer every minute, and the
+statistics nightly. Embedded (no
 REDIS_URL), `governance.scheduler` runs the same sweep and relay in a thread of the web process.
 """
 
@@ -26,6 +27,11 @@ app.conf.beat_schedule = {
         "task": "governance.tasks.relay_outbox",
         "schedule": 30.0,
         "options": {"expires": 25},
+    },
+    "resend-unanswered-notices": {
+        "task": "emergency.tasks.resend_unanswered",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     "daily-statistics": {
         "task": "governance.tasks.daily_statistics",

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class EmergencyConfig(AppConfig):
     name = "emergency"
     verbose_name = _("Emergency management")
+
+    def ready(self) -> None:
+        from governance import scheduler
+
+        def resend_unanswered() -> object:
+            from emergency import resending
+
+            return resending.resend_unanswered()
+
+        scheduler.register("emergency: resend unanswered notices", resend_unanswered)

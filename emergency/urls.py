@@ -2,6 +2,8 @@
 
 from django.urls import path  # noqa: F401 - the parts add path(...) entries
 
+from emergency import notice_urls
+
 app_name = "emergency"
 
-urlpatterns: list = []
+urlpatterns: list = [*notice_urls.urlpatterns]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import close_old_connections, connections
@@ -20,6 +21,15 @@ logger = logging.getLogger(__name__)
 
 _started: threading.Thread | None = None
 _lock = threading.Lock()
+
+# More periodic jobs, registered by the apps beside governance (their AppConfig.ready): the
+# scheduler runs them after the sweep, each in its own try, as Celery beat runs their tasks.
+_jobs: dict[str, Callable[[], object]] = {}
+
+
+def register(name: str, job: Callable[[], object]) -> None:
+    """Run `job` every interval in the embedded runtime (beat runs its task in production)."""
+    _jobs[name] = job
 
 
 def run_once() -> None:
@@ -32,6 +42,11 @@ def run_once() -> None:
             logger.info("sweep: warned %s, escalated %s", result.warned, result.escalated)
     except Exception:
         logger.exception("sweep failed; trying again next interval")
+    for name, job in list(_jobs.items()):
+        try:
+            job()
+        except Exception:
+            logger.exception("%s failed; trying again next interval", name)
     try:
         outbox.relay()
         outbox.purge()

@@ -24,6 +24,7 @@ from emergency.models.notice import (
     Severity,
     Urgency,
 )
+from emergency.models.residents import ResidentEnrolment
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -44,6 +45,7 @@ __all__ = [
     "MessageType",
     "Notice",
     "Recipient",
+    "ResidentEnrolment",
     "Severity",
     "Urgency",
 ]

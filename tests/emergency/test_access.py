@@ -25,9 +25,7 @@ def _incident(*areas) -> Incident:
 
 
 @pytest.mark.django_db
-def test_an_officer_sees_an_incident_declared_above_their_grid_and_not_one_elsewhere(
-    city, people
-):
+def test_an_officer_sees_an_incident_declared_above_their_grid_and_not_one_elsewhere(city, people):
     on_street_a = _incident(city.street_a)
     on_grid_b = _incident(city.grid_b)
     seen = set(incidents_for(people.officer_a))

@@ -1,0 +1,144 @@
+"""Telling a notice's recipients: their notifications, pushes and e-mail/SMS, in bulk.
+
+Used when a notice is sent and when it is sent again to those who did not answer. Inside the
+caller's transaction it writes one in-app notification per recipient (a few INSERTs of
+`BATCH` rows, never a save per person) and the outbox rows that follow them after commit: the
+pushes to each person's notification sockets (`BATCH` people per row) and the e-mail/SMS
+deliveries (`DELIVERY_BATCH` notifications per task), through the notification centre's own
+delivery (`centre.deliver`, which sends each channel at most once).
+
+Emergency notices ignore quiet preferences: every recipient sees it in the site, and gets it
+by e-mail and SMS when their account has an address and a phone number
+(`notifications.centre.ALWAYS_DELIVERED`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import translation
+
+from emergency.models import Notice
+from governance import clock, outbox
+from governance.addresses import absolute
+from governance.realtime import groups, schemas
+from notifications import unread
+from notifications.models import Notification, NotificationKind
+
+User = get_user_model()
+
+BATCH = 2000
+DELIVERY_BATCH = 200
+DELIVER_TASK = "emergency.tasks.deliver_notifications"
+LANGUAGES = ("zh-hans", "en")
+
+
+def chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def answer_link(token: str) -> str:
+    return absolute(reverse("emergency:answer", args=[token]))
+
+
+def _texts(notice: Notice, language: str, again: bool) -> tuple[str, str]:
+    """(title, body) of the notice's notification in one language."""
+    english = language.startswith("en")
+    params = {"title": notice.title, "title_en": notice.title_en}
+    with translation.override(language):
+        title = Notification(kind=NotificationKind.EMERGENCY_NOTICE, params=params).display_title
+        body = (english and notice.body_en) or notice.body
+        instruction = (english and notice.instruction_en) or notice.instruction
+        parts = [body, instruction]
+        if again:
+            parts.insert(0, translation.gettext("Sent again: you have not answered yet."))
+        if notice.exercise:
+            parts.insert(0, translation.gettext("EXERCISE — this is a drill."))
+    return title[:200], "\n\n".join(part for part in parts if part)
+
+
+def tell(notice: Notice, recipients: Sequence[tuple[int, str]], *, again: bool = False) -> int:
+    """Write the notifications of `recipients` — (user id, answer token) pairs — and their
+    after-commit pushes and deliveries (call inside the change's transaction). Returns how
+    many notifications were written."""
+    if not recipients:
+        return 0
+    now = clock.now()
+    texts = {language: _texts(notice, language, again) for language in LANGUAGES}
+    written: list[Notification] = []
+    for chunk in chunks(recipients):
+        people = {
+            pk: (email, phone, language)
+            for pk, email, phone, language in User.objects.filter(
+                pk__in=[user for user, _token in chunk]
+            ).values_list("pk", "email", "phone", "preferred_language")
+        }
+        rows = []
+        for user, token in chunk:
+            email, phone, language = people.get(user, ("", "", "zh-hans"))
+            title, body = texts["en" if (language or "").startswith("en") else "zh-hans"]
+            link = answer_link(token)
+            rows.append(
+                Notification(
+                    user_id=user,
+                    kind=NotificationKind.EMERGENCY_NOTICE,
+                    title=title,
+                    params={
+                        "title": notice.title,
+                        "title_en": notice.title_en,
+                        "notice": str(notice.pk),
+                        "link": link,
+                    },
+                    body=f"{body}\n\n{link}",
+                    created_at=now,
+                    in_app=True,
+                    email_wanted=bool(email),
+                    sms_wanted=bool(phone),
+                )
+            )
+        written += Notification.objects.bulk_create(rows)
+    _after_commit(written)
+    return len(written)
+
+
+def _after_commit(written: list[Notification]) -> None:
+    """The outbox rows: pushes with each person's unread count, then the deliveries."""
+    messages = []
+    for chunk in chunks(written):
+        users = [n.user_id for n in chunk]
+        unread.forget(users)
+        counts = dict(
+            Notification.objects.filter(user_id__in=users, in_app=True, read_at__isnull=True)
+            .order_by()
+            .values_list("user_id")
+            .annotate(count=Count("pk"))
+        )
+        sends = [
+            ([groups.user_group(n.user_id)], push_message(n, counts.get(n.user_id, 1)))
+            for n in chunk
+        ]
+        messages.append(outbox.push(sends))
+    wanted = [n.pk for n in written if n.email_wanted or n.sms_wanted]
+    messages += [outbox.task(DELIVER_TASK, list(batch)) for batch in chunks(wanted, DELIVERY_BATCH)]
+    outbox.add(messages)
+
+
+def push_message(notification: Notification, unread_count: int) -> dict:
+    """The notification socket message (the centre's schema: pages show it like any other)."""
+    return schemas.validate(
+        {
+            "kind": schemas.NOTIFICATION,
+            "id": notification.pk,
+            "notification_kind": notification.kind,
+            "title": notification.title,
+            "tracking_id": None,
+            "status": "",
+            "unread": unread_count,
+            "at": notification.created_at.isoformat(),
+        }
+    )

@@ -1,0 +1,132 @@
+"""The answer page (no sign-in), my notices, the roll-call page with names only for those
+permitted, and the resident's opt-in page."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from emergency import answering
+from emergency.models import Incident, IncidentArea, Recipient, ResidentEnrolment
+from tests.emergency.notice_helpers import notice_to
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_answer_page_needs_no_sign_in_and_answers_once(client, city, people, english):
+    notice = notice_to(people.dispatcher, [city.grid_a], roles=["officer"])
+    token = notice.recipients.get().token
+    page = client.get(f"/e/a/{token}/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "暴雨红色预警" in text
+    for value in ("received", "on_my_way", "need_help"):
+        assert f'value="{value}"' in text
+    assert Recipient.objects.get(token=token).reached_at is not None
+    done = client.post(f"/e/a/{token}/", {"answer": "received"}, follow=True)
+    assert 'name="answer"' not in done.content.decode()  # answered: no more buttons
+    again = client.post(f"/e/a/{token}/", {"answer": "need_help"}, follow=True)
+    assert again.status_code == 200 and 'name="answer"' not in again.content.decode()
+    assert Recipient.objects.get(token=token).answer == "received"
+
+
+def test_a_wrong_answer_or_token_is_refused(client, city, people):
+    notice = notice_to(people.dispatcher, [city.grid_a], roles=["officer"])
+    token = notice.recipients.get().token
+    assert client.post(f"/e/a/{token}/", {"answer": "maybe"}).status_code == 400
+    assert client.get("/e/a/nope/").status_code == 404
+    assert not Recipient.objects.get(token=token).answered_at
+
+
+def test_my_notices_lists_only_mine_with_their_buttons(client, city, people, english):
+    notice_to(people.dispatcher, [city.grid_a], roles=["officer"], title="甲网格通知")
+    notice_to(people.dispatcher, [city.grid_b], roles=["officer"], title="乙网格通知")
+    client.force_login(people.officer_a)
+    text = client.get("/work/emergency/my-notices/").content.decode()
+    assert "甲网格通知" in text and "乙网格通知" not in text
+    token = Recipient.objects.get(user=people.officer_a).token
+    response = client.post(f"/e/a/{token}/", {"answer": "on_my_way", "next": "mine"})
+    assert response.status_code == 302 and response["Location"] == "/work/emergency/my-notices/"
+    assert 'name="answer"' not in client.get("/work/emergency/my-notices/").content.decode()
+    client.logout()
+    assert client.get("/work/emergency/my-notices/").status_code == 302  # to sign in
+
+
+def _district_notice(people, city):
+    notice = notice_to(people.dispatcher, [city.district])
+    for recipient in notice.recipients.all():
+        if recipient.user_id == people.officer_b.pk:
+            answering.answer(recipient.token, "need_help", "水已过膝")
+    return notice
+
+
+def test_the_roll_call_shows_counts_per_area_and_names_to_its_sender(client, city, people):
+    notice = _district_notice(people, city)
+    client.force_login(people.dispatcher)
+    page = client.get(f"/work/emergency/notices/{notice.pk}/roll-call/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert page.context["totals"].total == 4 and page.context["totals"].answered == 1
+    grid_b = next(r for r in page.context["rows"] if r.key == city.grid_b.pk)
+    assert (grid_b.total, grid_b.answered, grid_b.answers) == (1, 1, {"need_help": 1})
+    assert "officer_b" in text and "水已过膝" in text and "officer_a" in text
+
+
+def test_a_street_leader_reads_the_names_of_their_street_only(client, city, people):
+    notice = _district_notice(people, city)
+    client.force_login(people.street_leader)
+    page = client.get(f"/work/emergency/notices/{notice.pk}/roll-call/")
+    assert page.status_code == 200
+    names = {p["recipient"].user.username for p in page.context["people"]}
+    assert names == {"officer_a", "street_leader"}  # not officer_b of the other street
+    assert "officer_b" not in page.content.decode()
+
+
+def test_an_officer_sees_the_counts_of_an_incident_they_see_but_no_names(client, city, people):
+    now = timezone.now()
+    incident = Incident.objects.create(
+        title="内涝", kind="flood", level=3, occurred_at=now, created_at=now, updated_at=now
+    )
+    IncidentArea.objects.create(incident=incident, area=city.district)
+    notice = notice_to(people.dispatcher, [city.district], incident=incident)
+    client.force_login(people.officer_b)
+    page = client.get(f"/work/emergency/notices/{notice.pk}/roll-call/")
+    assert page.status_code == 200 and page.context["people"] == []
+    assert "officer_a" not in page.content.decode()
+
+
+def test_the_roll_call_is_not_found_for_the_wrong_person(client, city, people):
+    notice = notice_to(people.dispatcher, [city.street_b])
+    for person in (people.street_leader, people.officer_a, people.citizen, people.clerk):
+        client.force_login(person)
+        assert client.get(f"/work/emergency/notices/{notice.pk}/roll-call/").status_code == 404
+        url = f"/work/emergency/notices/{notice.pk}/roll-call/data/"
+        assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(f"/work/emergency/notices/{notice.pk}/roll-call/").status_code == 302
+
+
+def test_the_roll_call_data_for_the_live_page(client, city, people):
+    notice = _district_notice(people, city)
+    client.force_login(people.dispatcher)
+    data = client.get(f"/work/emergency/notices/{notice.pk}/roll-call/data/").json()
+    assert data["totals"]["total"] == 4 and data["totals"]["answers"]["need_help"] == 1
+    assert "officer_b" not in str(data)  # counts only
+
+
+def test_a_resident_opts_in_from_the_profile_and_out_again(client, city, people, english):
+    client.force_login(people.citizen)
+    assert "/emergency/residence/" in client.get("/accounts/profile/").content.decode()
+    lon, lat = city.point_a
+    response = client.post(
+        "/emergency/residence/", {"address": "甲路1号", "lon": lon, "lat": lat}
+    )
+    assert response.status_code == 302
+    enrolment = ResidentEnrolment.objects.get(user=people.citizen)
+    assert enrolment.grid == city.grid_a and enrolment.grid_path == city.grid_a.path
+    outside = client.post("/emergency/residence/", {"address": "城外", "lon": 121.5, "lat": 31})
+    assert outside.status_code == 400
+    notice = notice_to(people.dispatcher, [city.street_a], roles=[], target={"residents": True})
+    assert list(notice.recipients.values_list("user_id", flat=True)) == [people.citizen.pk]
+    client.post("/emergency/residence/", {"leave": "1"})
+    assert not ResidentEnrolment.objects.exists()
+    assert client.get("/emergency/residence/").status_code == 200

@@ -394,6 +394,9 @@ RATE_LIMITS = {
         "target": env_rate("LIMIT_PASSWORD_RESET_PER_TARGET", "3/hour"),
     },
     "signin": {"address": env_rate("LIMIT_SIGNIN_PER_ADDRESS", "30/minute")},  # API token
+    # Answers to emergency notices by personal token (POST /api/v1/emergency/answers/): a
+    # roll-call of thousands behind one carrier's address must pass, a token hunt must not.
+    "notice_answer": {"address": env_rate("LIMIT_NOTICE_ANSWER_PER_ADDRESS", "600/minute")},
     # Tracking ids typed on /track/: enough for a person, too slow to walk the id space.
     "tracking": {"address": env_rate("LIMIT_TRACKING_PER_ADDRESS", "30/hour")},
     # Fresh one-time links asked for a request (each goes to its reporter's contact).

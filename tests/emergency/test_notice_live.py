@@ -68,7 +68,7 @@ def test_a_notice_reaches_the_notification_socket_of_each_recipient(city, people
         await outsider.disconnect()
         return notice, got
 
-    notice, (got_officer, got_outsider) = run(scenario)
+    _notice, (got_officer, got_outsider) = run(scenario)
     [message] = got_officer
     told = Notification.objects.get(user=people.officer_a)
     assert message["kind"] == "notification" and message["id"] == told.pk

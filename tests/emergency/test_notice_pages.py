@@ -117,9 +117,7 @@ def test_a_resident_opts_in_from_the_profile_and_out_again(client, city, people,
     client.force_login(people.citizen)
     assert "/emergency/residence/" in client.get("/accounts/profile/").content.decode()
     lon, lat = city.point_a
-    response = client.post(
-        "/emergency/residence/", {"address": "甲路1号", "lon": lon, "lat": lat}
-    )
+    response = client.post("/emergency/residence/", {"address": "甲路1号", "lon": lon, "lat": lat})
     assert response.status_code == 302
     enrolment = ResidentEnrolment.objects.get(user=people.citizen)
     assert enrolment.grid == city.grid_a and enrolment.grid_path == city.grid_a.path

@@ -7,6 +7,7 @@ class EmergencyConfig(AppConfig):
     verbose_name = _("Emergency management")
 
     def ready(self) -> None:
+        from emergency import realtime  # noqa: F401 - registers its outbox kind in every process
         from governance import scheduler
 
         def resend_unanswered() -> object:

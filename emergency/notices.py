@@ -18,7 +18,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from emergency import targeting, telling
+from emergency import bulk, targeting, telling
 from emergency.models import (
     Certainty,
     Incident,
@@ -29,10 +29,26 @@ from emergency.models import (
     Severity,
     Urgency,
 )
+from emergency.models.notice import new_token
 from emergency.notice_access import may_send
 from governance import clock
 from governance.errors import InvalidInput, NotPermitted
 
+RECIPIENT_COLUMNS = (
+    "notice_id",
+    "user_id",
+    "area_id",
+    "area_path",
+    "is_resident",
+    "token",
+    "reached_at",
+    "sent_count",
+    "last_sent_at",
+    "answer",
+    "answer_note",
+    "answered_at",
+    "leader_told_at",
+)
 MAX_OPTIONS = 6
 MAX_RESENDS = 5
 
@@ -116,19 +132,25 @@ def send_notice(
             recipient_count=len(reached),
         )
         rows = [
-            Recipient(
-                notice=notice,
-                user_id=person.user_id,
-                area_id=person.area_id,
-                area_path=person.area_path,
-                is_resident=person.is_resident,
-                last_sent_at=now,
+            (
+                notice.pk,
+                person.user_id,
+                person.area_id,
+                person.area_path,
+                person.is_resident,
+                new_token(),
+                None,
+                1,
+                now,
+                "",
+                "",
+                None,
+                None,
             )
             for person in reached
         ]
-        for batch in telling.chunks(rows):
-            Recipient.objects.bulk_create(batch)
-        telling.tell(notice, [(r.user_id, r.token) for r in rows])
+        bulk.insert(Recipient, RECIPIENT_COLUMNS, rows)
+        telling.tell(notice, [(row[1], row[5]) for row in rows])
         if incident is not None:
             IncidentEvent.objects.create(
                 incident=incident,

@@ -20,6 +20,8 @@ from django.urls import path
 from emergency.models import Notice, Recipient
 from emergency.notice_access import Names, may_view_notice
 from governance import clock, outbox
+from governance.models import OutboxMessage
+from governance.realtime import layer
 from governance.realtime.consumers import LiveConsumer, kept_person, person_now
 
 ROLLCALL = "rollcall.update"
@@ -34,6 +36,26 @@ FIELDS = {
     "name": str,
     "at": str,
 }
+
+
+PUSH_KIND = "emergency.push"  # an outbox kind: pushes to many people's groups, any order
+
+
+def many_pushes(sends: list[tuple[list[str], dict[str, Any]]]) -> OutboxMessage:
+    """An outbox row of pushes to many independent groups (each recipient's notification
+    sockets), delivered concurrently (`layer.send_unordered`) after commit, or by the relay."""
+    return OutboxMessage(kind=PUSH_KIND, payload={"sends": [[list(g), m] for g, m in sends]})
+
+
+@outbox.handler(PUSH_KIND)
+def _deliver_many(messages: list[OutboxMessage]) -> set[int]:
+    went = set()
+    for message in messages:
+        if layer.send_unordered([(groups, m) for groups, m in message.payload["sends"]]):
+            went.add(message.pk)
+        else:
+            break  # the layer is down: the rest wait for the relay too
+    return went
 
 
 def rollcall_group(notice_id: int) -> str:

@@ -15,6 +15,7 @@ by e-mail and SMS when their account has an address and a phone number
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -22,6 +23,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import translation
 
+from emergency import bulk, realtime
 from emergency.models import Notice
 from governance import clock, outbox
 from governance.addresses import absolute
@@ -42,8 +44,13 @@ def chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def answer_link(token: str) -> str:
-    return absolute(reverse("emergency:answer", args=[token]))
+PLACEHOLDER = "TOKEN"
+
+
+def answer_link(token: str, *, pattern: str | None = None) -> str:
+    """The personal answer page's address (`pattern`: the address made once for a batch)."""
+    pattern = pattern or absolute(reverse("emergency:answer", args=[PLACEHOLDER]))
+    return pattern.replace(PLACEHOLDER, token)
 
 
 def _texts(notice: Notice, language: str, again: bool) -> tuple[str, str]:
@@ -62,6 +69,34 @@ def _texts(notice: Notice, language: str, again: bool) -> tuple[str, str]:
     return title[:200], "\n\n".join(part for part in parts if part)
 
 
+@dataclass(frozen=True)
+class Told:
+    """One notification written (what its push and delivery need)."""
+
+    pk: int
+    user_id: int
+    title: str
+    wanted: bool  # an e-mail or an SMS to send
+
+
+COLUMNS = (
+    "user_id",
+    "kind",
+    "case_id",
+    "event_id",
+    "title",
+    "params",
+    "body",
+    "created_at",
+    "read_at",
+    "in_app",
+    "email_wanted",
+    "emailed_at",
+    "sms_wanted",
+    "texted_at",
+)
+
+
 def tell(notice: Notice, recipients: Sequence[tuple[int, str]], *, again: bool = False) -> int:
     """Write the notifications of `recipients` — (user id, answer token) pairs — and their
     after-commit pushes and deliveries (call inside the change's transaction). Returns how
@@ -70,7 +105,9 @@ def tell(notice: Notice, recipients: Sequence[tuple[int, str]], *, again: bool =
         return 0
     now = clock.now()
     texts = {language: _texts(notice, language, again) for language in LANGUAGES}
-    written: list[Notification] = []
+    pattern = absolute(reverse("emergency:answer", args=[PLACEHOLDER]))
+    kind = NotificationKind.EMERGENCY_NOTICE
+    written: list[Told] = []
     for chunk in chunks(recipients):
         people = {
             pk: (email, phone, language)
@@ -82,31 +119,26 @@ def tell(notice: Notice, recipients: Sequence[tuple[int, str]], *, again: bool =
         for user, token in chunk:
             email, phone, language = people.get(user, ("", "", "zh-hans"))
             title, body = texts["en" if (language or "").startswith("en") else "zh-hans"]
-            link = answer_link(token)
-            rows.append(
-                Notification(
-                    user_id=user,
-                    kind=NotificationKind.EMERGENCY_NOTICE,
-                    title=title,
-                    params={
-                        "title": notice.title,
-                        "title_en": notice.title_en,
-                        "notice": str(notice.pk),
-                        "link": link,
-                    },
-                    body=f"{body}\n\n{link}",
-                    created_at=now,
-                    in_app=True,
-                    email_wanted=bool(email),
-                    sms_wanted=bool(phone),
-                )
-            )
-        written += Notification.objects.bulk_create(rows)
-    _after_commit(written)
+            link = answer_link(token, pattern=pattern)
+            params = {
+                "title": notice.title,
+                "title_en": notice.title_en,
+                "notice": str(notice.pk),
+                "link": link,
+            }
+            text = f"{body}\n\n{link}"
+            email_wanted, sms_wanted = bool(email), bool(phone)
+            row = (user, kind, None, None, title, params, text, now, None, True)
+            rows.append((*row, email_wanted, None, sms_wanted, None))
+        ids = bulk.insert(Notification, COLUMNS, rows)
+        written += [
+            Told(pk, row[0], row[4], row[10] or row[12]) for pk, row in zip(ids, rows, strict=True)
+        ]
+    _after_commit(written, now)
     return len(written)
 
 
-def _after_commit(written: list[Notification]) -> None:
+def _after_commit(written: list[Told], now) -> None:
     """The outbox rows: pushes with each person's unread count, then the deliveries."""
     messages = []
     for chunk in chunks(written):
@@ -119,26 +151,26 @@ def _after_commit(written: list[Notification]) -> None:
             .annotate(count=Count("pk"))
         )
         sends = [
-            ([groups.user_group(n.user_id)], push_message(n, counts.get(n.user_id, 1)))
+            ([groups.user_group(n.user_id)], push_message(n, counts.get(n.user_id, 1), now))
             for n in chunk
         ]
-        messages.append(outbox.push(sends))
-    wanted = [n.pk for n in written if n.email_wanted or n.sms_wanted]
+        messages.append(realtime.many_pushes(sends))
+    wanted = [n.pk for n in written if n.wanted]
     messages += [outbox.task(DELIVER_TASK, list(batch)) for batch in chunks(wanted, DELIVERY_BATCH)]
     outbox.add(messages)
 
 
-def push_message(notification: Notification, unread_count: int) -> dict:
+def push_message(told: Told, unread_count: int, at) -> dict:
     """The notification socket message (the centre's schema: pages show it like any other)."""
     return schemas.validate(
         {
             "kind": schemas.NOTIFICATION,
-            "id": notification.pk,
-            "notification_kind": notification.kind,
-            "title": notification.title,
+            "id": told.pk,
+            "notification_kind": NotificationKind.EMERGENCY_NOTICE.value,
+            "title": told.title,
             "tracking_id": None,
             "status": "",
             "unread": unread_count,
-            "at": notification.created_at.isoformat(),
+            "at": at.isoformat(),
         }
     )

@@ -145,7 +145,7 @@ def test_with_the_layer_down_the_notice_is_recorded_and_pushed_when_it_is_back(
     notice, during, pending, relayed, after = run(scenario)
     assert notice.recipients.count() == 1  # recorded all the same
     assert Notification.objects.filter(user=people.officer_a).count() == 1
-    assert during == [] and [m.kind for m in pending] == ["push"]
+    assert during == [] and [m.kind for m in pending] == ["emergency.push"]
     assert relayed == 1
     [message] = after
     assert message["notification_kind"] == "emergency_notice"

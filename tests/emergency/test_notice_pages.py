@@ -128,3 +128,28 @@ def test_a_resident_opts_in_from_the_profile_and_out_again(client, city, people,
     client.post("/emergency/residence/", {"leave": "1"})
     assert not ResidentEnrolment.objects.exists()
     assert client.get("/emergency/residence/").status_code == 200
+
+
+def test_the_roll_call_partial_renders_from_the_summary_alone(city, people):
+    from django.template.loader import render_to_string
+
+    from emergency import rollcall
+
+    notice = _district_notice(people, city)
+    html = render_to_string("emergency/_rollcall.html", rollcall.summary(notice))
+    assert f'data-rollcall="{notice.pk}"' in html
+    assert f'data-area="{city.grid_b.pk}"' in html
+    assert 'data-total="answered">1<' in html and 'data-total="total">4<' in html
+    assert "officer_b" not in html  # counts only: names are the page's, for the permitted
+
+
+def test_the_embedded_scheduler_runs_the_resend(city, people):
+    from datetime import timedelta
+
+    from governance import clock, scheduler
+
+    notice = notice_to(people.dispatcher, [city.grid_a], roles=["officer"])
+    job = scheduler._jobs["emergency: resend unanswered notices"]  # run_once runs each job
+    with clock.travel(notice.sent_at + timedelta(minutes=10)):
+        job()
+    assert Recipient.objects.get(notice=notice).sent_count == 2

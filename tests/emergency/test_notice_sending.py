@@ -7,8 +7,8 @@ from django.core import mail
 from django.utils import timezone
 
 from emergency import answering
-from emergency.tasks import deliver_notifications
 from emergency.models import Incident, IncidentArea, IncidentEvent, Notice, Recipient
+from emergency.tasks import deliver_notifications
 from governance.errors import InvalidInput, NotPermitted
 from notifications.models import Notification, NotificationKind, NotificationPreference
 from tests.emergency.notice_helpers import notice_to

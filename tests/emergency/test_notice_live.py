@@ -117,14 +117,17 @@ def test_with_the_layer_down_the_notice_is_recorded_and_pushed_when_it_is_back(
     city, people, monkeypatch
 ):
     state = {"down": True}
-    real = realtime_layer._send_all
 
-    async def failing(layer, envelopes):
-        if state["down"]:
-            raise ConnectionError("redis is down")
-        await real(layer, envelopes)
+    def failing(real):
+        async def send(layer, envelopes, *args):
+            if state["down"]:
+                raise ConnectionError("redis is down")
+            await real(layer, envelopes, *args)
 
-    monkeypatch.setattr(realtime_layer, "_send_all", failing)
+        return send
+
+    for name in ("_send_all", "_send_concurrently"):  # in memory, and Redis
+        monkeypatch.setattr(realtime_layer, name, failing(getattr(realtime_layer, name)))
 
     async def scenario():
         officer = await connected("/ws/notifications/", people.officer_a)

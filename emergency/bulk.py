@@ -25,6 +25,14 @@ def _value(value: Any) -> Any:
     return value
 
 
+def _field(meta: Any, attname: str) -> Any:
+    """The field whose attribute is `attname` ("user_id" is the field "user")."""
+    for field in meta.concrete_fields:
+        if field.attname == attname:
+            return field
+    raise LookupError(attname)
+
+
 def insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple]) -> list[int]:
     """Insert `rows` (values of `columns`, attribute names such as "user_id", in that order)
     into `model`'s table; returns their new ids in the same order."""
@@ -35,7 +43,7 @@ def insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[tup
         model.objects.bulk_create(objects, batch_size=BATCH)
         return [obj.pk for obj in objects]
     meta = model._meta
-    names = [meta.get_field(column.removesuffix("_id")).column for column in columns]
+    names = [_field(meta, column).column for column in columns]
     table = connection.ops.quote_name(meta.db_table)
     quoted = ", ".join(connection.ops.quote_name(name) for name in ["id", *names])
     with connection.cursor() as cursor:

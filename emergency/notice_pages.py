@@ -16,6 +16,7 @@ from emergency import answering, residents, rollcall
 from emergency.models import Notice, Recipient
 from emergency.notice_access import Names, may_view_notice
 from governance.errors import InvalidInput
+from governance.models import Area
 from governance.web.common import map_settings
 
 
@@ -94,14 +95,14 @@ def _viewable(request: HttpRequest, notice_id: int) -> Notice:
 def rollcall_page(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = _viewable(request, notice_id)
     names = Names(request.user, notice)
-    area = request.GET.get("area")
-    area_id = int(area) if area and area.isdigit() else None
-    context = rollcall.summary(notice)
+    area = request.GET.get("area", "")
+    within = Area.objects.filter(pk=int(area)).first() if area.isdigit() else None
+    context = rollcall.summary(notice, within=within)
     context.update(
         names=bool(names),
         people=[
             {"recipient": r, "answer_label": rollcall.option_label(r.answer) if r.answer else ""}
-            for r in rollcall.people(notice, names, area=area_id)
+            for r in rollcall.people(notice, names, within=within)
         ],
         people_shown=rollcall.PEOPLE_SHOWN,
     )
@@ -113,7 +114,9 @@ def rollcall_page(request: HttpRequest, notice_id: int) -> HttpResponse:
 def rollcall_data(request: HttpRequest, notice_id: int) -> JsonResponse:
     """The counts as JSON: the page's script reads them again when its socket reconnects."""
     notice = _viewable(request, notice_id)
-    return JsonResponse(rollcall.as_json(rollcall.summary(notice)))
+    area = request.GET.get("area", "")
+    within = Area.objects.filter(pk=int(area)).first() if area.isdigit() else None
+    return JsonResponse(rollcall.as_json(rollcall.summary(notice, within=within)))
 
 
 class ResidenceForm(forms.Form):

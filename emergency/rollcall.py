@@ -14,11 +14,13 @@ from typing import Any
 from django.db.models import Count, F, QuerySet
 from django.utils.translation import gettext as _
 
+from emergency import targeting
 from emergency.models import Answer, Notice, Recipient
 from emergency.notice_access import Names
 from governance.models import Area
 
 PEOPLE_SHOWN = 500
+GRID_DEPTH = 5  # path segments of a grid: city/district/street/community/grid
 
 
 def option_label(option: str) -> str:
@@ -33,7 +35,7 @@ def option_label(option: str) -> str:
 class Row:
     """The counts of one area (or of the whole notice)."""
 
-    key: int = 0
+    key: int = 0  # the area's id (0: departments and named people)
     name: str = ""
     path: str = ""
     total: int = 0
@@ -65,32 +67,52 @@ class Row:
         }
 
 
-def summary(notice: Notice) -> dict[str, Any]:
-    """Totals and per-area rows of the notice's roll-call (no names)."""
+def _row_depth(notice: Notice, within: Area | None) -> int:
+    """The depth (path segments) of the area looked into, or of the target's highest area: the
+    rows are one level beneath (a city-wide notice: a row per district, not 20,000 grids)."""
+    if within is not None:
+        return within.path.count("/") - 1
+    paths = targeting.target_paths(notice.target)
+    return min((path.count("/") - 1 for path in paths), default=GRID_DEPTH - 1)
+
+
+def _row_path(path: str, depth: int) -> str:
+    parts = [part for part in path.strip("/").split("/") if part]
+    return "/" + "/".join(parts[:depth]) + "/" if parts else ""
+
+
+def summary(notice: Notice, *, within: Area | None = None) -> dict[str, Any]:
+    """Totals and per-area rows of the notice's roll-call (no names): a row per area one level
+    beneath the target's highest area (or beneath `within`, only its recipients), each
+    counting everybody reached at or beneath it; who was reached through a higher area has a
+    row of their own area; departments and named people one row (key 0)."""
     options = notice.answer_options()
+    recipients = Recipient.objects.filter(notice=notice)
+    if within is not None:
+        recipients = recipients.filter(area_path__startswith=within.path)
     grouped = (
-        Recipient.objects.filter(notice=notice)
-        .order_by()
-        .values_list("area_id", "area_path", "answer")
+        recipients.order_by()
+        .values_list("area_path", "answer")
         .annotate(total=Count("pk"), reached=Count("reached_at"), answered=Count("answered_at"))
     )
+    depth = min(_row_depth(notice, within) + 1, GRID_DEPTH)
     totals = Row(name=_("All"))
-    rows: dict[int, Row] = {}
-    for area_id, path, answer, total, reached, answered in grouped:
-        key = area_id or 0
-        row = rows.setdefault(key, Row(key=key, path=path or ""))
-        row.add(answer, total, reached, answered)
+    rows: dict[str, Row] = {}
+    for path, answer, total, reached, answered in grouped:
+        key = _row_path(path or "", depth)
+        rows.setdefault(key, Row(path=key)).add(answer, total, reached, answered)
         totals.add(answer, total, reached, answered)
-    names = {
-        area.pk: area.display_name for area in Area.objects.filter(pk__in=[k for k in rows if k])
-    }
+    areas = {a.path: a for a in Area.objects.filter(path__in=[k for k in rows if k])}
     for key, row in rows.items():
-        row.name = names.get(key, "") if key else _("Departments and named people")
-    ordered = sorted(rows.values(), key=lambda row: (row.key == 0, row.path))
+        area = areas.get(key)
+        row.key = area.pk if area else 0
+        row.name = area.display_name if area else (key or _("Departments and named people"))
+    ordered = sorted(rows.values(), key=lambda row: (row.path == "", row.path))
     for row in ordered:
         row.fill_cells(options)
     return {
         "notice": notice,
+        "within": within,
         "options": [(option, option_label(option)) for option in options],
         "totals": totals,
         "rows": ordered,
@@ -115,13 +137,13 @@ def as_json(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def people(notice: Notice, names: Names, *, area: int | None = None) -> QuerySet:
-    """The recipients whose names the viewer may read: those in trouble and those who have not
+def people(notice: Notice, names: Names, *, within: Area | None = None) -> QuerySet:
+    """The recipients whose names the viewer may read (within an area, if given): who has not
     answered first, at most PEOPLE_SHOWN."""
     if not names:
         return Recipient.objects.none()
     rows = Recipient.objects.filter(names.q(), notice=notice).select_related("user", "area")
-    if area is not None:
-        rows = rows.filter(area_id=area or None)
+    if within is not None:
+        rows = rows.filter(area_path__startswith=within.path)
     first = F("answered_at").asc(nulls_first=True)
     return rows.order_by(first, "area_path", "pk")[:PEOPLE_SHOWN]

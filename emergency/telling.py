@@ -19,14 +19,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from emergency import bulk, realtime
 from emergency.models import Notice
 from governance import clock, outbox
 from governance.addresses import absolute
+from governance.models import OutboxMessage
 from governance.realtime import groups, schemas
 from notifications import unread
 from notifications.models import Notification, NotificationKind
@@ -157,7 +159,22 @@ def _after_commit(written: list[Told], now) -> None:
         messages.append(realtime.many_pushes(sends))
     wanted = [n.pk for n in written if n.wanted]
     messages += [outbox.task(DELIVER_TASK, list(batch)) for batch in chunks(wanted, DELIVERY_BATCH)]
-    outbox.add(messages)
+    relay_after_commit(messages)
+
+
+OUTBOX_COLUMNS = ("kind", "payload", "created_at", "claimed_until", "delivered_at", "attempts")
+
+
+def relay_after_commit(messages: list[OutboxMessage]) -> None:
+    """Write `messages` with the change for the outbox's relay, and wake it after commit.
+
+    Unlike `outbox.add` the writing process does not deliver them itself: tens of thousands of
+    pushes would hold the sender's request for seconds after its commit. The relay (a Celery
+    worker; in place when tasks run eagerly) delivers them at once, or when Redis is back."""
+    now = timezone.now()
+    rows = [(m.kind, m.payload, now, None, None, 0) for m in messages]
+    bulk.insert(OutboxMessage, OUTBOX_COLUMNS, rows)
+    transaction.on_commit(outbox.wake_relay)
 
 
 def push_message(told: Told, unread_count: int, at) -> dict:

@@ -25,13 +25,26 @@
     if (cell) cell.textContent = String(value);
   }
 
-  function row(area) {
-    return root.querySelector('tr[data-area="' + String(area) + '"]');
+  // The row counting a recipient: the longest row path their area's path starts with (the
+  // rows are areas one level beneath the target's, or the areas themselves); none: key 0.
+  function rowFor(path) {
+    var best = null;
+    var length = -1;
+    root.querySelectorAll("tr[data-path]").forEach(function (tr) {
+      var rowPath = tr.getAttribute("data-path");
+      if (rowPath && path.indexOf(rowPath) === 0 && rowPath.length > length) {
+        best = tr;
+        length = rowPath.length;
+      }
+    });
+    return best || (path ? null : root.querySelector('tr[data-area="0"]'));
   }
 
   function apply(message) {
+    var within = root.getAttribute("data-within") || "";
+    if (within && message.area_path.indexOf(within) !== 0) return;  // outside the area shown
     var totals = root.querySelector(".rollcall-totals");
-    var area = row(message.area);
+    var area = rowFor(message.area_path);
     if (message.reached) {
       bump(totals, '[data-total="reached"]', 1);
       bump(area, '[data-count="reached"]', 1);
@@ -67,7 +80,7 @@
           set(totals, '[data-total="answer:' + option + '"]', data.totals.answers[option]);
         });
         data.areas.forEach(function (counts) {
-          var area = row(counts.area);
+          var area = root.querySelector('tr[data-path="' + counts.path + '"]');
           ["total", "reached", "answered"].forEach(function (key) {
             set(area, '[data-count="' + key + '"]', counts[key]);
           });

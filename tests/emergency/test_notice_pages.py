@@ -66,9 +66,17 @@ def test_the_roll_call_shows_counts_per_area_and_names_to_its_sender(client, cit
     text = page.content.decode()
     assert page.status_code == 200
     assert page.context["totals"].total == 4 and page.context["totals"].answered == 1
-    grid_b = next(r for r in page.context["rows"] if r.key == city.grid_b.pk)
-    assert (grid_b.total, grid_b.answered, grid_b.answers) == (1, 1, {"need_help": 1})
+    # a district-wide notice: a row per street (and the district's own dispatcher)
+    rows = {r.key: r for r in page.context["rows"]}
+    assert set(rows) == {city.district.pk, city.street_a.pk, city.street_b.pk}
+    street_b = rows[city.street_b.pk]
+    assert (street_b.total, street_b.answered, street_b.answers) == (1, 1, {"need_help": 1})
+    assert rows[city.street_a.pk].total == 2
     assert "officer_b" in text and "水已过膝" in text and "officer_a" in text
+    # looking into street B: its community, its people
+    inside = client.get(f"/work/emergency/notices/{notice.pk}/roll-call/?area={city.street_b.pk}")
+    assert [r.key for r in inside.context["rows"]] == [city.community_b.pk]
+    assert [p["recipient"].user for p in inside.context["people"]] == [people.officer_b]
 
 
 def test_a_street_leader_reads_the_names_of_their_street_only(client, city, people):
@@ -138,7 +146,7 @@ def test_the_roll_call_partial_renders_from_the_summary_alone(city, people):
     notice = _district_notice(people, city)
     html = render_to_string("emergency/_rollcall.html", rollcall.summary(notice))
     assert f'data-rollcall="{notice.pk}"' in html
-    assert f'data-area="{city.grid_b.pk}"' in html
+    assert f'data-area="{city.street_b.pk}"' in html and f'data-path="{city.street_b.path}"' in html
     assert 'data-total="answered">1<' in html and 'data-total="total">4<' in html
     assert "officer_b" not in html  # counts only: names are the page's, for the permitted
 

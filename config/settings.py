@@ -312,6 +312,7 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "governance.models.case.Status",
         "ChannelEnum": "governance.models.case.Channel",
         "SubmitChannelEnum": "governance.api.serializers.cases.SUBMIT_CHANNELS",
+        "NoticeUrgencyEnum": "emergency.models.notice.Urgency",
     },
 }
 

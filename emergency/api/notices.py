@@ -24,7 +24,7 @@ PAGE = 100
 MAX_RECIPIENTS_PAGE = 1000
 
 
-class TargetSerializer(serializers.Serializer):
+class NoticeTargetSerializer(serializers.Serializer):
     areas = serializers.ListField(child=serializers.IntegerField(), required=False)
     roles = serializers.ListField(child=serializers.CharField(), required=False)
     departments = serializers.ListField(child=serializers.IntegerField(), required=False)
@@ -33,7 +33,7 @@ class TargetSerializer(serializers.Serializer):
 
 
 class NoticeSerializer(serializers.ModelSerializer):
-    target = TargetSerializer()
+    target = NoticeTargetSerializer()
     answer_options = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
@@ -72,7 +72,7 @@ class NoticeCreateSerializer(serializers.Serializer):
     body_en = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     instruction = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     instruction_en = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    target = TargetSerializer()
+    target = NoticeTargetSerializer()
     options = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, max_length=6
     )
@@ -85,7 +85,7 @@ class NoticeCreateSerializer(serializers.Serializer):
     resends = serializers.IntegerField(required=False, min_value=0, max_value=5)
 
 
-class CountsSerializer(serializers.Serializer):
+class RollCallCountsSerializer(serializers.Serializer):
     area = serializers.IntegerField(help_text="0: departments and named people")
     name = serializers.CharField()
     path = serializers.CharField()
@@ -95,19 +95,19 @@ class CountsSerializer(serializers.Serializer):
     answers = serializers.DictField(child=serializers.IntegerField())
 
 
-class OptionSerializer(serializers.Serializer):
+class NoticeOptionSerializer(serializers.Serializer):
     value = serializers.CharField()
     label = serializers.CharField()
 
 
 class RollCallSerializer(serializers.Serializer):
     notice = serializers.IntegerField()
-    options = OptionSerializer(many=True)
-    totals = CountsSerializer()
-    areas = CountsSerializer(many=True)
+    options = NoticeOptionSerializer(many=True)
+    totals = RollCallCountsSerializer()
+    areas = RollCallCountsSerializer(many=True)
 
 
-class RecipientSerializer(serializers.ModelSerializer):
+class NoticeRecipientSerializer(serializers.ModelSerializer):
     name = serializers.SerializerMethodField(help_text="empty unless you may read this name")
     username = serializers.SerializerMethodField(help_text="empty unless you may read this name")
 
@@ -145,13 +145,13 @@ class RecipientSerializer(serializers.ModelSerializer):
         return data
 
 
-class AnswerSerializer(serializers.Serializer):
+class NoticeAnswerSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=64)
     answer = serializers.CharField(max_length=40)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class AnsweredSerializer(serializers.Serializer):
+class NoticeAnsweredSerializer(serializers.Serializer):
     notice = serializers.IntegerField()
     answer = serializers.CharField()
     answered_at = serializers.DateTimeField()
@@ -215,7 +215,7 @@ class NoticeRecipientsView(APIView):
     @extend_schema(
         summary="A notice's recipients; names only where you may read them",
         parameters=[OpenApiParameter("offset", int), OpenApiParameter("limit", int)],
-        responses=RecipientSerializer(many=True),
+        responses=NoticeRecipientSerializer(many=True),
     )
     def get(self, request: Request, notice_id: int) -> Response:
         notice = _viewable(request, notice_id)
@@ -227,7 +227,7 @@ class NoticeRecipientsView(APIView):
             .order_by("pk")[offset : offset + limit]
         )
         context = {"names": Names(request.user, notice)}
-        return Response(RecipientSerializer(rows, many=True, context=context).data)
+        return Response(NoticeRecipientSerializer(rows, many=True, context=context).data)
 
 
 class AnswerLimit(Limit):
@@ -243,17 +243,17 @@ class AnswerView(APIView):
 
     @extend_schema(
         summary="Answer a notice with your personal token (once; later answers return the first)",
-        request=AnswerSerializer,
+        request=NoticeAnswerSerializer,
         responses={
-            201: AnsweredSerializer,
-            200: AnsweredSerializer,
+            201: NoticeAnsweredSerializer,
+            200: NoticeAnsweredSerializer,
             400: OpenApiResponse(description="an answer the notice does not offer"),
             404: OpenApiResponse(description="no such token"),
         },
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        given = AnswerSerializer(data=request.data)
+        given = NoticeAnswerSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         try:
             result = answering.answer(
@@ -273,4 +273,4 @@ class AnswerView(APIView):
             "recorded": result.recorded,
         }
         code = status.HTTP_201_CREATED if result.recorded else status.HTTP_200_OK
-        return Response(AnsweredSerializer(body).data, status=code)
+        return Response(NoticeAnsweredSerializer(body).data, status=code)

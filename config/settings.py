@@ -313,6 +313,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "governance.models.case.Channel",
         "SubmitChannelEnum": "governance.api.serializers.cases.SUBMIT_CHANNELS",
         "NoticeUrgencyEnum": "emergency.models.notice.Urgency",
+        "UrgencyEnum": "governance.models.category.Urgency",  # the cases', named as before
     },
 }
 

@@ -1,11 +1,12 @@
 """Telling a notice's recipients: their notifications, pushes and e-mail/SMS, in bulk.
 
 Used when a notice is sent and when it is sent again to those who did not answer. Inside the
-caller's transaction it writes one in-app notification per recipient (a few INSERTs of
-`BATCH` rows, never a save per person) and the outbox rows that follow them after commit: the
-pushes to each person's notification sockets (`BATCH` people per row) and the e-mail/SMS
-deliveries (`DELIVERY_BATCH` notifications per task), through the notification centre's own
-delivery (`centre.deliver`, which sends each channel at most once).
+caller's transaction it writes one in-app notification per recipient (`bulk.insert`: COPY
+on PostgreSQL, never a save per person) and the outbox rows that follow them after commit,
+for the relay: the pushes to each person's notification sockets (`BATCH` people per row, sent
+concurrently: `realtime.many_pushes`) and the e-mail/SMS deliveries (`DELIVERY_BATCH`
+notifications per task) through the notification centre's own delivery (`centre.deliver`,
+which sends each channel at most once).
 
 Emergency notices ignore quiet preferences: every recipient sees it in the site, and gets it
 by e-mail and SMS when their account has an address and a phone number

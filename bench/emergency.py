@@ -84,9 +84,12 @@ class _Listeners:
         deadline = time.perf_counter() + wait
         while len(self.at) < len(self.user_ids) and time.perf_counter() < deadline:
             time.sleep(0.05)
-        if self.loop is not None:
+        if self.loop is not None and not self.loop.is_closed():
             for task in self.tasks:
-                self.loop.call_soon_threadsafe(task.cancel)
+                try:
+                    self.loop.call_soon_threadsafe(task.cancel)
+                except RuntimeError:  # every task done: the loop closed meanwhile
+                    break
         self.thread.join(5)
         return {"listened": len(self.user_ids), "received": len(self.at)}
 

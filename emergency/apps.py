@@ -7,7 +7,9 @@ class EmergencyConfig(AppConfig):
     verbose_name = _("Emergency management")
 
     def ready(self) -> None:
-        from emergency import realtime  # noqa: F401 - registers its outbox kind in every process
+        # Registers its outbox kind, and its Celery tasks (named in beat's schedule), in every
+        # process, not only where Celery's autodiscovery ran.
+        from emergency import realtime, tasks  # noqa: F401
         from governance import scheduler
 
         def resend_unanswered() -> object:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,10 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from emergency import answering, residents, rollcall
-from emergency.models import Notice, Recipient
-from emergency.notice_access import Names, may_view_notice
-from governance.errors import InvalidInput
-from governance.models import Area
+from emergency.access import IncidentAction, held_paths, incidents_for
+from emergency.models import OPEN_STATUSES, Incident, Notice, Recipient
+from emergency.notice_access import Names, may_view_notice, notices_for
+from emergency.notices import send_notice
+from governance.errors import InvalidInput, NotPermitted
+from governance.models import Area, Level, Role
 from governance.web.common import map_settings
 
 
@@ -155,4 +158,128 @@ def residence(request: HttpRequest) -> HttpResponse:
         "emergency/residence.html",
         {"form": form, "enrolment": enrolment, "map": map_settings()},
         status=400 if form.errors else 200,
+    )
+
+
+class NoticeForm(forms.Form):
+    """The sender's form: what to say, to whom (areas × roles, residents), which answers."""
+
+    incident = forms.ModelChoiceField(
+        label=gettext_lazy("Incident"), queryset=Incident.objects.none(), required=False
+    )
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    title_en = forms.CharField(label=gettext_lazy("English title"), max_length=200, required=False)
+    body = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 4}))
+    body_en = forms.CharField(
+        label=gettext_lazy("English text"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    instruction = forms.CharField(
+        label=gettext_lazy("What to do"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Areas"), queryset=Area.objects.none(), required=False
+    )
+    roles = forms.MultipleChoiceField(
+        label=gettext_lazy("Roles in those areas"),
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    residents = forms.BooleanField(
+        label=gettext_lazy("Residents who opted in, living in those areas"), required=False
+    )
+    options = forms.CharField(
+        label=gettext_lazy(
+            "Answers offered (one per line; empty: received / on my way / need help)"
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    resend_after = forms.IntegerField(
+        label=gettext_lazy("Send again after (minutes)"), initial=10, min_value=1, max_value=1440
+    )
+    resends = forms.IntegerField(
+        label=gettext_lazy("Times to send again"), initial=1, min_value=0, max_value=5
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["incident"].queryset = incidents_for(user, IncidentAction.MANAGE).filter(
+            status__in=OPEN_STATUSES
+        )
+        areas = Area.objects.active().filter(level__lte=Level.COMMUNITY)
+        if not user.is_superuser:
+            held = Q(pk__in=[])
+            for path in held_paths(user, IncidentAction.MANAGE):
+                held |= Q(path__startswith=path)
+            areas = areas.filter(held)
+        self.fields["areas"].queryset = areas.order_by("path")
+
+    def target(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "areas": [area.pk for area in data["areas"]],
+            "roles": data["roles"],
+            "residents": data["residents"],
+        }
+
+    def options_offered(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
+
+
+def _may_send_any(user) -> bool:
+    return user.is_superuser or bool(held_paths(user, IncidentAction.MANAGE))
+
+
+@login_required
+@require_GET
+def notice_list(request: HttpRequest) -> HttpResponse:
+    """The notices the person may follow, newest first, each to its roll-call."""
+    notices = notices_for(request.user).order_by("-sent_at", "-pk")[:100]
+    if not notices and not _may_send_any(request.user):
+        raise Http404
+    return render(
+        request,
+        "emergency/notices.html",
+        {"notices": notices, "may_send": _may_send_any(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notice_new(request: HttpRequest) -> HttpResponse:
+    """Send a notice (to areas the person manages, or on an incident they manage)."""
+    if not _may_send_any(request.user):
+        raise Http404
+    form = NoticeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            notice = send_notice(
+                sender=request.user,
+                incident=data["incident"],
+                title=data["title"],
+                title_en=data["title_en"],
+                body=data["body"],
+                body_en=data["body_en"],
+                instruction=data["instruction"],
+                target=form.target(),
+                options=form.options_offered(),
+                resend_after=data["resend_after"],
+                resends=data["resends"],
+            )
+        except NotPermitted as refusal:
+            form.add_error(None, refusal.message)
+        except InvalidInput as error:
+            for field, problems in error.errors.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(
+                request,
+                _("Sent to %(count)d people.") % {"count": notice.recipient_count},
+            )
+            return redirect("emergency:rollcall", notice_id=notice.pk)
+    return render(
+        request, "emergency/notice_new.html", {"form": form}, status=400 if form.errors else 200
     )

@@ -7,6 +7,8 @@ from emergency import notice_pages
 urlpatterns = [
     path("e/a/<str:token>/", notice_pages.answer, name="answer"),
     path("work/emergency/my-notices/", notice_pages.my_notices, name="my_notices"),
+    path("work/emergency/notices/", notice_pages.notice_list, name="notices"),
+    path("work/emergency/notices/new/", notice_pages.notice_new, name="notice_new"),
     path(
         "work/emergency/notices/<int:notice_id>/roll-call/",
         notice_pages.rollcall_page,

@@ -161,3 +161,40 @@ def test_the_embedded_scheduler_runs_the_resend(city, people):
     with clock.travel(notice.sent_at + timedelta(minutes=10)):
         job()
     assert Recipient.objects.get(notice=notice).sent_count == 2
+
+
+def test_a_leader_sends_from_the_page_to_their_street_only(client, city, people):
+    client.force_login(people.street_leader)
+    form = client.get("/work/emergency/notices/new/")
+    assert form.status_code == 200
+    offered = set(form.context["form"].fields["areas"].queryset)
+    assert city.street_a in offered and city.street_b not in offered
+    sent = client.post(
+        "/work/emergency/notices/new/",
+        {
+            "title": "停水通知",
+            "body": "今晚停水",
+            "areas": [city.street_a.pk],
+            "roles": ["officer"],
+            "options": "已知悉\n需要送水",
+            "resend_after": 10,
+            "resends": 1,
+        },
+    )
+    notice = Recipient.objects.get(user=people.officer_a).notice
+    assert sent.status_code == 302 and sent["Location"].endswith(f"/notices/{notice.pk}/roll-call/")
+    assert notice.options == ["已知悉", "需要送水"] and notice.recipient_count == 1
+    wrong = client.post(
+        "/work/emergency/notices/new/",
+        {"title": "x", "body": "y", "areas": [city.street_b.pk], "roles": ["officer"]},
+    )
+    assert wrong.status_code == 400
+    listed = client.get("/work/emergency/notices/")
+    assert "停水通知" in listed.content.decode()
+
+
+def test_officers_and_citizens_cannot_send(client, people):
+    for person in (people.officer_a, people.citizen, people.clerk):
+        client.force_login(person)
+        assert client.get("/work/emergency/notices/new/").status_code == 404
+        assert client.post("/work/emergency/notices/new/", {"title": "x"}).status_code == 404

@@ -9,6 +9,8 @@ it was last sent to them:
 - after that, once (`leader_told_at`), the leaders and dispatchers of the nearest area above
   theirs that has any are told who has not answered.
 
+A notice past its `expires_at`, or of an incident since closed, is not chased any more.
+
 Idempotent under two concurrent runs: the rows are claimed with `SELECT … FOR UPDATE SKIP
 LOCKED` (PostgreSQL) and a conditional UPDATE that a row already claimed fails, and only the
 rows this run's UPDATE changed are told.
@@ -27,7 +29,7 @@ from django.urls import reverse
 
 from emergency import telling
 from emergency.access import prefixes
-from emergency.models import IncidentEvent, IncidentEventKind, Notice, Recipient
+from emergency.models import IncidentEvent, IncidentEventKind, IncidentStatus, Notice, Recipient
 from governance import clock
 from governance.addresses import absolute
 from governance.models import Assignment, Role
@@ -59,7 +61,9 @@ def _due(now: datetime):
     due = Q(pk__in=[])
     for minutes in waits:
         due |= Q(notice__resend_after=minutes, last_sent_at__lte=now - timedelta(minutes=minutes))
-    return Recipient.objects.filter(due, answered_at__isnull=True)
+    live = Q(notice__expires_at__isnull=True) | Q(notice__expires_at__gt=now)
+    closed = Q(notice__incident__status=IncidentStatus.CLOSED)
+    return Recipient.objects.filter(due, live, answered_at__isnull=True).exclude(closed)
 
 
 def _claim(rows, **changes) -> list[Recipient]:

@@ -65,3 +65,27 @@ def test_with_no_resends_the_leader_is_told_after_the_wait(city, people):
     # grid B's nearest leader or dispatcher above: the district's dispatcher
     assert Notification.objects.filter(user=people.dispatcher).count() == 1
     assert not Notification.objects.filter(user=people.street_leader).exists()
+
+
+def test_an_expired_notice_or_a_closed_incident_is_not_chased(city, people):
+    from django.utils import timezone
+
+    from emergency.models import Incident, IncidentArea
+
+    now = timezone.now()
+    incident = Incident.objects.create(
+        title="内涝", kind="flood", level=3, occurred_at=now, created_at=now, updated_at=now
+    )
+    IncidentArea.objects.create(incident=incident, area=city.grid_a)
+    on_incident = notice_to(people.dispatcher, [city.grid_a], roles=["officer"], incident=incident)
+    expiring = notice_to(
+        people.dispatcher,
+        [city.grid_b],
+        roles=["officer"],
+        expires_at=now + timedelta(minutes=5),
+    )
+    Incident.objects.filter(pk=incident.pk).update(status="closed")
+    with _at(on_incident, 30):
+        assert resending.resend_unanswered().resent == 0
+    assert set(Recipient.objects.values_list("sent_count", flat=True)) == {1}
+    assert expiring.recipients.get().leader_told_at is None

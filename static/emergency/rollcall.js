@@ -40,6 +40,12 @@
     return best || (path ? null : root.querySelector('tr[data-area="0"]'));
   }
 
+  function clock(iso) {
+    var at = new Date(iso);
+    if (isNaN(at.getTime())) return "";
+    return ("0" + at.getHours()).slice(-2) + ":" + ("0" + at.getMinutes()).slice(-2);
+  }
+
   function apply(message) {
     var within = root.getAttribute("data-within") || "";
     if (within && message.area_path.indexOf(within) !== 0) return;  // outside the area shown
@@ -57,7 +63,7 @@
     }
     var person = document.querySelector('tr[data-recipient="' + message.recipient + '"]');
     if (person && message.name) {
-      if (message.reached) set(person, '[data-cell="reached"]', message.at.slice(11, 16));
+      if (message.reached) set(person, '[data-cell="reached"]', clock(message.at));
       if (message.answer) {
         var heading = root.querySelector('th[data-option="' + message.answer + '"]');
         set(person, '[data-cell="answer"]', heading ? heading.textContent : message.answer);

@@ -21,6 +21,7 @@ from emergency.notices import send_notice
 from governance.errors import InvalidInput, NotPermitted
 from governance.models import Area, Level, Role
 from governance.web.common import map_settings
+from governance.web.limited import limit_posts
 
 
 def _choices(notice: Notice) -> list[tuple[str, str]]:
@@ -39,6 +40,7 @@ def recipient_context(recipient: Recipient) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@limit_posts("notice_answer")
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the notice and marks it reached; POST answers (once: a second tap shows the
     answer recorded first). Unknown token: 404."""

@@ -87,3 +87,13 @@ def test_the_schema_documents_the_endpoints(api):
         "/api/v1/emergency/answers/",
     ):
         assert path in schema["paths"]
+
+
+def test_answers_by_token_are_throttled_per_address(api, city, people, settings):
+    settings.RATE_LIMITS_ENABLED = True
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "notice_answer": {"address": "2/minute"}}
+    statuses = [
+        api.post("/api/v1/emergency/answers/", {"token": f"guess-{n}", "answer": "received"})
+        for n in range(3)
+    ]
+    assert [s.status_code for s in statuses] == [404, 404, 429]

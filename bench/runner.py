@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from bench import city as city_module
-from bench import evaluation, filing_paths, inprocess, sweep
+from bench import emergency, evaluation, filing_paths, inprocess, sweep
 from bench.peer import Peer
 from bench.scale import SCALES, Scale
 from bench.stats import load_average
@@ -64,6 +64,7 @@ def run_one(
     )
     figures["sweep"] = sweep.sweep_figures(city)
     figures["evaluation"] = evaluation.evaluation_figures(city, http=http, use_server=use_server)
+    figures["emergency"] = emergency.notice_fanout_figures(city)
     if http:
         from bench import http as http_module
 

@@ -17,6 +17,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from emergency import realtime as emergency_realtime  # noqa: E402
 from governance import scheduler  # noqa: E402
 from governance.realtime.auth import SessionOrTokenAuth  # noqa: E402
 from governance.realtime.routing import routes  # noqa: E402
@@ -24,7 +25,9 @@ from governance.realtime.routing import routes  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": URLRouter(routes(SessionOrTokenAuth)),
+        "websocket": URLRouter(
+            routes(SessionOrTokenAuth) + emergency_realtime.routes(SessionOrTokenAuth)
+        ),
     }
 )
 

@@ -1,7 +1,9 @@
 """The Celery application: broker on Redis in production, tasks in-process when embedded.
 
 Beat runs the time-limit sweep every minute, the outbox relay (what a Redis outage held back)
-every 30 seconds and the statistics nightly. Embedded (no
+every 30 seconds, the emergency plans' lateness sweep and the notices' resend to who did not
+answer every minute, and the
+statistics nightly. Embedded (no
 REDIS_URL), `governance.scheduler` runs the same sweep and relay in a thread of the web process.
 """
 
@@ -29,6 +31,11 @@ app.conf.beat_schedule = {
     },
     "emergency-late-tasks": {
         "task": "emergency.tasks.sweep_late_tasks",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "resend-unanswered-notices": {
+        "task": "emergency.tasks.resend_unanswered",
         "schedule": 60.0,
         "options": {"expires": 55},
     },

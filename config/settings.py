@@ -320,6 +320,8 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "emergency.models.incident.IncidentStatus",
         "IncidentEventKindEnum": "emergency.models.incident.IncidentEventKind",
         "RoleEnum": "governance.models.people.Role",
+        "NoticeUrgencyEnum": "emergency.models.notice.Urgency",
+        "UrgencyEnum": "governance.models.category.Urgency",  # the cases', named as before
     },
 }
 
@@ -375,9 +377,6 @@ GOVERNANCE = {
     # Embedded run only (no REDIS_URL): the time-limit sweep in a thread of the web process.
     "EMBEDDED_SCHEDULER": env_bool("EMBEDDED_SCHEDULER", True),
     "SWEEP_SECONDS": env_int("SWEEP_SECONDS", 60, minimum=1),
-    # The other apps' sweeps the embedded scheduler runs with it (dotted paths: governance
-    # imports none of those apps); with Celery, beat runs their tasks (config/celery.py).
-    "EMBEDDED_SWEEPS": ["emergency.plans.sweep_late_tasks"],
 }
 
 # --- Limits.
@@ -405,6 +404,9 @@ RATE_LIMITS = {
         "target": env_rate("LIMIT_PASSWORD_RESET_PER_TARGET", "3/hour"),
     },
     "signin": {"address": env_rate("LIMIT_SIGNIN_PER_ADDRESS", "30/minute")},  # API token
+    # Answers to emergency notices by personal token (POST /api/v1/emergency/answers/): a
+    # roll-call of thousands behind one carrier's address must pass, a token hunt must not.
+    "notice_answer": {"address": env_rate("LIMIT_NOTICE_ANSWER_PER_ADDRESS", "600/minute")},
     # Tracking ids typed on /track/: enough for a person, too slow to walk the id space.
     "tracking": {"address": env_rate("LIMIT_TRACKING_PER_ADDRESS", "30/hour")},
     # Fresh one-time links asked for a request (each goes to its reporter's contact).

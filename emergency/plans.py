@@ -30,7 +30,7 @@ from emergency.models import (
     StepLimitUnit,
     Task,
 )
-from emergency.telling import tell
+from emergency.notify_many import tell
 from governance import clock
 from governance.addresses import absolute
 from governance.errors import InvalidInput, InvalidTransition, NotPermitted

@@ -2,10 +2,13 @@
 
 from django.urls import include, path
 
+from emergency.web import notice_urls
+
 app_name = "emergency"
 
 urlpatterns: list = [
     path("", include("emergency.cap.urls")),
     path("", include("emergency.web.urls")),
     path("", include("emergency.web.incident_urls")),
+    *notice_urls.urlpatterns,
 ]

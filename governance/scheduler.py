@@ -12,15 +12,24 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import close_old_connections, connections
-from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
 _started: threading.Thread | None = None
 _lock = threading.Lock()
+
+# More periodic jobs, registered by the apps beside governance (their AppConfig.ready): the
+# scheduler runs them after the sweep, each in its own try, as Celery beat runs their tasks.
+_jobs: dict[str, Callable[[], object]] = {}
+
+
+def register(name: str, job: Callable[[], object]) -> None:
+    """Run `job` every interval in the embedded runtime (beat runs its task in production)."""
+    _jobs[name] = job
 
 
 def run_once() -> None:
@@ -33,9 +42,9 @@ def run_once() -> None:
             logger.info("sweep: warned %s, escalated %s", result.warned, result.escalated)
     except Exception:
         logger.exception("sweep failed; trying again next interval")
-    for name in settings.GOVERNANCE.get("EMBEDDED_SWEEPS", ()):  # other apps' sweeps, by name
+    for name, job in list(_jobs.items()):
         try:
-            import_string(name)()
+            job()
         except Exception:
             logger.exception("%s failed; trying again next interval", name)
     try:

@@ -232,7 +232,16 @@ def _title(kind: str, params: dict[str, str], language: str) -> str:
         return Notification(kind=kind, params=params).display_title
 
 
+# Kinds that ignore quiet preferences: an emergency notice (or a plan's task) always reaches the
+# person in the site, by e-mail and by SMS when they have an address and a phone (the
+# preferences page says so instead of offering the choice).
+ALWAYS_DELIVERED = frozenset({K.EMERGENCY_NOTICE, K.EMERGENCY_TASK})
+EVERY_CHANNEL = {"in_app": True, "email": True, "sms": True}
+
+
 def preferences_for(user: User, kind: str) -> dict[str, bool]:
+    if kind in ALWAYS_DELIVERED:
+        return dict(EVERY_CHANNEL)
     row = NotificationPreference.objects.filter(user=user, kind=kind).first()
     if row is None:
         return NotificationPreference.defaults_for(kind)
@@ -305,6 +314,8 @@ def notify_case_events(
     titles: dict[tuple, str] = {}  # the same for each reader of a language
     for person, kind, case, event, params, body in planned:
         wants = stored.get((person.pk, kind)) or NotificationPreference.defaults_for(kind)
+        if kind in ALWAYS_DELIVERED:
+            wants = EVERY_CHANNEL
         language = person.preferred_language or "zh-hans"
         key = (language, kind, *sorted(params.items()))
         if key not in titles:
@@ -418,10 +429,11 @@ def queue_delivery(notification_id: int) -> None:
 
 def reader_link(notification: Notification) -> str:
     """The absolute address of the page the notification's reader acts on: their request's
-    page for its reporter, the staff case page for staff, the notification centre otherwise."""
+    page for its reporter, the staff case page for staff, a notice's own page (an emergency
+    notice's personal answer link, `params["link"]`), the notification centre otherwise."""
     case = notification.case
     if case is None:
-        return absolute(reverse("citizens:notifications"))
+        return notification.params.get("link") or absolute(reverse("citizens:notifications"))
     if notification.kind == K.STATUS_CHANGED and case.reporter_id == notification.user_id:
         return absolute(reverse("citizens:request", args=[case.tracking_id]))
     return absolute(reverse("governance:case", args=[case.tracking_id]))
@@ -437,7 +449,8 @@ def compose(notification: Notification) -> messages.Composed:
     preferences = absolute(reverse("citizens:notifications-preferences"))
     case = notification.case
     if case is None:
-        body = "\n\n".join(part for part in (title, notification.body, link) if part)
+        link_part = "" if link in notification.body else link
+        body = "\n\n".join(part for part in (title, notification.body, link_part) if part)
         return messages.Composed(subject=title, body=body + "\n", sms=f"{title} {link}")
     return messages.compose(
         case=case,
@@ -490,7 +503,8 @@ def requeue_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
 
 # What a citizen can be told: only their own requests' changes. Every other kind goes to staff
 # (grid officers, dispatchers, departments, leaders: `recipients`).
-CITIZEN_KINDS = (K.STATUS_CHANGED, K.FOLLOWED, K.AREA_ALERT, K.CALLBACK)
+# Residents who opted in to emergency notices for their home are told of those too.
+CITIZEN_KINDS = (K.STATUS_CHANGED, K.FOLLOWED, K.AREA_ALERT, K.CALLBACK, K.EMERGENCY_NOTICE)
 
 
 def kinds_for(user: User) -> list[str]:
@@ -507,6 +521,8 @@ def set_preferences(*, user: User, choices: dict[str, dict[str, bool]]) -> None:
         for kind, channels in choices.items():
             if kind not in K.values:
                 raise ValueError(kind)
+            if kind in ALWAYS_DELIVERED:
+                continue  # not a choice: emergency notices always reach the person
             NotificationPreference.objects.update_or_create(
                 user=user,
                 kind=kind,

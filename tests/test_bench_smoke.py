@@ -56,6 +56,12 @@ def test_the_small_harness_builds_the_city_and_produces_every_figure(tmp_path):
     # The re-run of the same minute finds nothing left to do.
     assert (ticks[1]["outcome"]["warned"], ticks[1]["outcome"]["escalated"]) == (0, 0)
 
+    notice = run["emergency"]  # a notice to every officer and leader, then answers
+    assert notice["recipients"] == notice["notifications_written"] > 400
+    assert notice["outbox_pending_after"] == 0 and notice["sockets"]["received"] > 0
+    answers = notice["answers"]
+    assert _measured(answers["answer"]) and _measured(answers["rollcall_summary"])
+
     written = json.loads((tmp_path / "small.json").read_text())
     assert written["runs"][-1]["routing"]["grids"] == 200
     table = (tmp_path / "small.md").read_text()

@@ -40,7 +40,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             if row
             else NotificationPreference.defaults_for(value)
         )
-        kinds.append({"value": value, "label": label, **current})
+        always = value in notifications.ALWAYS_DELIVERED
+        kinds.append({"value": value, "label": label, "always": always, **current})
     return render(
         request,
         "citizens/notifications.html",

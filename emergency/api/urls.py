@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from emergency.api import notices
 from emergency.api.cap import CapIngestView
 from emergency.api.resources import ShelterViewSet, SupplyViewSet, TeamViewSet
 from emergency.api.views import IncidentViewSet, PlanViewSet, TaskViewSet
@@ -19,5 +20,13 @@ router.register("teams", TeamViewSet, basename="team")
 
 urlpatterns: list = [
     path("cap/", CapIngestView.as_view(), name="cap-ingest"),
+    path("notices/", notices.NoticeListView.as_view(), name="notices"),
+    path("notices/<int:notice_id>/", notices.NoticeDetailView.as_view(), name="notice"),
+    path(
+        "notices/<int:notice_id>/recipients/",
+        notices.NoticeRecipientsView.as_view(),
+        name="notice-recipients",
+    ),
+    path("answers/", notices.AnswerView.as_view(), name="answers"),
     *router.urls,
 ]

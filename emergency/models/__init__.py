@@ -25,6 +25,7 @@ from emergency.models.notice import (
     Urgency,
 )
 from emergency.models.plan import Activation, Plan, PlanStep, PlanTeam, StepLimitUnit, Task
+from emergency.models.residents import ResidentEnrolment
 from emergency.models.resources import (
     PERSONAL_FIELDS,
     Shelter,
@@ -59,6 +60,7 @@ __all__ = [
     "PlanStep",
     "PlanTeam",
     "Recipient",
+    "ResidentEnrolment",
     "Severity",
     "Shelter",
     "StepLimitUnit",

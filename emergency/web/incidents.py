@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from emergency import incidents as domain
+from emergency import rollcall
 from emergency.access import IncidentAction, Person, held_paths, incidents_for, may
 from emergency.linking import TOGETHER_ACTIONS, linked_cases, suggested_cases
 from emergency.maps import incident_map
@@ -155,6 +156,7 @@ def board_context(request: HttpRequest, incident: Incident) -> dict:
             and (manages or is_owner(user, task, group_ids=groups))
         )
     activated = {task.activation.plan_id for task in tasks}
+    notices = list(incident.notices.order_by("-sent_at", "-pk")[:20])
     return {
         "incident": incident,
         "manages": manages,
@@ -169,7 +171,9 @@ def board_context(request: HttpRequest, incident: Incident) -> dict:
         "linked": list(linked_cases(incident, user)),
         "suggested": list(suggested_cases(incident, user)) if manages else [],
         "events": incident.events.select_related("actor").order_by("-at", "-pk")[:200],
-        "notices": incident.notices.order_by("-sent_at")[:20],
+        "notices": notices,
+        # The newest notice's roll-call, live on the board as on its own page (counts only).
+        "rollcall": rollcall.summary(notices[0]) if notices else None,
         "level_form": LevelForm(initial={"level": incident.level}),
         "note_form": NoteForm(),
         "together_form": TogetherForm(),

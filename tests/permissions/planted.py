@@ -29,6 +29,7 @@ from emergency.models import (
     Notice,
     Plan,
     PlanStep,
+    Recipient,
     Shelter,
     Supply,
     SupplyKind,
@@ -173,15 +174,7 @@ def plant(city: City, people: Personas, scenario: Scenario) -> Planted:
         plan=plan,
         task=task,
         **_resources(city),
-        public_notice=Notice.objects.create(
-            incident=incident,
-            title="暴雨红色预警",
-            body="请勿前往低洼地带。",
-            public=True,
-            target={"areas": [city.district.pk]},
-            sent_by=people.admin,
-            sent_at=timezone.now(),
-        ),
+        public_notice=_public_notice(city, people, incident),
     )
 
 
@@ -197,6 +190,28 @@ def _incident(city: City, people: Personas, cases: dict[str, Case]) -> tuple[Inc
     PlanStep.objects.create(plan=plan, order=1, title="排查积水点", owner_role="officer", limit=30)
     activation, _created = plans.activate_plan(incident=incident, plan=plan, by=people.admin)
     return incident, plan, activation.tasks.get()
+
+
+def _public_notice(city: City, people: Personas, incident: Incident) -> Notice:
+    """The incident's public notice (a CAP alert), sent to officer A (their answer link)."""
+    notice = Notice.objects.create(
+        incident=incident,
+        title="暴雨红色预警",
+        body="请勿前往低洼地带。",
+        public=True,
+        target={"areas": [city.grid_a.pk], "roles": ["officer"]},
+        sent_by=people.admin,
+        sent_at=timezone.now(),
+        recipient_count=1,
+    )
+    Recipient.objects.create(
+        notice=notice,
+        user=people.officer_a,
+        area=city.grid_a,
+        area_path=city.grid_a.path,
+        last_sent_at=notice.sent_at,
+    )
+    return notice
 
 
 def _resources(city: City) -> dict[str, Shelter | Supply | Team]:

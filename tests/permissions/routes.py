@@ -51,7 +51,11 @@ KINDS = [
 ]
 
 # The resources' pages that name a resource: filled with the planted shelter.
-RESOURCE_PAGES = {"emergency:resource-add", "emergency:resource-edit", "emergency:shelter-occupancy"}
+RESOURCE_PAGES = {
+    "emergency:resource-add",
+    "emergency:resource-edit",
+    "emergency:shelter-occupancy",
+}
 
 # Routes never requested, with the reason (keep this short).
 EXCLUDED = {
@@ -242,6 +246,10 @@ def _filler(route: Route, name: str) -> Callable[..., str] | None:
         }[name]
     if route.name == "emergency:cap-alert" and name == "identifier":
         return lambda pl, v, f, pe, c: pl.public_notice.identifier
+    if name == "notice_id":  # the notices' pages and endpoints: the planted public notice
+        return lambda pl, v, f, pe, c: str(pl.public_notice.pk)
+    if route.name == "emergency:answer" and name == "token":  # officer A's answer link
+        return lambda pl, v, f, pe, c: pl.public_notice.recipients.get().token
     if route.kind == "admin" and name == "object_id":
         return lambda pl, v, f, pe, c: _admin_object(route, pl, v, pe)
     return {

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "notifications",
     "evaluation",
     "emergency",
+    "gridwork",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,5 @@
+"""The registry's pages."""
+
+app_name = "gridwork"
+
+urlpatterns: list = []

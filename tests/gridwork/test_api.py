@@ -1,0 +1,108 @@
+"""The registry's REST API: scoped, masked, `?unmask=1` only where permitted and logged."""
+
+import pytest
+
+from governance.models import AccessLog
+from tests.gridwork.registry import CONTACT_PHONE, ID_A, ID_B, PHONE_A, make_registry
+
+BASE = "/api/v1/gridwork/"
+
+
+@pytest.fixture
+def registry(city, people):
+    return make_registry(city)
+
+
+def get(api, user, url):
+    api.force_authenticate(user)
+    return api.get(BASE + url)
+
+
+def test_anonymous_is_refused(api, registry):
+    for url in ("buildings/", "households/", "residents/", "key-places/", "organisations/"):
+        assert api.get(BASE + url).status_code in (401, 403)
+
+
+def test_an_officer_lists_their_grid_masked(api, people, registry):
+    body = get(api, people.officer_a, "residents/").json()
+    assert [r["name"] for r in body["results"]] == ["王秀英"]
+    (row,) = body["results"]
+    assert row["id_number"] == ID_A[:6] + "********" + ID_A[-4:]
+    assert row["phone"] == "139****5678"
+    assert row["birth_date"] == "1941-**-**"
+    assert row["masked"] is True and row["grid"] == registry.building_a.grid.code
+    # asking to unmask changes nothing for an officer, and logs nothing
+    body = get(api, people.officer_a, "residents/?unmask=1").json()
+    assert ID_A not in str(body) and PHONE_A not in str(body)
+    assert not AccessLog.objects.exists()
+
+
+def test_another_grids_record_is_not_found(api, people, registry):
+    assert get(api, people.officer_b, f"residents/{registry.resident_a.pk}/").status_code == 404
+    assert get(api, people.clerk, f"buildings/{registry.building_a.pk}/").status_code == 404
+
+
+def test_unmasking_one_record_needs_the_permission(api, people, registry):
+    url = f"residents/{registry.resident_a.pk}/?unmask=1"
+    assert get(api, people.officer_a, url).status_code == 403
+    response = get(api, people.street_leader, url)
+    assert response.status_code == 200
+    assert response.json()["id_number"] == ID_A and response.json()["phone"] == PHONE_A
+    log = AccessLog.objects.get()
+    assert (log.user, log.record_id, log.via) == (
+        people.street_leader,
+        registry.resident_a.pk,
+        "api",
+    )
+
+
+def test_unmasking_a_list_logs_each_row_shown(api, people, registry):
+    body = get(api, people.dispatcher, "residents/?unmask=1").json()
+    assert {r["id_number"] for r in body["results"]} == {ID_A, ID_B}
+    assert AccessLog.objects.filter(record_type="gridwork.resident").count() == 2
+    # without ?unmask the same person gets masked values and no log
+    AccessLog.objects.all().delete()
+    body = get(api, people.dispatcher, "residents/").json()
+    assert ID_A not in str(body) and not AccessLog.objects.exists()
+
+
+def test_search_by_id_number_phone_and_name(api, people, registry):
+    def found(query):
+        body = get(api, people.dispatcher, f"residents/?q={query}").json()
+        return [r["name"] for r in body["results"]]
+
+    assert found(ID_B) == ["李建国"]
+    assert found(PHONE_A) == ["王秀英"]
+    assert found("王") == ["王秀英"]
+    assert found(ID_A[:10]) == []  # a partial id number finds nothing
+    # an officer finds nothing outside their grid, whatever they search for
+    api.force_authenticate(people.officer_a)
+    assert api.get(BASE + f"residents/?q={ID_B}").json()["results"] == []
+
+
+def test_area_filter(api, people, city, registry):
+    body = get(api, people.dispatcher, f"buildings/?area={city.street_b.code}").json()
+    assert [b["address"] for b in body["results"]] == ["西街9号"]
+    assert get(api, people.dispatcher, "buildings/?area=nope").json()["results"] == []
+
+
+def test_organisation_contact_is_masked(api, people, registry):
+    body = get(api, people.officer_a, "organisations/").json()
+    (row,) = body["results"]
+    assert row["contact_phone"] == "136****4444" and row["contact_name"] == "赵**"
+    body = get(api, people.street_leader, f"organisations/{registry.organisation_a.pk}/?unmask=1")
+    assert body.json()["contact_phone"] == CONTACT_PHONE
+
+
+def test_households_and_key_places(api, people, registry):
+    body = get(api, people.officer_a, "households/").json()
+    assert [(h["room"], h["head"]) for h in body["results"]] == [("101", "王秀英")]
+    body = get(api, people.officer_a, "key-places/").json()
+    assert [k["name"] for k in body["results"]] == ["加油站"]
+    assert get(api, people.officer_b, "key-places/").json()["results"] == []
+
+
+def test_the_schema_lists_the_registry(api, people):
+    api.force_authenticate(people.admin)
+    schema = api.get("/api/schema/?format=json").json()
+    assert "/api/v1/gridwork/residents/" in schema["paths"]

@@ -132,6 +132,7 @@ TEMPLATES = [
                 "governance.web.context.page_texts",
                 "citizens.context_processors.notifications",
                 "evaluation.web.context.cockpit_navigation",
+                "gridwork.web.context.registry_navigation",
             ],
         },
     },

@@ -115,3 +115,10 @@ def sees_registry(user: Person) -> bool:
     return bool(scope.area_paths(CODENAME[RecordAction.VIEW])) or any(
         grant.registry_kinds for grant in scope.grants
     )
+
+
+def may_edit_somewhere(user: Person) -> bool:
+    """Whether the person may add or import records anywhere (the import page)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or bool(scope_of(user).area_paths(CODENAME[RecordAction.EDIT]))

@@ -45,6 +45,8 @@ KINDS = [
     ("evaluation.web", "page"),
     ("evaluation.callback", "page"),
     ("notifications.api", "api"),
+    ("gridwork.web", "page"),
+    ("gridwork.api", "api"),
 ]
 
 # Routes never requested, with the reason (keep this short).
@@ -67,6 +69,9 @@ CASE_QUERIES = {"citizens:submit_nearby"}
 
 # Parameters that name a planted case (or something of one): the route is probed per case.
 CASE_PARAMS = {"tracking_id", "id", "request_id", "path"}
+# Registry record ids (`gridwork`): probed here as not found; the registry's own persona suite
+# (tests/gridwork/test_permission_suite.py) plants records and covers every registry route.
+REGISTRY_PARAMS = {"building_id", "resident_id", "pk"}
 # Admin models whose rows belong to a planted case.
 CASE_MODELS = {
     "governance.case",
@@ -223,6 +228,10 @@ def _filler(route: Route, name: str) -> Callable[..., str] | None:
             ),
             "object_id": lambda pl, v, f, pe, c: str(pl.cases["private"].pk),
         }.get(name)
+    if route.name and route.name.startswith("gridwork") and name in REGISTRY_PARAMS:
+        # The planted scenario has no registry records (tests/gridwork/test_permission_suite
+        # plants its own): any id is simply not found, whoever asks.
+        return lambda pl, v, f, pe, c: "1"
     if route.kind == "admin" and name == "object_id":
         return lambda pl, v, f, pe, c: _admin_object(route, pl, v, pe)
     return {

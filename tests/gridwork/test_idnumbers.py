@@ -16,6 +16,8 @@ from gridwork.idnumbers import (
     validate_id_number,
 )
 
+pytestmark = pytest.mark.usefixtures("english")
+
 # The standard's own worked example (GB 11643-1999, appendix): check character X.
 EXAMPLE = "11010519491231002X"
 

@@ -14,6 +14,8 @@ from gridwork.models import Building, Household, Resident
 from gridwork.spreadsheets import COLUMNS, ImportRefused, read_table, template_xlsx
 from tests.gridwork.registry import ID_A, make_registry
 
+pytestmark = pytest.mark.usefixtures("english")
+
 HEADERS = [c.header for c in COLUMNS]
 
 

@@ -104,6 +104,7 @@ def test_export_is_masked_unless_unmasked_and_logged(client, people, registry):
 
 
 def test_import_dry_run_then_confirm(client, people, city):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     client.force_login(people.officer_a)
     assert client.get(reverse("gridwork:import_template")).status_code == 200
     header = ",".join(c.header for c in COLUMNS)
@@ -123,3 +124,11 @@ def test_import_dry_run_then_confirm(client, people, city):
     assert "姓名 Name" in text and "required" in text and "Import now" not in text
     assert client.post(reverse("gridwork:import_confirm")).status_code == 302
     assert Resident.objects.count() == 1
+
+
+def test_pages_speak_chinese_by_default(client, people, registry):
+    text = page(client, people.street_leader, "resident", registry.resident_a.pk).content.decode()
+    assert "显示身份证号和电话" in text and "身份证号" in text
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    text = client.get(reverse("gridwork:resident", args=[registry.resident_a.pk])).content
+    assert "Show id number and phone" in text.decode()

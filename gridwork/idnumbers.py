@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import random
 import re
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -110,10 +111,14 @@ def mask_name(name: str) -> str:
 
 
 def _key() -> bytes:
-    explicit = getattr(settings, "REGISTRY_HASH_KEY", "")
+    return _derived_key(getattr(settings, "REGISTRY_HASH_KEY", ""), settings.SECRET_KEY)
+
+
+@lru_cache(maxsize=4)
+def _derived_key(explicit: str, secret: str) -> bytes:
     if explicit:
         return explicit.encode()
-    return hashlib.sha256(b"gridwork.registry-hash:" + settings.SECRET_KEY.encode()).digest()
+    return hashlib.sha256(b"gridwork.registry-hash:" + secret.encode()).digest()
 
 
 def keyed_hash(value: str) -> str:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from governance import clock
 from governance.models import Area, Level
+from governance.scope import remembering_scopes
 from gridwork.access import Person, RecordAction, may_at, records_for
 from gridwork.idnumbers import (
     PHONE_PATTERN,
@@ -238,6 +239,11 @@ def _buildings(user: Person, addresses: list[str]) -> dict[str, Building]:
 def plan_import(user: Person, rows: list[tuple[int, dict[str, str]]]) -> Plan:
     """What importing `rows` would do, and every error (row, column, reason). Reads the
     database (existing buildings and id hashes) but writes nothing."""
+    with remembering_scopes():  # the importer's scope read once, not once per row
+        return _plan(user, rows)
+
+
+def _plan(user: Person, rows: list[tuple[int, dict[str, str]]]) -> Plan:
     plan = Plan(total=len(rows))
     errors = plan.errors
     hashes = sorted({id_hash(v["id_number"]) for _, v in rows if v.get("id_number")})
@@ -274,13 +280,13 @@ def plan_import(user: Person, rows: list[tuple[int, dict[str, str]]]) -> Plan:
                 row.error("name", _("the same name and address as row %(row)d") % {"row": first})
         building = buildings.get(address)
         if address and building is None and not row.failed:
-            building = plan.new_buildings.get(address) or _new_building(row, address, grids)
-            if building is not None:
-                if not may_at(user, RecordAction.EDIT, building.area_path):
+            new = plan.new_buildings.get(address)
+            if new is None:
+                new = _new_building(row, address, grids)
+                if new is not None and may_at(user, RecordAction.EDIT, new.area_path):
+                    plan.new_buildings[address] = new
+                elif new is not None:
                     row.error("address", _("outside your areas"))
-                else:
-                    plan.new_buildings[address] = building
-            building = None
         if not row.failed:
             plan.rows.append(PlannedRow(number, action, resident, address, unit, room, building))
     if not rows:
@@ -321,6 +327,11 @@ def commit_import(user: Person, plan: Plan) -> Imported:
     any error — nothing is saved from a file with an error."""
     if not plan.ok:
         raise ImportRefused(_("The file has errors; nothing was imported."))
+    with remembering_scopes():
+        return _commit(user, plan)
+
+
+def _commit(user: Person, plan: Plan) -> Imported:
     try:
         with transaction.atomic():
             new = list(plan.new_buildings.values())

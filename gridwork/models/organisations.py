@@ -27,7 +27,13 @@ class KeyPlace(Placed):
         verbose_name = _("key place")
         verbose_name_plural = _("key places")
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["area_path", "name"], name="keyplace_area_name")]
+        indexes = [
+            models.Index(
+                fields=["area_path", "name"],
+                name="keyplace_area_name",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -56,7 +62,13 @@ class Organisation(Placed):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["area_path", "name"], name="organisation_area_name")]
+        indexes = [
+            models.Index(
+                fields=["area_path", "name"],
+                name="organisation_area_name",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

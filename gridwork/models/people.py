@@ -64,7 +64,15 @@ class Resident(Placed):
         verbose_name_plural = _("residents")
         ordering = ["name", "pk"]
         indexes = [
+            # A grid's residents by name: equality on the path, walked in name order.
             models.Index(fields=["area_path", "name"], name="resident_area_name"),
+            # A street's (or district's) residents whose name starts with …: prefix ranges on
+            # both, usable whatever the database's collation (as for cases).
+            models.Index(
+                fields=["area_path", "name"],
+                name="resident_area_name_prefix",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
             models.Index(fields=["id_hash"], name="resident_id_hash"),
             models.Index(fields=["phone_hash"], name="resident_phone_hash"),
             models.Index(fields=["household"], name="resident_household"),

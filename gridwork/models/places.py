@@ -41,7 +41,12 @@ class Building(Placed):
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
         ordering = ["address", "pk"]
-        indexes = [models.Index(fields=["area_path", "address"], name="building_area_address")]
+        indexes = [
+            models.Index(fields=["area_path", "address"], name="building_area_address"),
+            models.Index(
+                fields=["area_path"], name="building_area_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.address
@@ -73,7 +78,11 @@ class Household(models.Model):
                 fields=["building", "unit", "room"], name="household_unique_room"
             )
         ]
-        indexes = [models.Index(fields=["area_path"], name="household_area")]
+        indexes = [
+            models.Index(
+                fields=["area_path"], name="household_area", opclasses=["varchar_pattern_ops"]
+            )
+        ]
 
     def __str__(self) -> str:
         return " ".join(p for p in (str(self.building), self.unit, self.room) if p)

@@ -291,3 +291,32 @@ def test_unmasking_shows_each_entitled_persona_its_data(world, people):
     client.force_login(people.dispatcher)
     body = client.get("/registry/export/?unmask=1").content.decode("utf-8-sig")
     assert ID_A in body and ID_B in body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/open311/v2/requests.json?extensions=true",
+        "/open311/v2/requests.xml?extensions=true",
+        "/open311/v2/services.json",
+        "/public/",
+        "/",
+        "/api/v1/exports/cases.csv",
+        "/api/v1/exports/cases.geojson",
+        "/api/schema/",
+    ],
+)
+def test_nothing_of_the_registry_in_open311_public_pages_or_case_exports(world, people, path):
+    """The registry is never public, nor part of the cases' exports — not even an
+    administrator's: no name, id number, phone or address of a resident."""
+    registry, _grant = world
+    words = {ID_A, ID_B, PHONE_A, PHONE_B, CONTACT_PHONE, "王秀英", "李建国", "东街1号"}
+    for user in (None, people.admin):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        response = client.get(path)
+        assert response.status_code < 500
+        raw = b"".join(response.streaming_content) if response.streaming else response.content
+        body = raw.decode("utf-8-sig", errors="replace")
+        assert not {w for w in words if w in body}, path

@@ -1,14 +1,18 @@
-"""Writing registry records: validated, hashed and placed in a grid (named functions)."""
+"""Writing registry records (named functions): validated, hashed, placed in a grid by the same
+routing as cases, and re-checked inside the transaction — the record, once written, must lie
+where the person may edit, or nothing is written."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from governance.errors import InvalidInput, NotPermitted
-from gridwork.access import Person, RecordAction, may_at
+from governance.models import Area
+from gridwork.access import Person, RecordAction, may, may_at, records_for
 from gridwork.idnumbers import (
     InvalidIdNumber,
     id_hash,
@@ -39,35 +43,72 @@ def prepare_resident(resident: Resident) -> Resident:
     return resident
 
 
-def resident_add(*, by: Person, name: str, building: Building | None = None, **fields) -> Resident:
-    """A new resident, placed with their building (or by the grid given), by someone who may
-    edit there; re-checked inside the transaction."""
-    resident = Resident(name=name, **fields)
+def _checked_resident(resident: Resident) -> None:
     try:
         prepare_resident(resident)
     except InvalidIdNumber as error:
         raise InvalidInput({"id_number": [str(error)]}) from None
-    if building is not None:
-        copy_building_place(resident, building)
+    except ValueError as error:
+        raise InvalidInput({"tags": [_("unknown tag: %(tag)s") % {"tag": error}]}) from None
+    if resident.household_id and resident.household.building_id != resident.building_id:
+        raise InvalidInput({"household": [_("The household is not in this building.")]})
+    twin = Resident.objects.filter(id_hash=resident.id_hash).exclude(pk=resident.pk)
+    if resident.id_hash and twin.exists():
+        raise InvalidInput({"id_number": [_("This id number is already registered.")]})
+
+
+def record_save(*, by: Person, record: Model, grid: Area | None = None) -> Model:
+    """Create or change a registry record as `by`: checked (a resident's id number, phone,
+    tags, household), placed (`gridwork.placement`), refused unless `by` may edit both where
+    it was and where it goes, and re-checked after writing."""
+    model = type(record)
+    if record.pk is not None and not may(by, RecordAction.EDIT, model.objects.get(pk=record.pk)):
+        raise NotPermitted(_("You may not change this record."))
+    if isinstance(record, Resident):
+        _checked_resident(record)
+        if record.building_id:
+            building = records_for(by, Building, RecordAction.VIEW).filter(pk=record.building_id)
+            if not building.exists():
+                raise InvalidInput({"building": [_("There is no such building.")]})
+            copy_building_place(record, record.building)
+        else:
+            place(record, grid=grid)
+    elif isinstance(record, Household):
+        place_household(record)
     else:
-        place(resident)
-    if not may_at(by, RecordAction.EDIT, resident.area_path):
-        raise NotPermitted(_("You may not add residents there."))
-    with transaction.atomic():
-        resident.save()
-    return resident
+        place(record, grid=grid)
+    if not may_at(by, RecordAction.EDIT, record.area_path):
+        raise NotPermitted(_("You may not add records there."))
+    try:
+        with transaction.atomic():
+            record.save()
+            if isinstance(record, Building):  # its households and residents move with it
+                Household.objects.filter(building=record).update(area_path=record.area_path)
+                Resident.objects.filter(building=record).update(
+                    grid=record.grid, area_path=record.area_path
+                )
+            if not records_for(by, model, RecordAction.EDIT).filter(pk=record.pk).exists():
+                raise NotPermitted(_("You may not add records there."))
+    except IntegrityError:
+        raise InvalidInput({"__all__": [_("This record is already registered.")]}) from None
+    return record
 
 
-def building_add(*, by: Person, address: str, **fields) -> Building:
-    building = place(Building(address=address, **fields))
-    if not may_at(by, RecordAction.EDIT, building.area_path):
-        raise NotPermitted(_("You may not add buildings there."))
-    building.save()
-    return building
+def record_remove(*, by: Person, record: Model) -> None:
+    if not may(by, RecordAction.EDIT, record):
+        raise NotPermitted(_("You may not change this record."))
+    record.delete()
+
+
+def resident_add(*, by: Person, name: str, building: Building | None = None, **fields) -> Resident:
+    """A new resident, placed with their building (or by their point or grid)."""
+    resident = Resident(name=name, building=building, **fields)
+    return record_save(by=by, record=resident)
 
 
 def household_add(*, building: Building, unit: str = "", room: str = "") -> Household:
-    household, _ = Household.objects.get_or_create(
+    """The household in this unit and room of the building, created if there is none."""
+    household, _created = Household.objects.get_or_create(
         building=building, unit=unit, room=room, defaults={"area_path": building.area_path}
     )
     if household.area_path != building.area_path:

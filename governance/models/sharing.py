@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +77,16 @@ class SharingGrant(models.Model):
     @property
     def is_current(self) -> bool:
         return self.expires_at > timezone.now()
+
+    def clean(self) -> None:
+        kinds = self.registry_kinds
+        if not isinstance(kinds, list) or not set(kinds) <= set(RegistryKind.values):
+            raise ValidationError(
+                {
+                    "registry_kinds": _("A list of: %(kinds)s.")
+                    % {"kinds": ", ".join(RegistryKind.values)}
+                }
+            )
 
 
 class AccessLog(models.Model):

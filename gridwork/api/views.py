@@ -1,4 +1,5 @@
-"""/api/v1/gridwork/…: the registry, read through `gridwork.access.records_for`.
+"""/api/v1/gridwork/…: the registry, read through `gridwork.access.records_for`; written
+through `gridwork.records` by whoever may edit there (`report_cases` on the area).
 
 Signed-in staff only; another area's record is simply not found (404). Personal fields are
 masked; `?unmask=1` shows them plain for the rows the person may unmask (`see_personal_data`
@@ -15,7 +16,7 @@ from rest_framework import pagination, permissions, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from governance.api.errors import Refused, SafeLookupMixin
+from governance.api.errors import Refused, SafeLookupMixin, run
 from governance.models import Area
 from gridwork.access import RecordAction, records_for
 from gridwork.api.serializers import (
@@ -27,6 +28,7 @@ from gridwork.api.serializers import (
 )
 from gridwork.disclosure import Via, personal_fields, unmask, unmaskable
 from gridwork.models import Building, Household, KeyPlace, Organisation, Resident
+from gridwork.records import record_remove, record_save
 from gridwork.search import residents_search, within
 
 UNMASK = OpenApiParameter("unmask", bool, description="show personal fields plain (logged)")
@@ -46,7 +48,7 @@ def wants_unmask(request: Request) -> bool:
     return request.query_params.get("unmask", "").lower() in ("1", "true", "yes")
 
 
-class RegistryViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
+class RegistryViewSet(SafeLookupMixin, viewsets.ModelViewSet):
     permission_classes = [permissions.IsAuthenticated]
     pagination_class = RegistryPagination
     model: type = Building
@@ -85,6 +87,21 @@ class RegistryViewSet(SafeLookupMixin, viewsets.ReadOnlyModelViewSet):
             raise Refused(_("You may not see this record's personal data."), "not_permitted", 403)
         self._unmask([record])
         return Response(self.get_serializer(record).data)
+
+    # Writes: `gridwork.records` (placed, checked where the person may edit, re-checked).
+
+    def perform_create(self, serializer) -> None:
+        record = self.model(**serializer.validated_data)
+        serializer.instance = run(record_save, by=self.request.user, record=record)
+
+    def perform_update(self, serializer) -> None:
+        record = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(record, name, value)
+        serializer.instance = run(record_save, by=self.request.user, record=record)
+
+    def perform_destroy(self, instance) -> None:
+        run(record_remove, by=self.request.user, record=instance)
 
 
 _LIST = extend_schema(parameters=[AREA, UNMASK])

@@ -96,7 +96,7 @@ def test_organisation_contact_is_masked(api, people, registry):
 
 def test_households_and_key_places(api, people, registry):
     body = get(api, people.officer_a, "households/").json()
-    assert [(h["room"], h["head"]) for h in body["results"]] == [("101", "王秀英")]
+    assert [(h["room"], h["head_name"]) for h in body["results"]] == [("101", "王秀英")]
     body = get(api, people.officer_a, "key-places/").json()
     assert [k["name"] for k in body["results"]] == ["加油站"]
     assert get(api, people.officer_b, "key-places/").json()["results"] == []
@@ -106,3 +106,73 @@ def test_the_schema_lists_the_registry(api, people):
     api.force_authenticate(people.admin)
     schema = api.get("/api/schema/?format=json").json()
     assert "/api/v1/gridwork/residents/" in schema["paths"]
+
+
+def test_an_officer_adds_a_resident_to_a_building_of_their_grid(api, people, registry, city):
+    from gridwork.idnumbers import fictitious_id_number
+
+    number = fictitious_id_number(area_code="339901", sequence=77)
+    api.force_authenticate(people.officer_a)
+    data = {
+        "name": "新居民",
+        "id_number": number,
+        "phone": "13700001111",
+        "building": registry.building_a.pk,
+        "household": registry.household_a.pk,
+        "tags": ["disability"],
+    }
+    response = api.post(BASE + "residents/", data, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["id_number"] != number and body["phone"] == "137****1111"  # answered masked
+    from gridwork.models import Resident
+
+    made = Resident.objects.get(pk=body["id"])
+    assert made.id_number == number and made.grid == city.grid_a and made.id_hash
+    # the same id number again: refused, without saying where it is registered
+    response = api.post(BASE + "residents/", data, format="json")
+    assert response.status_code == 400 and "id_number" in response.json()["errors"]
+
+
+def test_writes_are_refused_outside_the_persons_areas(api, people, registry):
+    api.force_authenticate(people.officer_b)
+    response = api.post(
+        BASE + "residents/", {"name": "x", "building": registry.building_a.pk}, format="json"
+    )
+    assert response.status_code == 400  # building A is not one officer B may see
+    response = api.patch(
+        BASE + f"residents/{registry.resident_a.pk}/", {"name": "y"}, format="json"
+    )
+    assert response.status_code == 404
+    api.force_authenticate(people.clerk)
+    response = api.post(BASE + "buildings/", {"address": "x", "lon": 120.01, "lat": 30.01})
+    assert response.status_code == 403
+    # a building moved out of the officer's grid is refused, and nothing changes
+    api.force_authenticate(people.officer_a)
+    url = BASE + f"buildings/{registry.building_a.pk}/"
+    assert api.patch(url, {"lon": 120.11}, format="json").status_code == 403
+    registry.building_a.refresh_from_db()
+    assert registry.building_a.lon == 120.01
+
+
+def test_a_bad_id_number_is_a_field_error(api, people, registry):
+    api.force_authenticate(people.officer_a)
+    response = api.post(
+        BASE + "residents/",
+        {"name": "x", "id_number": "11010519491231002Y", "building": registry.building_a.pk},
+        format="json",
+    )
+    assert response.status_code == 400 and "id_number" in response.json()["errors"]
+
+
+def test_an_officer_adds_and_removes_a_key_place(api, people, city):
+    api.force_authenticate(people.officer_a)
+    response = api.post(
+        BASE + "key-places/", {"kind": "hazard", "name": "井", "lon": 120.02, "lat": 30.02}
+    )
+    assert response.status_code == 201 and response.json()["grid"] == city.grid_a.code
+    pk = response.json()["id"]
+    api.force_authenticate(people.officer_b)
+    assert api.delete(BASE + f"key-places/{pk}/").status_code == 404
+    api.force_authenticate(people.officer_a)
+    assert api.delete(BASE + f"key-places/{pk}/").status_code == 204

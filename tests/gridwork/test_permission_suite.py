@@ -309,7 +309,7 @@ def test_unmasking_shows_each_entitled_persona_its_data(world, people):
 def test_nothing_of_the_registry_in_open311_public_pages_or_case_exports(world, people, path):
     """The registry is never public, nor part of the cases' exports — not even an
     administrator's: no name, id number, phone or address of a resident."""
-    registry, _grant = world
+    _registry, _grant = world
     words = {ID_A, ID_B, PHONE_A, PHONE_B, CONTACT_PHONE, "王秀英", "李建国", "东街1号"}
     for user in (None, people.admin):
         client = Client()
@@ -320,3 +320,41 @@ def test_nothing_of_the_registry_in_open311_public_pages_or_case_exports(world, 
         raw = b"".join(response.streaming_content) if response.streaming else response.content
         body = raw.decode("utf-8-sig", errors="replace")
         assert not {w for w in words if w in body}, path
+
+
+def test_writes_for_every_persona(world, people):
+    """POST/PATCH/DELETE on the API: only who may edit grid A (report_cases there)."""
+    registry, grant = world
+    editors = {"officer_a", "street_leader", "dispatcher", "admin"}
+    problems = []
+    for persona in PERSONAS:
+        SharingGrant.objects.filter(pk=grant.pk).update(
+            expires_at=timezone.now() + datetime.timedelta(days=30)
+        )
+        user = user_of(persona, people, grant)
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        created = client.post(
+            "/api/v1/gridwork/key-places/",
+            {"kind": "hazard", "name": f"井-{persona}", "lon": 120.02, "lat": 30.02},
+            content_type="application/json",
+        ).status_code
+        changed = client.patch(
+            f"/api/v1/gridwork/residents/{registry.resident_a.pk}/",
+            {"tags": ["low_income"]},
+            content_type="application/json",
+        ).status_code
+        expected_create = 201 if persona in editors else 401 if user is None else 403
+        expected_change = (
+            200
+            if persona in editors
+            else 401
+            if user is None
+            else 403
+            if persona in SEES_A
+            else 404
+        )
+        if (created, changed) != (expected_create, expected_change):
+            problems.append(f"{persona}: {created}, {changed}")
+    assert not problems, problems

@@ -35,7 +35,9 @@ def residents_search(
             residents = residents.filter(phone_hash=phone_hash(normalise_phone(text)))
         else:
             residents = residents.filter(name__startswith=text[:50])
-    residents = residents.select_related("building", "household", "grid").order_by(
-        "area_path", "name", "pk"
+    residents = (
+        residents.select_related("building", "household", "grid")
+        .defer("grid__boundary")  # a grid's outline: large, and never shown here
+        .order_by("area_path", "name", "pk")
     )
     return residents[:limit] if limit else residents

@@ -62,7 +62,8 @@ class RegistryViewSet(SafeLookupMixin, viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         records = within(records_for(self.request.user, self.model, RecordAction.VIEW), self.area())
-        return records.select_related(*self.related).order_by("area_path", "pk")
+        records = records.select_related(*self.related).order_by("area_path", "pk")
+        return records.defer("grid__boundary") if "grid" in self.related else records
 
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "unmasked": getattr(self, "_unmasked", {})}

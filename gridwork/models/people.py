@@ -85,3 +85,7 @@ class Resident(Placed):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def tag_labels(self) -> list[str]:
+        return [str(Tag(tag).label) for tag in self.tags or [] if tag in Tag.values]

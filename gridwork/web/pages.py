@@ -54,7 +54,10 @@ def home(request: HttpRequest) -> HttpResponse:
     area = _area(request)
     buildings = within(records_for(request.user, Building, RecordAction.VIEW), area)
     page = Paginator(
-        buildings.select_related("grid").order_by("area_path", "address", "pk"), PAGE_SIZE
+        buildings.select_related("grid")
+        .defer("grid__boundary")
+        .order_by("area_path", "address", "pk"),
+        PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     counts = dict(
         Resident.objects.filter(building__in=[b.pk for b in page])

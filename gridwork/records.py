@@ -57,10 +57,10 @@ def _checked_resident(resident: Resident) -> None:
         raise InvalidInput({"id_number": [_("This id number is already registered.")]})
 
 
-def record_save(*, by: Person, record: Model, grid: Area | None = None) -> Model:
-    """Create or change a registry record as `by`: checked (a resident's id number, phone,
-    tags, household), placed (`gridwork.placement`), refused unless `by` may edit both where
-    it was and where it goes, and re-checked after writing."""
+def record_checked(*, by: Person, record: Model, grid: Area | None = None) -> Model:
+    """`record` checked (a resident's id number, phone, tags, household) and placed
+    (`gridwork.placement`), or refused unless `by` may edit both where it was and where it
+    goes. Nothing is written."""
     model = type(record)
     if record.pk is not None and not may(by, RecordAction.EDIT, model.objects.get(pk=record.pk)):
         raise NotPermitted(_("You may not change this record."))
@@ -79,6 +79,14 @@ def record_save(*, by: Person, record: Model, grid: Area | None = None) -> Model
         place(record, grid=grid)
     if not may_at(by, RecordAction.EDIT, record.area_path):
         raise NotPermitted(_("You may not add records there."))
+    return record
+
+
+def record_save(*, by: Person, record: Model, grid: Area | None = None) -> Model:
+    """Create or change a registry record as `by` (`record_checked`), and re-check after
+    writing: the record, once written, must lie where `by` may edit, or nothing is written."""
+    model = type(record)
+    record_checked(by=by, record=record, grid=grid)
     try:
         with transaction.atomic():
             record.save()

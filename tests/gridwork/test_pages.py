@@ -132,3 +132,30 @@ def test_pages_speak_chinese_by_default(client, people, registry):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     text = client.get(reverse("gridwork:resident", args=[registry.resident_a.pk])).content
     assert "Show id number and phone" in text.decode()
+
+
+def test_the_admin_shows_residents_masked_and_checks_what_is_saved(client, people, registry, city):
+    client.force_login(people.admin)
+    url = reverse("admin:gridwork_resident_change", args=[registry.resident_a.pk])
+    text = client.get(url).content.decode()
+    assert "王秀英" in text and ID_A not in text and PHONE_A not in text
+    assert ID_A[:6] + "********" + ID_A[-4:] in text
+    text = client.get(reverse("admin:gridwork_resident_changelist")).content.decode()
+    assert "王秀英" in text and ID_A not in text
+    assert not AccessLog.objects.exists()
+    # a key place added in the admin is placed in its grid
+    response = client.post(
+        reverse("admin:gridwork_keyplace_add"),
+        {
+            "kind": "hazard",
+            "name": "变电箱",
+            "lon": "120.11",
+            "lat": "30.02",
+            "address": "",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302
+    from gridwork.models import KeyPlace
+
+    assert KeyPlace.objects.get(name="变电箱").grid == city.grid_b

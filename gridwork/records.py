@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
@@ -64,6 +65,16 @@ def record_checked(*, by: Person, record: Model, grid: Area | None = None) -> Mo
     model = type(record)
     if record.pk is not None and not may(by, RecordAction.EDIT, model.objects.get(pk=record.pk)):
         raise NotPermitted(_("You may not change this record."))
+    try:
+        _place_checked(by, record, grid)
+    except ValidationError as error:  # a point out of range (`routing.validate_point`)
+        raise InvalidInput(error) from None
+    if not may_at(by, RecordAction.EDIT, record.area_path):
+        raise NotPermitted(_("You may not add records there."))
+    return record
+
+
+def _place_checked(by: Person, record: Model, grid: Area | None) -> None:
     if isinstance(record, Resident):
         _checked_resident(record)
         if record.building_id:
@@ -77,9 +88,6 @@ def record_checked(*, by: Person, record: Model, grid: Area | None = None) -> Mo
         place_household(record)
     else:
         place(record, grid=grid)
-    if not may_at(by, RecordAction.EDIT, record.area_path):
-        raise NotPermitted(_("You may not add records there."))
-    return record
 
 
 def record_save(*, by: Person, record: Model, grid: Area | None = None) -> Model:

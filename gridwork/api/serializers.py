@@ -41,6 +41,12 @@ class ScopedField(serializers.PrimaryKeyRelatedField):
         return records_for(request.user, self.model, RecordAction.VIEW)
 
 
+POINT = {
+    "lon": {"min_value": -180, "max_value": 180},
+    "lat": {"min_value": -90, "max_value": 90},
+}
+
+
 class RegistrySerializer(serializers.ModelSerializer):
     grid = GridField()
 
@@ -54,6 +60,7 @@ class RegistrySerializer(serializers.ModelSerializer):
 class BuildingSerializer(RegistrySerializer):
     class Meta:
         model = Building
+        extra_kwargs = POINT
         fields = ["id", "name", "address", "lon", "lat", "footprint", "units", "grid"]
 
 
@@ -106,6 +113,7 @@ class ResidentSerializer(RegistrySerializer):
 class KeyPlaceSerializer(RegistrySerializer):
     class Meta:
         model = KeyPlace
+        extra_kwargs = POINT
         fields = ["id", "kind", "name", "address", "lon", "lat", "note", "grid"]
 
 
@@ -119,6 +127,7 @@ class OrganisationSerializer(RegistrySerializer):
 
     class Meta:
         model = Organisation
+        extra_kwargs = POINT
         fields = [
             "id",
             "kind",

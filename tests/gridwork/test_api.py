@@ -176,3 +176,12 @@ def test_an_officer_adds_and_removes_a_key_place(api, people, city):
     assert api.delete(BASE + f"key-places/{pk}/").status_code == 404
     api.force_authenticate(people.officer_a)
     assert api.delete(BASE + f"key-places/{pk}/").status_code == 204
+
+
+@pytest.mark.parametrize("point", [(120.0, -180), (400, 30), ("nan", 30)])
+def test_a_point_out_of_range_is_a_field_error(api, people, point):
+    api.force_authenticate(people.officer_a)
+    response = api.post(
+        BASE + "key-places/", {"kind": "hazard", "name": "x", "lon": point[0], "lat": point[1]}
+    )
+    assert response.status_code == 400

@@ -22,12 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from governance.web.common import refused
 from gridwork.access import may_edit_somewhere
+from gridwork.import_store import STORE
 from gridwork.importing import commit_import, plan_import
 from gridwork.spreadsheets import MAX_BYTES, ImportRefused, read_table, template_xlsx
 
 SESSION_KEY = "gridwork_import"
 PREVIEW_ROWS = 200
-STORE = "registry-imports/"
 
 
 def _refuse(request: HttpRequest) -> HttpResponse:

@@ -158,3 +158,19 @@ def test_a_zip_bomb_is_refused_before_unpacking(people):
     assert len(out.getvalue()) < 1024 * 1024
     with pytest.raises(ImportRefused, match="unpacks"):
         read_table(out.getvalue(), "bomb.xlsx")
+
+
+def test_waiting_import_files_are_purged(settings, tmp_path):
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from gridwork.import_store import STORE, purge_stale_imports
+    from gridwork.tasks import purge_import_files
+
+    assert purge_stale_imports() == 0  # nothing stored yet
+    default_storage.save(STORE + "old", ContentFile(b"x"))
+    assert purge_stale_imports() == 0  # not old yet
+    assert purge_stale_imports(older_than=dt.timedelta(seconds=-1)) == 1
+    assert purge_import_files.apply().get() == 0  # idempotent: nothing left

@@ -43,4 +43,8 @@ app.conf.beat_schedule = {
         "task": "governance.tasks.daily_statistics",
         "schedule": crontab(hour=0, minute=15),
     },
+    "purge-registry-import-files": {
+        "task": "gridwork.tasks.purge_import_files",
+        "schedule": crontab(minute=40),
+    },
 }

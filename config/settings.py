@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "notifications",
     "evaluation",
     "emergency",
+    "gridwork",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +133,7 @@ TEMPLATES = [
                 "citizens.context_processors.notifications",
                 "evaluation.web.context.cockpit_navigation",
                 "emergency.web.context.navigation",
+                "gridwork.web.context.registry_navigation",
             ],
         },
     },

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("citizens.urls")),
     path("api/v1/evaluation/", include("evaluation.api.urls")),
     path("api/v1/emergency/", include("emergency.api.urls")),
+    path("api/v1/gridwork/", include("gridwork.api.urls")),
     path("", include("evaluation.urls")),
     path("api/v1/", include("governance.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -46,6 +47,7 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("", include("evaluation.web.cockpit_urls")),
     path("", include("emergency.urls")),
+    path("", include("gridwork.urls")),
 ]
 
 # Nothing under MEDIA_URL is served, in development or production: every stored file is opened

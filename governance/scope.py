@@ -13,6 +13,7 @@ assignment, a permission, a grant, a department membership) forgets it at once.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -34,11 +35,13 @@ PERMISSION, DEPARTMENT, GRANT, ASSIGNMENT = "permission", "department", "grant",
 
 @dataclass(frozen=True)
 class Grant:
-    """A sharing grant in force: cases of `categories` under `path`."""
+    """A sharing grant in force: cases of `categories` under `path`, and registry records of
+    `registry_kinds` (`governance.models.RegistryKind`) under the same path."""
 
     path: str
     categories: tuple[int, ...]
     with_personal_data: bool
+    registry_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,10 +113,11 @@ def _scope_sql(people: int = 1) -> str:
         JOIN {user_groups} ug ON ug.group_id = d.group_id
         WHERE ug.user_id {who}
         UNION ALL
-        SELECT ug.user_id, '{GRANT}', CAST(g.id AS VARCHAR(20)), a.path, '', gc.category_id,
-            g.with_personal_data, '', ''
+        SELECT ug.user_id, '{GRANT}', CAST(g.id AS VARCHAR(20)), a.path, '',
+            COALESCE(gc.category_id, 0), g.with_personal_data,
+            CAST(g.registry_kinds AS VARCHAR(300)), ''
         FROM {SharingGrant._meta.db_table} g
-        JOIN {grant_categories} gc ON gc.sharinggrant_id = g.id
+        LEFT JOIN {grant_categories} gc ON gc.sharinggrant_id = g.id
         JOIN {area} a ON a.id = g.area_id
         JOIN {Department._meta.db_table} d ON d.id = g.department_id
         JOIN {user_groups} ug ON ug.group_id = d.group_id
@@ -156,7 +160,7 @@ def read_scopes(user_ids: Iterable[int]) -> dict[int, Scope]:
 def _scope(rows: list[tuple]) -> Scope:
     paths: dict[str, set[str]] = defaultdict(set)
     departments: set[int] = set()
-    grants: dict[str, tuple[str, bool, set[int]]] = {}
+    grants: dict[str, tuple[str, bool, set[int], tuple[str, ...]]] = {}
     assigned = False
     names: dict[str, tuple[str, str]] = {}
     for kind, code, path, path2, number, flag, name, name_en in rows:
@@ -166,19 +170,32 @@ def _scope(rows: list[tuple]) -> Scope:
         elif kind == DEPARTMENT:
             departments.add(number)
         elif kind == GRANT:
-            grants.setdefault(str(code), (path, bool(flag), set()))[2].add(number)
+            categories = grants.setdefault(
+                str(code), (path, bool(flag), set(), _registry_kinds(name))
+            )[2]
+            if number:
+                categories.add(number)
         elif kind == ASSIGNMENT:
             assigned = True
     return Scope(
         paths={code: tuple(sorted(found)) for code, found in paths.items()},
         departments=tuple(sorted(departments)),
         grants=tuple(
-            Grant(path, tuple(sorted(categories)), personal)
-            for _, (path, personal, categories) in sorted(grants.items())
+            Grant(path, tuple(sorted(categories)), personal, kinds)
+            for _, (path, personal, categories, kinds) in sorted(grants.items())
         ),
         assigned=assigned,
         area_names=dict(sorted(names.items())),
     )
+
+
+def _registry_kinds(text: str | None) -> tuple[str, ...]:
+    """A grant's `registry_kinds` as the scope query reads it (its JSON as text)."""
+    try:
+        kinds = json.loads(text or "[]")
+    except ValueError:
+        return ()
+    return tuple(sorted(str(kind) for kind in kinds)) if isinstance(kinds, list) else ()
 
 
 def scope_of(user) -> Scope:

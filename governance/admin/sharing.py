@@ -22,8 +22,8 @@ class SharingGrantAdmin(admin.ModelAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(admin.ModelAdmin):
-    list_display = ["at", "user", "case", "fields", "via"]
-    list_filter = ["via"]
+    list_display = ["at", "user", "case", "record_type", "record_id", "fields", "via"]
+    list_filter = ["via", "record_type"]
     search_fields = ["case__tracking_id", "user__username"]
     date_hierarchy = "at"
 

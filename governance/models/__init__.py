@@ -19,7 +19,7 @@ from governance.models.people import (
     Department,
     Role,
 )
-from governance.models.sharing import AccessLog, ApiKey, SharingGrant
+from governance.models.sharing import AccessLog, ApiKey, RegistryKind, SharingGrant
 from governance.models.staff_tools import ResponseTemplate, SavedFilter, TemplateAction
 from governance.models.statistics import AreaDailyStatistics
 
@@ -48,6 +48,7 @@ __all__ = [
     "OutboxKind",
     "OutboxMessage",
     "Question",
+    "RegistryKind",
     "ResponseTemplate",
     "Role",
     "SavedFilter",

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,8 +23,19 @@ class SharingGrantQuerySet(models.QuerySet["SharingGrant"]):
         return self.filter(expires_at__gt=now or timezone.now())
 
 
+class RegistryKind(models.TextChoices):
+    """The kinds of base-registry records (the `gridwork` app) a sharing grant may cover."""
+
+    BUILDINGS = "buildings", _("buildings")
+    HOUSEHOLDS = "households", _("households")
+    RESIDENTS = "residents", _("residents")
+    KEY_PLACES = "key_places", _("key places")
+    ORGANISATIONS = "organisations", _("organisations")
+
+
 class SharingGrant(models.Model):
-    """An administrator lets a department see cases of some categories under an area."""
+    """An administrator lets a department see cases of some categories under an area, and
+    registry records of some kinds (`registry_kinds`, none by default) under the same area."""
 
     department = models.ForeignKey(
         Department,
@@ -35,7 +47,16 @@ class SharingGrant(models.Model):
         Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="sharing_grants"
     )
     categories = models.ManyToManyField(
-        Category, verbose_name=_("categories"), related_name="sharing_grants"
+        Category, verbose_name=_("categories"), related_name="sharing_grants", blank=True
+    )
+    registry_kinds = models.JSONField(
+        _("registry records"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Base-registry records shared too, a list of: buildings, households, residents, "
+            "key_places, organisations."
+        ),
     )
     with_personal_data = models.BooleanField(_("with personal data"), default=False)
     expires_at = models.DateTimeField(_("expires at"))
@@ -57,9 +78,20 @@ class SharingGrant(models.Model):
     def is_current(self) -> bool:
         return self.expires_at > timezone.now()
 
+    def clean(self) -> None:
+        kinds = self.registry_kinds
+        if not isinstance(kinds, list) or not set(kinds) <= set(RegistryKind.values):
+            raise ValidationError(
+                {
+                    "registry_kinds": _("A list of: %(kinds)s.")
+                    % {"kinds": ", ".join(RegistryKind.values)}
+                }
+            )
+
 
 class AccessLog(models.Model):
-    """One view of a case's personal data: who, which case, which fields, where, when."""
+    """One view of personal data: who, which case (or which registry record, named by its
+    model label and id), which fields, where, when. One log for every kind of record."""
 
     class Via(models.TextChoices):
         PAGE = "page", _("page")
@@ -76,8 +108,17 @@ class AccessLog(models.Model):
         related_name="+",
     )
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="access_logs"
+        Case,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="access_logs",
     )
+    # A registry record (`gridwork`): "gridwork.resident" and its id; the domain names no
+    # model above it, so the reference is by label.
+    record_type = models.CharField(_("record type"), max_length=40, blank=True, default="")
+    record_id = models.BigIntegerField(_("record id"), null=True, blank=True)
     fields = models.JSONField(_("fields"), default=list)
     via = models.CharField(_("via"), max_length=10, choices=Via.choices)
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
@@ -86,10 +127,20 @@ class AccessLog(models.Model):
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["case", "at"], name="accesslog_case_at")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="accesslog_case_at"),
+            models.Index(fields=["record_type", "record_id", "at"], name="accesslog_record_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False) | models.Q(record_id__isnull=False),
+                name="accesslog_names_a_record",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} · {self.case_id} · {self.at:%Y-%m-%d %H:%M}"
+        record = self.case_id or f"{self.record_type}#{self.record_id}"
+        return f"{self.user_id} · {record} · {self.at:%Y-%m-%d %H:%M}"
 
 
 def hash_key(key: str) -> str:

@@ -150,6 +150,15 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
             .defer("grid__boundary")
         )
 
+    def _listed_queryset(self) -> QuerySet[Case]:
+        """The list's rows: what `list_rows` shows and nothing more — not the merged-into case
+        (a second case row joined per row, shown only in the detail) nor the answers."""
+        return (
+            cases_for(self.request.user, Action.VIEW)
+            .select_related("category", "grid", "assignee_department")
+            .defer("grid__boundary", "answers", "rating_comment")
+        )
+
     def _case(self) -> Case:
         case = self.get_queryset().filter(tracking_id=self.kwargs["id"]).first()
         if case is None:
@@ -179,7 +188,7 @@ class CaseViewSet(SafeLookupMixin, viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         params = CaseFilter(data={k: v for k, v in request.query_params.items() if v != ""})
         params.is_valid(raise_exception=True)
-        cases = self._filtered(self.get_queryset(), params.validated_data)
+        cases = self._filtered(self._listed_queryset(), params.validated_data)
         page = self.paginate_queryset(listable(cases, request.user))
         search.log_search_matches(request.user, page, via="api")
         return self.get_paginated_response(

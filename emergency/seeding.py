@@ -150,12 +150,14 @@ def _answer(*, notice: Notice, username: str, choice: str, note: str, opened: bo
 
 
 def _answers(notice: Notice, at: float, answers: list[tuple[str, float, str, str]]) -> list[Step]:
-    """(username, minutes after the notice, answer, note): each opens it, then answers."""
+    """(username, minutes after the notice, answer, note): each opens it, then answers (no
+    answer: opened only)."""
     steps: list[Step] = []
     for username, n, choice, note in answers:
         who = {"notice": notice, "username": username, "choice": choice, "note": note}
         steps.append((at + n - 1, _answer, {**who, "opened": True}))
-        steps.append((at + n, _answer, {**who, "opened": False}))
+        if choice:
+            steps.append((at + n, _answer, {**who, "opened": False}))
     return steps
 
 
@@ -326,6 +328,7 @@ def open_incident(plan: Plan, people: dict, *, start: datetime) -> Incident:
                     ("officer.xixi3", 9, "received", ""),
                     ("lead.xixi", 7, "received", ""),
                     ("leader.hubin-community", 11, "received", ""),
+                    ("officer.xixi2", 20, "", ""),  # opened it, has not answered yet
                 ],
             ),
             *([(25, linking.link_cases, link)] if cases else []),

@@ -32,6 +32,8 @@ from emergency.models import (
     Team,
 )
 from emergency.seeding import MARKER
+from governance.models import OutboxMessage
+from notifications.models import Notification
 from tests.emergency.cap_helpers import texts, valid
 
 ATOM = {"atom": "http://www.w3.org/2005/Atom"}
@@ -74,6 +76,13 @@ def snapshot() -> dict:
     }
 
 
+def test_the_past_is_recorded_not_sent(demo, db):
+    """Like the cases' replayed history: nobody is notified, pushed, mailed or texted of it."""
+    assert Recipient.objects.exists() and Task.objects.exists()
+    assert not OutboxMessage.objects.exists()
+    assert not Notification.objects.filter(kind__startswith="emergency").exists()
+
+
 def test_a_plan_for_each_common_kind_with_ordered_steps_and_resources_in_their_grids(demo, db):
     kinds = set(Plan.objects.values_list("kind", flat=True))
     assert Plan.objects.count() >= 4
@@ -104,7 +113,8 @@ def test_the_open_incidents_board_shows_its_roll_call_to_the_dispatcher_and_lead
     notice = flood.notices.get()
     recipients = notice.recipients
     answered = recipients.filter(answered_at__isnull=False).count()
-    assert 0 < answered < recipients.count()
+    reached = recipients.filter(reached_at__isnull=False).count()
+    assert 0 < answered < reached < recipients.count()
     assert flood.links.count() >= 1  # citizens' reports handled with it
     assert Task.objects.filter(activation__incident=flood, late=True).exists()
     assert Task.objects.filter(activation__incident=flood, feedback_at__isnull=True).exists()
@@ -114,12 +124,16 @@ def test_the_open_incidents_board_shows_its_roll_call_to_the_dispatcher_and_lead
         page = response.content.decode()
         assert flood.title in page and notice.title in page
         assert re.search(rf'data-total="total">{recipients.count()}<', page)
+        assert re.search(rf'data-total="reached">{reached}<', page)
         assert re.search(rf'data-total="answered">{answered}<', page)
     # The roll-call page, the officers' "my notices" and "my tasks", and the one-tap answer.
-    assert (
-        signed_in("dispatcher").get(reverse("emergency:rollcall", args=[notice.pk])).status_code
-        == 200
-    )
+    # The roll-call page: names for the dispatcher, a street leader's own street's only.
+    rollcall = reverse("emergency:rollcall", args=[notice.pk])
+    page = signed_in("dispatcher").get(rollcall).content.decode()
+    assert "何强" in page and "孔杰" in page  # officer.hubin1, officer.xixi1
+    response = signed_in("leader.hubin").get(rollcall)
+    assert response.status_code == 200
+    assert "何强" in response.content.decode() and "孔杰" not in response.content.decode()
     officer = signed_in("officer.hubin4")
     assert notice.title in officer.get(reverse("emergency:my_notices")).content.decode()
     assert officer.get(reverse("emergency:my_tasks")).status_code == 200
@@ -180,4 +194,7 @@ def test_seeding_again_changes_nothing(demo, db):
     from governance import clock
 
     assert seed_emergency(now=clock.now()) is False
+    out = io.StringIO()
+    call_command("seed_emergency", stdout=out)
+    assert "already there" in out.getvalue()
     assert snapshot() == before

@@ -9,7 +9,7 @@ class EmergencyConfig(AppConfig):
     def ready(self) -> None:
         # Registers its outbox kind, and its Celery tasks (named in beat's schedule), in every
         # process, not only where Celery's autodiscovery ran.
-        from emergency import realtime, tasks  # noqa: F401
+        from emergency import realtime, subscriptions, tasks  # noqa: F401
         from governance import scheduler
 
         def resend_unanswered() -> object:

@@ -19,7 +19,7 @@ from django.urls import path
 
 from emergency.models import Notice, Recipient
 from emergency.notice_access import Names, may_view_notice
-from governance import clock, outbox
+from governance import clock, events, outbox
 from governance.models import OutboxMessage
 from governance.realtime import layer
 from governance.realtime.consumers import LiveConsumer, kept_person, person_now
@@ -80,7 +80,10 @@ def rollcall_message(recipient: Recipient, *, reached: bool, answered: bool) -> 
 
 
 def rollcall_on_commit(recipient: Recipient, *, reached: bool = False, answered: bool = False):
-    """Push the change to the notice's roll-call sockets after commit (through the outbox)."""
+    """Push the change to the notice's roll-call sockets after commit (through the outbox);
+    nothing for replayed history (`governance.events.muted`)."""
+    if events.is_muted():
+        return
     message = rollcall_message(recipient, reached=reached, answered=answered)
     outbox.add([outbox.push([([rollcall_group(recipient.notice_id)], message)])])
 

@@ -30,7 +30,7 @@ from django.urls import reverse
 from emergency import telling
 from emergency.access import prefixes
 from emergency.models import IncidentEvent, IncidentEventKind, IncidentStatus, Notice, Recipient
-from governance import clock
+from governance import clock, events
 from governance.addresses import absolute
 from governance.models import Assignment, Role
 from notifications.centre import notify
@@ -123,8 +123,9 @@ def resend_unanswered() -> Resent:
 
 def _tell_leaders(recipients: list[Recipient]) -> None:
     """Tell the leaders (and dispatchers) of the nearest area above each recipient's that has
-    any: one notification per leader and notice, naming who has not answered."""
-    if not recipients:
+    any: one notification per leader and notice, naming who has not answered (none for
+    replayed history: `governance.events.muted`)."""
+    if not recipients or events.is_muted():
         return
     above = {p for r in recipients for p in prefixes(r.area_path)[:-1]}
     leaders: dict[str, set[int]] = defaultdict(set)

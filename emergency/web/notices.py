@@ -231,13 +231,22 @@ class NoticeForm(forms.Form):
         required=False,
     )
     severity = forms.ChoiceField(
-        label=gettext_lazy("Severity"), choices=Severity.choices, initial=Severity.UNKNOWN
+        label=gettext_lazy("Severity"),
+        choices=Severity.choices,
+        initial=Severity.UNKNOWN,
+        required=False,
     )
     urgency = forms.ChoiceField(
-        label=gettext_lazy("Urgency"), choices=Urgency.choices, initial=Urgency.UNKNOWN
+        label=gettext_lazy("Urgency"),
+        choices=Urgency.choices,
+        initial=Urgency.UNKNOWN,
+        required=False,
     )
     certainty = forms.ChoiceField(
-        label=gettext_lazy("Certainty"), choices=Certainty.choices, initial=Certainty.UNKNOWN
+        label=gettext_lazy("Certainty"),
+        choices=Certainty.choices,
+        initial=Certainty.UNKNOWN,
+        required=False,
     )
     expires_at = forms.DateTimeField(
         label=gettext_lazy("Expires at"),
@@ -326,9 +335,9 @@ def notice_new(request: HttpRequest) -> HttpResponse:
                 target=form.target(),
                 options=form.options_offered(),
                 public=data["public"],
-                severity=data["severity"],
-                urgency=data["urgency"],
-                certainty=data["certainty"],
+                severity=data["severity"] or Severity.UNKNOWN,
+                urgency=data["urgency"] or Urgency.UNKNOWN,
+                certainty=data["certainty"] or Certainty.UNKNOWN,
                 expires_at=data["expires_at"],
                 resend_after=data["resend_after"],
                 resends=data["resends"],

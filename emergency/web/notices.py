@@ -26,9 +26,10 @@ from emergency.models import (
 )
 from emergency.notice_access import Names, may_view_notice, notices_for
 from emergency.notices import send_notice
+from emergency.plans import tasks_for
 from governance.errors import InvalidInput, NotPermitted
 from governance.models import Area, Level, Role
-from governance.web.common import map_settings
+from governance.web.common import is_staff_member, map_settings
 from governance.web.limited import limit_posts
 
 
@@ -85,14 +86,28 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def my_notices(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's notices, newest first, each with its one-tap answers."""
+    """The signed-in person's notices, newest first, each with its one-tap answers; below
+    them, for staff, their open plan tasks (the officer's one phone page in an emergency)."""
     rows = (
         Recipient.objects.filter(user=request.user)
         .select_related("notice__incident")
         .order_by("-notice__sent_at", "-pk")[:50]
     )
+    tasks = []
+    if is_staff_member(request.user):
+        tasks = [
+            task
+            for task in tasks_for(request.user)
+            .filter(feedback_at__isnull=True)
+            .prefetch_related("owner_people")[:50]
+            if task.activation.incident.is_open
+        ]
+        for task in tasks:
+            task.may_feed_back = True
     return render(
-        request, "emergency/my_notices.html", {"items": [recipient_context(r) for r in rows]}
+        request,
+        "emergency/my_notices.html",
+        {"items": [recipient_context(r) for r in rows], "tasks": tasks},
     )
 
 
@@ -293,7 +308,7 @@ class NoticeForm(forms.Form):
         return [self[name] for name in self.CAP_FIELDS]
 
 
-def _may_send_any(user) -> bool:
+def may_send_any(user) -> bool:
     return user.is_superuser or bool(held_paths(user, IncidentAction.MANAGE))
 
 
@@ -302,12 +317,12 @@ def _may_send_any(user) -> bool:
 def notice_list(request: HttpRequest) -> HttpResponse:
     """The notices the person may follow, newest first, each to its roll-call."""
     notices = notices_for(request.user).order_by("-sent_at", "-pk")[:100]
-    if not notices and not _may_send_any(request.user):
+    if not notices and not may_send_any(request.user):
         raise Http404
     return render(
         request,
         "emergency/notices.html",
-        {"notices": notices, "may_send": _may_send_any(request.user)},
+        {"notices": notices, "may_send": may_send_any(request.user)},
     )
 
 
@@ -315,7 +330,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notice_new(request: HttpRequest) -> HttpResponse:
     """Send a notice (to areas the person manages, or on an incident they manage)."""
-    if not _may_send_any(request.user):
+    if not may_send_any(request.user):
         raise Http404
     form = NoticeForm(
         request.POST or None, user=request.user, incident=request.GET.get("incident", "")

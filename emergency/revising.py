@@ -47,7 +47,7 @@ def _locked(notice: Notice, by: AbstractUser) -> Notice:
     """The earlier notice, locked for this transaction, after the checks."""
     if not may_manage_notice(by, notice):
         raise NotPermitted(_("You may only update or cancel notices you may send."))
-    earlier = Notice.objects.select_for_update().select_related("incident").get(pk=notice.pk)
+    earlier = Notice.objects.select_for_update().get(pk=notice.pk)
     if not earlier.public:
         raise InvalidInput({"notice": [_("Only a public notice can be updated or cancelled.")]})
     if earlier.msg_type == MessageType.CANCEL:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from governance.errors import InvalidInput, NotPermitted
 from notifications.models import Notification
 from tests.emergency.cap_helpers import incident, texts, valid
 from tests.emergency.notice_helpers import notice_to
+from tests.emergency.test_notice_races import _together
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +114,7 @@ def test_who_may_revise(city, people):
 def test_the_send_page_offers_public_and_preselects_the_incident(client, city, people, english):
     flood = incident(city.street_a)
     client.force_login(people.dispatcher)
+    client.cookies["django_language"] = "en"  # the words the assertions read
     page = client.get(f"/work/emergency/notices/new/?incident={flood.pk}").content.decode()
     assert "Also publish to the public (CAP alert feed)" in page
     assert f'<option value="{flood.pk}" selected>' in page
@@ -200,3 +203,22 @@ def test_the_api_updates_and_cancels(api, city, people):
     assert response.status_code == 201 and response.json()["msg_type"] == "Cancel"
     schema = api.get("/api/schema/").content.decode()
     assert "/api/v1/emergency/notices/{notice_id}/cancel/" in schema
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_two_people_cancelling_at_once_cancel_once(city, people):
+    first = _alert(people, city)
+
+    def attempt(who):
+        def run():
+            try:
+                return cancel_notice(first, who, "重复")
+            except InvalidInput as refusal:
+                return refusal
+
+        return run
+
+    results = _together(attempt(people.dispatcher), attempt(people.street_leader))
+    assert sorted(type(r).__name__ for r in results) == ["InvalidInput", "Notice"]
+    assert Notice.objects.filter(references=first).count() == 1

@@ -25,6 +25,7 @@ from emergency.models import (
     Incident,
     IncidentEvent,
     IncidentEventKind,
+    MessageType,
     Notice,
     Recipient,
     Severity,
@@ -50,6 +51,10 @@ RECIPIENT_COLUMNS = (
     "answered_at",
     "leader_told_at",
 )
+EVENT_KINDS = {
+    MessageType.UPDATE: IncidentEventKind.NOTICE_UPDATED,
+    MessageType.CANCEL: IncidentEventKind.NOTICE_CANCELLED,
+}
 MAX_OPTIONS = 6
 MAX_RESENDS = 5
 
@@ -89,8 +94,13 @@ def send_notice(
     expires_at: datetime | None = None,
     resend_after: int = 10,
     resends: int = 1,
+    msg_type: str = MessageType.ALERT,
+    references: Notice | None = None,
 ) -> Notice:
-    """Send a notice to everybody its target reaches; returns it with `recipient_count`."""
+    """Send a notice to everybody its target reaches; returns it with `recipient_count`.
+
+    `msg_type` and `references`: an update or a cancellation of an earlier public notice
+    (`emergency.revising`, which checks that it may be; sent through this same path)."""
     errors: dict[str, list[str]] = {}
     if not title.strip():
         errors["title"] = [_("A notice needs a title.")]
@@ -122,6 +132,8 @@ def send_notice(
             target=cleaned,
             options=answers,
             public=public,
+            msg_type=msg_type,
+            references=references,
             severity=severity,
             urgency=urgency,
             certainty=certainty,
@@ -153,12 +165,15 @@ def send_notice(
         bulk.insert(Recipient, RECIPIENT_COLUMNS, rows)
         telling.tell(notice, [(row[1], row[5]) for row in rows])
         if incident is not None:
+            data = {"notice": notice.pk, "recipients": len(rows), "target": cleaned}
+            if references is not None:
+                data["references"] = references.pk
             IncidentEvent.objects.create(
                 incident=incident,
-                kind=IncidentEventKind.NOTICE_SENT,
+                kind=EVENT_KINDS.get(msg_type, IncidentEventKind.NOTICE_SENT),
                 at=now,
                 actor=sender,
                 note=notice.title,
-                data={"notice": notice.pk, "recipients": len(rows), "target": cleaned},
+                data=data,
             )
     return notice

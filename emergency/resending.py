@@ -9,7 +9,8 @@ it was last sent to them:
 - after that, once (`leader_told_at`), the leaders and dispatchers of the nearest area above
   theirs that has any are told who has not answered.
 
-A notice past its `expires_at`, or of an incident since closed, is not chased any more.
+A notice past its `expires_at`, of an incident since closed, or updated or cancelled since
+(`emergency.revising`), is not chased any more; nor is a cancellation.
 
 Idempotent under two concurrent runs: the rows are claimed with `SELECT … FOR UPDATE SKIP
 LOCKED` (PostgreSQL) and a conditional UPDATE that a row already claimed fails, and only the
@@ -29,7 +30,14 @@ from django.urls import reverse
 
 from emergency import telling
 from emergency.access import prefixes
-from emergency.models import IncidentEvent, IncidentEventKind, IncidentStatus, Notice, Recipient
+from emergency.models import (
+    IncidentEvent,
+    IncidentEventKind,
+    IncidentStatus,
+    MessageType,
+    Notice,
+    Recipient,
+)
 from governance import clock, events
 from governance.addresses import absolute
 from governance.models import Assignment, Role
@@ -63,7 +71,15 @@ def _due(now: datetime):
         due |= Q(notice__resend_after=minutes, last_sent_at__lte=now - timedelta(minutes=minutes))
     live = Q(notice__expires_at__isnull=True) | Q(notice__expires_at__gt=now)
     closed = Q(notice__incident__status=IncidentStatus.CLOSED)
-    return Recipient.objects.filter(due, live, answered_at__isnull=True).exclude(closed)
+    # An alert updated or cancelled since is not chased (its update is), nor is a cancellation.
+    revised = Q(notice__in=Notice.objects.filter(followed_by__isnull=False).values("pk"))
+    cancel = Q(notice__msg_type=MessageType.CANCEL)
+    return (
+        Recipient.objects.filter(due, live, answered_at__isnull=True)
+        .exclude(closed)
+        .exclude(revised)
+        .exclude(cancel)
+    )
 
 
 def _claim(rows, **changes) -> list[Recipient]:

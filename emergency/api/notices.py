@@ -7,14 +7,14 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from emergency import answering, rollcall
+from emergency import answering, revising, rollcall
 from emergency.models import Certainty, Incident, Notice, Recipient, Severity, Urgency
-from emergency.notice_access import Names, may_view_notice, notices_for
+from emergency.notice_access import Names, may_manage_notice, may_view_notice, notices_for
 from emergency.notices import send_notice
 from governance.api.errors import workflow_refusal
 from governance.api.throttles import Limit
@@ -52,6 +52,8 @@ class NoticeSerializer(serializers.ModelSerializer):
             "answer_options",
             "public",
             "identifier",
+            "msg_type",
+            "references",
             "severity",
             "urgency",
             "certainty",
@@ -61,7 +63,7 @@ class NoticeSerializer(serializers.ModelSerializer):
             "sent_at",
             "recipient_count",
         ]
-        read_only_fields = ["identifier", "sent_at", "recipient_count"]
+        read_only_fields = ["identifier", "msg_type", "references", "sent_at", "recipient_count"]
 
 
 class NoticeCreateSerializer(serializers.Serializer):
@@ -83,6 +85,25 @@ class NoticeCreateSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
     resend_after = serializers.IntegerField(required=False, min_value=1, max_value=1440)
     resends = serializers.IntegerField(required=False, min_value=0, max_value=5)
+
+
+class NoticeUpdateSerializer(serializers.Serializer):
+    """What changes in the update; what is left out is kept from the notice updated."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    title_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    body = serializers.CharField(max_length=4000, required=False)
+    body_en = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    instruction = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    instruction_en = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    severity = serializers.ChoiceField(Severity.choices, required=False)
+    urgency = serializers.ChoiceField(Urgency.choices, required=False)
+    certainty = serializers.ChoiceField(Certainty.choices, required=False)
+    expires_at = serializers.DateTimeField(required=False)
+
+
+class NoticeCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
 class RollCallCountsSerializer(serializers.Serializer):
@@ -228,6 +249,64 @@ class NoticeRecipientsView(APIView):
         )
         context = {"names": Names(request.user, notice)}
         return Response(NoticeRecipientSerializer(rows, many=True, context=context).data)
+
+
+def _revisable(request: Request, notice_id: int) -> Notice:
+    notice = _viewable(request, notice_id)
+    if not may_manage_notice(request.user, notice):
+        raise PermissionDenied()
+    return notice
+
+
+REVISION_RESPONSES = {
+    201: NoticeSerializer,
+    400: OpenApiResponse(description="not a public notice, or updated or cancelled already"),
+    403: OpenApiResponse(description="you may follow this notice but not send it"),
+    404: OpenApiResponse(description="no such notice that you may follow"),
+}
+
+
+class NoticeUpdateView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Update a public notice (CAP msgType Update, references the notice)",
+        description="Sends a new notice to the same target, with what is given changed; the "
+        "earlier notice is no longer sent again to who has not answered.",
+        request=NoticeUpdateSerializer,
+        responses=REVISION_RESPONSES,
+    )
+    def post(self, request: Request, notice_id: int) -> Response:
+        notice = _revisable(request, notice_id)
+        given = NoticeUpdateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            sent = revising.update_notice(notice, request.user, **given.validated_data)
+        except WorkflowError as error:
+            raise workflow_refusal(error) from error
+        return Response(NoticeSerializer(sent).data, status=status.HTTP_201_CREATED)
+
+
+class NoticeCancelView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Cancel a public notice (CAP msgType Cancel, references the notice)",
+        description="Tells everybody the notice reached that it is cancelled (and why).",
+        request=NoticeCancelSerializer,
+        responses=REVISION_RESPONSES,
+    )
+    def post(self, request: Request, notice_id: int) -> Response:
+        notice = _revisable(request, notice_id)
+        given = NoticeCancelSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            sent = revising.cancel_notice(
+                notice, request.user, given.validated_data.get("reason", "")
+            )
+        except WorkflowError as error:
+            raise workflow_refusal(error) from error
+        return Response(NoticeSerializer(sent).data, status=status.HTTP_201_CREATED)
 
 
 class AnswerLimit(Limit):

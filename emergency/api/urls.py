@@ -27,6 +27,16 @@ urlpatterns: list = [
         notices.NoticeRecipientsView.as_view(),
         name="notice-recipients",
     ),
+    path(
+        "notices/<int:notice_id>/update/",
+        notices.NoticeUpdateView.as_view(),
+        name="notice-update",
+    ),
+    path(
+        "notices/<int:notice_id>/cancel/",
+        notices.NoticeCancelView.as_view(),
+        name="notice-cancel",
+    ),
     path("answers/", notices.AnswerView.as_view(), name="answers"),
     *router.urls,
 ]

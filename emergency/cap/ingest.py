@@ -9,16 +9,22 @@ incident draft for the areas it names.
   holds even against two concurrent deliveries); an `Update` or `Cancel` adds a timeline note
   to the incident of the alert it refers to (once), or, if we never took that one, an Update
   starts a draft of its own.
+
+After commit the people who may manage incidents in its areas — the leaders and dispatchers
+assigned at or above them — are told through the notification centre (`notify_many.tell`,
+kind `emergency_notice`), with a link to the board; the person who sent it in is not.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from emergency.access import IncidentAction, may, may_manage_areas
+from emergency.access import IncidentAction, may, may_manage_areas, prefixes
 from emergency.cap.places import Places, resolve
 from emergency.cap.reading import Alert, AlertInfo, read_alert
 from emergency.cap.validation import InvalidAlert, validated
@@ -32,8 +38,12 @@ from emergency.models import (
     IncidentSource,
     IncidentStatus,
 )
+from emergency.notify_many import tell
 from governance import clock
+from governance.addresses import absolute
 from governance.errors import NotPermitted
+from governance.models import Area, Assignment, Role
+from notifications.models import NotificationKind
 
 MAX_ALERT_BYTES = 512 * 1024
 
@@ -213,6 +223,7 @@ def _declare(alert: Alert, places: Places, user) -> Taken:
         % {"identifier": alert.identifier, "sender": alert.sender},
         data=_details(alert, places),
     )
+    _tell_managers(incident, places.areas, user, updated=False)
     return Taken(incident, created=True, places=places)
 
 
@@ -239,4 +250,45 @@ def _note(alert: Alert, incident: Incident, user) -> Taken:
             data=_details(alert, resolve(alert)),
         )
         Incident.objects.filter(pk=incident.pk).update(updated_at=now)
+        areas = [row.area for row in incident.affected.select_related("area")]
+        _tell_managers(incident, areas, user, updated=True)
     return Taken(incident, noted=True)
+
+
+MANAGER_ROLES = (Role.LEADER, Role.DISPATCHER)
+
+
+def managers_of(areas: list[Area]) -> list:
+    """The active people assigned as leader or dispatcher on an area at or above `areas`."""
+    above = {path for area in areas for path in prefixes(area.path)}
+    if not above:
+        return []
+    return list(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            pk__in=Assignment.objects.filter(area__path__in=above, role__in=MANAGER_ROLES).values(
+                "user_id"
+            ),
+        )
+        .order_by("pk")
+    )
+
+
+def _tell_managers(incident: Incident, areas: list[Area], sender, *, updated: bool) -> None:
+    """Tell the managers of the areas that an upstream alert made (or changed) a draft
+    (inside the transaction: the notifications are written with it, pushed after commit)."""
+    people = [person for person in managers_of(areas) if person.pk != getattr(sender, "pk", None)]
+    title_en = incident.title_en or incident.title
+    if updated:
+        params = {
+            "title": f"上游预警已更新：{incident.title}",
+            "title_en": f"Upstream alert changed: {title_en}",
+        }
+    else:
+        params = {
+            "title": f"上游预警待处理：{incident.title}",
+            "title_en": f"Upstream alert to review: {title_en}",
+        }
+    link = absolute(reverse("emergency:incident", args=[incident.pk]))
+    tell(people, kind=NotificationKind.EMERGENCY_NOTICE, params={**params, "link": link}, body=link)

@@ -195,6 +195,8 @@ class IncidentEventKind(models.TextChoices):
     STEP_LATE = "step_late", _("step late")
     NOTICE_SENT = "notice_sent", _("notice sent")
     NOTICE_RESENT = "notice_resent", _("notice sent again")
+    NOTICE_UPDATED = "notice_updated", _("public notice updated")
+    NOTICE_CANCELLED = "notice_cancelled", _("public notice cancelled")
     ALERT_PUBLISHED = "alert_published", _("public alert published")
     CLOSED = "closed", _("closed")
 

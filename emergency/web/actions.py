@@ -175,8 +175,9 @@ def feedback(request: HttpRequest, task_id: int) -> HttpResponse:
     task = Task.objects.select_related("activation").filter(pk=task_id).first()
     if task is None or not plans.may_see_task(request.user, task):
         return refused(request, _("There is no such task among yours."), status=404)
-    from_tasks = request.POST.get("back") == "tasks"
-    back = reverse("emergency:my_tasks") if from_tasks else _board(task.activation.incident_id)
+    pages = {"tasks": "emergency:my_tasks", "mine": "emergency:my_notices"}
+    page = pages.get(request.POST.get("back", ""))
+    back = reverse(page) if page else _board(task.activation.incident_id)
     form = FeedbackForm(request.POST)
 
     def change() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case as CaseWhen
-from django.db.models import IntegerField, Value, When
+from django.db.models import Count, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +16,8 @@ from emergency import rollcall
 from emergency.access import IncidentAction, Person, held_paths, incidents_for, may
 from emergency.linking import TOGETHER_ACTIONS, linked_cases, suggested_cases
 from emergency.maps import incident_map
-from emergency.models import Incident, IncidentStatus, Task
+from emergency.models import Incident, IncidentStatus, MessageType, Task
+from emergency.notice_access import may_manage_notice
 from emergency.plans import is_owner, plans_for
 from emergency.web.forms import ChangeAreasForm, DeclareForm, LevelForm, NoteForm, TogetherForm
 from governance.errors import NotPermitted, WorkflowError
@@ -156,7 +157,16 @@ def board_context(request: HttpRequest, incident: Incident) -> dict:
             and (manages or is_owner(user, task, group_ids=groups))
         )
     activated = {task.activation.plan_id for task in tasks}
-    notices = list(incident.notices.order_by("-sent_at", "-pk")[:20])
+    notices = list(
+        incident.notices.annotate(followers=Count("followed_by")).order_by("-sent_at", "-pk")[:20]
+    )
+    for notice in notices:  # the Update / Cancel buttons of a public alert not yet revised
+        notice.may_revise = (
+            notice.public
+            and notice.msg_type != MessageType.CANCEL
+            and not notice.followers
+            and (manages or may_manage_notice(user, notice))
+        )
     return {
         "incident": incident,
         "manages": manages,

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from emergency.web import notices as notice_pages
+from emergency.web import revisions
 
 urlpatterns = [
     path("e/a/<str:token>/", notice_pages.answer, name="answer"),
@@ -19,5 +20,7 @@ urlpatterns = [
         notice_pages.rollcall_data,
         name="rollcall_data",
     ),
+    path("work/emergency/notices/<int:notice_id>/update/", revisions.update, name="notice_update"),
+    path("work/emergency/notices/<int:notice_id>/cancel/", revisions.cancel, name="notice_cancel"),
     path("emergency/residence/", notice_pages.residence, name="residence"),
 ]

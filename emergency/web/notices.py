@@ -13,14 +13,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from emergency import answering, residents, rollcall
+from emergency import answering, residents, revising, rollcall
 from emergency.access import IncidentAction, held_paths, incidents_for
-from emergency.models import OPEN_STATUSES, Incident, Notice, Recipient
+from emergency.models import (
+    OPEN_STATUSES,
+    Certainty,
+    Incident,
+    Notice,
+    Recipient,
+    Severity,
+    Urgency,
+)
 from emergency.notice_access import Names, may_view_notice, notices_for
 from emergency.notices import send_notice
+from emergency.plans import tasks_for
 from governance.errors import InvalidInput, NotPermitted
 from governance.models import Area, Level, Role
-from governance.web.common import map_settings
+from governance.web.common import is_staff_member, map_settings
 from governance.web.limited import limit_posts
 
 
@@ -77,14 +86,28 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def my_notices(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's notices, newest first, each with its one-tap answers."""
+    """The signed-in person's notices, newest first, each with its one-tap answers; below
+    them, for staff, their open plan tasks (the officer's one phone page in an emergency)."""
     rows = (
         Recipient.objects.filter(user=request.user)
         .select_related("notice__incident")
         .order_by("-notice__sent_at", "-pk")[:50]
     )
+    tasks = []
+    if is_staff_member(request.user):
+        tasks = [
+            task
+            for task in tasks_for(request.user)
+            .filter(feedback_at__isnull=True)
+            .prefetch_related("owner_people")[:50]
+            if task.activation.incident.is_open
+        ]
+        for task in tasks:
+            task.may_feed_back = True
     return render(
-        request, "emergency/my_notices.html", {"items": [recipient_context(r) for r in rows]}
+        request,
+        "emergency/my_notices.html",
+        {"items": [recipient_context(r) for r in rows], "tasks": tasks},
     )
 
 
@@ -110,6 +133,7 @@ def rollcall_page(request: HttpRequest, notice_id: int) -> HttpResponse:
             for r in rollcall.people(notice, names, within=within)
         ],
         people_shown=rollcall.PEOPLE_SHOWN,
+        may_revise=revising.may_revise(request.user, notice),
     )
     return render(request, "emergency/rollcall.html", context)
 
@@ -122,6 +146,12 @@ def rollcall_data(request: HttpRequest, notice_id: int) -> JsonResponse:
     area = request.GET.get("area", "")
     within = Area.objects.filter(pk=int(area)).first() if area.isdigit() else None
     return JsonResponse(rollcall.as_json(rollcall.summary(notice, within=within)))
+
+
+def _add_errors(form: forms.Form, error: InvalidInput) -> None:
+    for field, problems in error.errors.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
 
 
 class ResidenceForm(forms.Form):
@@ -178,6 +208,11 @@ class NoticeForm(forms.Form):
     instruction = forms.CharField(
         label=gettext_lazy("What to do"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    instruction_en = forms.CharField(
+        label=gettext_lazy("What to do (English)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
     areas = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Areas"), queryset=Area.objects.none(), required=False
     )
@@ -203,12 +238,50 @@ class NoticeForm(forms.Form):
     resends = forms.IntegerField(
         label=gettext_lazy("Times to send again"), initial=1, min_value=0, max_value=5
     )
+    public = forms.BooleanField(
+        label=gettext_lazy("Also publish to the public (CAP alert feed)"),
+        help_text=gettext_lazy(
+            "Anyone may read it in the public alert feed; the fields below describe the alert."
+        ),
+        required=False,
+    )
+    severity = forms.ChoiceField(
+        label=gettext_lazy("Severity"),
+        choices=Severity.choices,
+        initial=Severity.UNKNOWN,
+        required=False,
+    )
+    urgency = forms.ChoiceField(
+        label=gettext_lazy("Urgency"),
+        choices=Urgency.choices,
+        initial=Urgency.UNKNOWN,
+        required=False,
+    )
+    certainty = forms.ChoiceField(
+        label=gettext_lazy("Certainty"),
+        choices=Certainty.choices,
+        initial=Certainty.UNKNOWN,
+        required=False,
+    )
+    expires_at = forms.DateTimeField(
+        label=gettext_lazy("Expires at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        required=False,
+    )
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    # The fields shown together as the public alert's.
+    CAP_FIELDS = ("public", "severity", "urgency", "certainty", "expires_at")
+
+    def __init__(self, *args, user, incident: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["incident"].queryset = incidents_for(user, IncidentAction.MANAGE).filter(
             status__in=OPEN_STATUSES
         )
+        if incident.isdigit():  # the board links here with ?incident=<id>
+            chosen = self.fields["incident"].queryset.filter(pk=int(incident)).first()
+            if chosen is not None:
+                self.initial["incident"] = chosen.pk
         areas = Area.objects.active().filter(level__lte=Level.COMMUNITY)
         if not user.is_superuser:
             held = Q(pk__in=[])
@@ -228,8 +301,14 @@ class NoticeForm(forms.Form):
     def options_offered(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
 
+    def message_fields(self):
+        return [field for field in self if field.name not in self.CAP_FIELDS]
 
-def _may_send_any(user) -> bool:
+    def cap_fields(self):
+        return [self[name] for name in self.CAP_FIELDS]
+
+
+def may_send_any(user) -> bool:
     return user.is_superuser or bool(held_paths(user, IncidentAction.MANAGE))
 
 
@@ -238,12 +317,12 @@ def _may_send_any(user) -> bool:
 def notice_list(request: HttpRequest) -> HttpResponse:
     """The notices the person may follow, newest first, each to its roll-call."""
     notices = notices_for(request.user).order_by("-sent_at", "-pk")[:100]
-    if not notices and not _may_send_any(request.user):
+    if not notices and not may_send_any(request.user):
         raise Http404
     return render(
         request,
         "emergency/notices.html",
-        {"notices": notices, "may_send": _may_send_any(request.user)},
+        {"notices": notices, "may_send": may_send_any(request.user)},
     )
 
 
@@ -251,9 +330,11 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notice_new(request: HttpRequest) -> HttpResponse:
     """Send a notice (to areas the person manages, or on an incident they manage)."""
-    if not _may_send_any(request.user):
+    if not may_send_any(request.user):
         raise Http404
-    form = NoticeForm(request.POST or None, user=request.user)
+    form = NoticeForm(
+        request.POST or None, user=request.user, incident=request.GET.get("incident", "")
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -265,17 +346,21 @@ def notice_new(request: HttpRequest) -> HttpResponse:
                 body=data["body"],
                 body_en=data["body_en"],
                 instruction=data["instruction"],
+                instruction_en=data["instruction_en"],
                 target=form.target(),
                 options=form.options_offered(),
+                public=data["public"],
+                severity=data["severity"] or Severity.UNKNOWN,
+                urgency=data["urgency"] or Urgency.UNKNOWN,
+                certainty=data["certainty"] or Certainty.UNKNOWN,
+                expires_at=data["expires_at"],
                 resend_after=data["resend_after"],
                 resends=data["resends"],
             )
         except NotPermitted as refusal:
             form.add_error(None, refusal.message)
         except InvalidInput as error:
-            for field, problems in error.errors.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            _add_errors(form, error)
         else:
             messages.success(
                 request,

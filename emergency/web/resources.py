@@ -83,14 +83,14 @@ def _model(kind: str):
     return model
 
 
-def _may_use(user) -> bool:
+def may_use(user) -> bool:
     return user.is_superuser or bool(held_paths(user, IncidentAction.VIEW))
 
 
 @login_required
 @require_http_methods(["GET"])
 def resource_list(request: HttpRequest) -> HttpResponse:
-    if not _may_use(request.user):
+    if not may_use(request.user):
         return refused(request, _("The resources are for staff of the areas."))
     kind = request.GET.get("kind", "shelters")
     model = _model(kind)

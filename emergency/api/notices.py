@@ -186,6 +186,20 @@ def _viewable(request: Request, notice_id: int) -> Notice:
     return notice
 
 
+class PageQuery(serializers.Serializer):
+    """`offset` and `limit` of a list: numbers, or a 400 saying which one is not."""
+
+    offset = serializers.IntegerField(min_value=0, required=False, default=0)
+    limit = serializers.IntegerField(min_value=1, required=False)
+
+
+def page_of(request: Request, *, limit: int, most: int) -> tuple[int, int]:
+    """(offset, limit) from the query, `limit` by default and never more than `most`."""
+    query = PageQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data["offset"], min(most, query.validated_data.get("limit") or limit)
+
+
 class NoticeListView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -195,7 +209,7 @@ class NoticeListView(APIView):
         responses=NoticeSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        offset = max(0, int(request.query_params.get("offset", 0) or 0))
+        offset, _limit = page_of(request, limit=PAGE, most=PAGE)
         rows = notices_for(request.user).order_by("-sent_at", "-pk")[offset : offset + PAGE]
         return Response(NoticeSerializer(rows, many=True).data)
 
@@ -240,8 +254,7 @@ class NoticeRecipientsView(APIView):
     )
     def get(self, request: Request, notice_id: int) -> Response:
         notice = _viewable(request, notice_id)
-        offset = max(0, int(request.query_params.get("offset", 0) or 0))
-        limit = min(MAX_RECIPIENTS_PAGE, max(1, int(request.query_params.get("limit", 200) or 1)))
+        offset, limit = page_of(request, limit=200, most=MAX_RECIPIENTS_PAGE)
         rows = (
             Recipient.objects.filter(notice=notice)
             .select_related("user")

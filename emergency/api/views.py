@@ -40,6 +40,8 @@ def _staff_only(request: Request) -> None:
 class IncidentViewSet(viewsets.GenericViewSet):
     """Incidents the caller may see, open first; declaring and changing them for managers."""
 
+    lookup_value_regex = r"[0-9]+"  # an id that is not a number is no route: 404
+
     serializer_class = s.IncidentSerializer
     pagination_class = Pages
     permission_classes = [permissions.IsAuthenticated]
@@ -155,6 +157,8 @@ class IncidentViewSet(viewsets.GenericViewSet):
 class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     """The active plans (预案), with their teams and steps: for staff who see incidents."""
 
+    lookup_value_regex = r"[0-9]+"  # an id that is not a number is no route: 404
+
     serializer_class = s.PlanSerializer
     permission_classes = [permissions.IsAuthenticated]
     pagination_class = Pages
@@ -175,6 +179,8 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
 
 class TaskViewSet(viewsets.GenericViewSet):
     """The caller's own plan tasks (named, or through their department), and their feedback."""
+
+    lookup_value_regex = r"[0-9]+"  # an id that is not a number is no route: 404
 
     serializer_class = s.TaskSerializer
     permission_classes = [permissions.IsAuthenticated]

@@ -232,6 +232,7 @@ def _queued_tasks(server: RedisServer) -> list[tuple[str, list]]:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.flaky(reruns=2)  # kills and restarts Redis: timing-sensitive on a loaded machine
 def test_every_channel_files_and_everything_due_is_delivered_once_when_redis_is_back(
     city, people, private_redis, settings
 ):

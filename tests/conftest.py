@@ -53,7 +53,11 @@ def _fast_and_isolated(settings, tmp_path):
     queueing.broker.reset()
     caching.reset()
     outbox._behind.clear()
+    # A request in English leaves English active on this thread (the locale middleware does
+    # not undo it); every test starts in the site's default language, as a new visitor would.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.deactivate()
     routing.grid_copy.invalidate()
 
 

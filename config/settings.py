@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "evaluation",
     "emergency",
     "gridwork",
+    "sensing",
 ]
 
 MIDDLEWARE = [

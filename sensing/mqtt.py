@@ -95,6 +95,7 @@ class Subscriber:
         ack_after_commit: bool = False,
         connections: int = 4,
         group: str = "grid-sensing",
+        session_expiry: int = 3600,
     ) -> None:
         self.url = parse_url(url)
         self.batch_size = batch_size
@@ -106,6 +107,7 @@ class Subscriber:
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
         self._stop = threading.Event()
+        self.session_expiry = session_expiry
         self.connections = max(1, connections)
         self.group = group
         base = client_id or f"grid-sensing-{socket.gethostname()}"
@@ -170,17 +172,17 @@ class Subscriber:
                 self.url["port"],
                 keepalive=30,
                 clean_start=False,
-                properties=self._session_properties(),
+                properties=self._session_properties(self.session_expiry),
             )
             client.loop_start()
 
     @staticmethod
-    def _session_properties() -> Any:
+    def _session_properties(expiry: int) -> Any:
         from paho.mqtt.packettypes import PacketTypes
         from paho.mqtt.properties import Properties
 
         properties = Properties(PacketTypes.CONNECT)
-        properties.SessionExpiryInterval = 3600  # the broker keeps our queue an hour
+        properties.SessionExpiryInterval = expiry  # the broker keeps our queue that long
         # Acknowledged only after commit: let the broker have many unacknowledged in flight.
         properties.ReceiveMaximum = 65535  # (Mosquitto caps it at its max_inflight_messages)
         return properties

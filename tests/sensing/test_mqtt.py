@@ -75,6 +75,7 @@ def subscriber(request):
         ack_after_commit=request.param,
         connections=2,
         group=f"test-{uuid.uuid4().hex[:8]}",  # no other run's sessions share the messages
+        session_expiry=0,  # nothing left queued on the broker for a test that is over
     )
     sub.start()
     assert sub.connected.wait(5), "could not connect to Mosquitto"

@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from sensing import directory
 from sensing.ingest import RawReading, store_from_devices
@@ -199,11 +199,14 @@ class Subscriber:
     def run(self, *, until: threading.Event | None = None) -> None:
         """Store batches until `until` (or stop) is set."""
         stop = until or self._stop
-        while not stop.is_set() and not self._stop.is_set():
-            with self._arrived:
-                if len(self._pending) < self.batch_size:
-                    self._arrived.wait(self.flush_seconds)
-            self.flush()
+        try:
+            while not stop.is_set() and not self._stop.is_set():
+                with self._arrived:
+                    if len(self._pending) < self.batch_size:
+                        self._arrived.wait(self.flush_seconds)
+                self.flush()
+        finally:
+            connection.close()  # this thread's own connection
 
     def flush(self) -> int:
         """Store what is waiting; acknowledge it once committed. Returns how many stored."""

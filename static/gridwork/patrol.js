@@ -53,7 +53,7 @@
   }
 
   // -- the map ----------------------------------------------------------------------------------
-  var line = null, pendingLine = null, marker = null;
+  var line = null, pendingLine = null, marker = null, fitted = false;
   function leaflet() { var el = $("patrol-map"); return el && el._leafletMap; }
   function draw(fit) {
     var map = leaflet();
@@ -79,6 +79,8 @@
       } else marker.setLatLng(ll);
     }
     var all = serverTrack.concat(pending);
+    if (!fitted && all.length) fit = true;
+    if (fit && all.length) fitted = true;
     if (fit && all.length) map.fitBounds(L.latLngBounds(all), { padding: [16, 16], maxZoom: 17, animate: false });
   }
 
@@ -151,7 +153,7 @@
         store("inflight", null);
         if (answer.ok) {
           showRefusals(answer.data.refused || []);
-          figures(answer.data.total_points);
+          figures(answer.data.total_points, answer.data.distance_m);
         }
         draw(false);
         if (queue().length) return flush();

@@ -23,7 +23,7 @@ def planted(city, people):
 
 
 def page(user, url):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client.get(url)
 

@@ -145,7 +145,9 @@
         // Answered (accepted, or refused for good): it leaves the phone.
         var refusedAt = {};
         ((answer.data && answer.data.refused) || []).forEach(function (r) { refusedAt[r.index] = true; });
-        if (answer.ok && !answer.data.repeated) {
+        // A repeated batch was stored the first time (its answer was lost on the way): the
+        // same points are on the server either way.
+        if (answer.ok) {
           inflight.points.forEach(function (p, i) {
             if (!refusedAt[i]) serverTrack.push([p.lat, p.lon]);
           });

@@ -47,4 +47,12 @@ app.conf.beat_schedule = {
         "task": "gridwork.tasks.purge_import_files",
         "schedule": crontab(minute=40),
     },
+    "remind-due-visits": {
+        "task": "gridwork.tasks.remind_due_visits",
+        "schedule": crontab(minute=5),
+    },
+    "compute-duty-days": {
+        "task": "gridwork.tasks.compute_duty",
+        "schedule": crontab(minute="*/10"),
+    },
 }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gridwork.web import imports, pages
+from gridwork.web import duty, imports, pages, visits
 
 app_name = "gridwork"
 
@@ -16,4 +16,10 @@ urlpatterns = [
     path("registry/import/", imports.upload, name="import"),
     path("registry/import/confirm/", imports.confirm, name="import_confirm"),
     path("registry/import/template.xlsx", imports.template, name="import_template"),
+    path("registry/visits/", visits.visits, name="visits"),
+    path("registry/visits/new/", visits.visit_new, name="visit_new"),
+    path("registry/visits/<int:visit_id>/", visits.visit, name="visit"),
+    path("registry/duty/", duty.duty, name="duty"),
+    path("registry/duty/export/", duty.duty_export, name="duty_export"),
+    path("registry/duty/officers/<int:officer_id>/", duty.duty_officer, name="duty_officer"),
 ]

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractUser
 from django.db.models import Q
 from django.utils import timezone
+from shapely.geometry import Point, shape
+from shapely.prepared import prep
 
 from governance import clock, events
 from governance.models import (
@@ -87,20 +89,23 @@ def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
 def _track(
     grid: Area, start: datetime.datetime, minutes: int, rng: random.Random
 ) -> list[TrackPoint]:
-    """A walk inside the middle of the grid's bounding box, a point a minute."""
+    """A walk inside the grid's boundary, a point a minute (a step that would leave the grid
+    turns back)."""
     assert grid.min_lon is not None and grid.max_lon is not None
-    width, height = grid.max_lon - grid.min_lon, grid.max_lat - grid.min_lat
-    low = (grid.min_lon + width * 0.3, grid.min_lat + height * 0.3)
-    high = (grid.max_lon - width * 0.3, grid.max_lat - height * 0.3)
-    lon, lat = rng.uniform(low[0], high[0]), rng.uniform(low[1], high[1])
-    step = min(width, height) / 60
+    outline = prep(shape(grid.boundary))
+    inner = shape(grid.boundary).representative_point()
+    lon, lat = inner.x, inner.y
+    step = min(grid.max_lon - grid.min_lon, grid.max_lat - grid.min_lat) / 60
     points = []
     for i in range(minutes + 1):
         points.append(
             TrackPoint(start + POINT_EVERY * i, round(lon, 7), round(lat, 7), rng.randint(5, 25))
         )
-        lon = min(max(lon + rng.uniform(-step, step), low[0]), high[0])
-        lat = min(max(lat + rng.uniform(-step, step), low[1]), high[1])
+        for _try in range(4):
+            moved = lon + rng.uniform(-step, step), lat + rng.uniform(-step, step)
+            if outline.contains(Point(*moved)):
+                lon, lat = moved
+                break
     return points
 
 
@@ -145,7 +150,7 @@ def _officers() -> list[tuple[AbstractUser, Area]]:
         .select_related("user", "area")
         .order_by("area__code", "user__username")
     )
-    return [(a.user, a.area) for a in assignments if a.area.min_lon is not None]
+    return [(a.user, a.area) for a in assignments if a.area.boundary and a.area.min_lon is not None]
 
 
 def seed_patrols(

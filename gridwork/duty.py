@@ -143,9 +143,11 @@ def parse_month(value: str | None) -> datetime.date:
     """A month written 2026-11 → its first day; this month when absent or unreadable."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
-        return datetime.date(year, month, 1)
+        if 2000 <= year <= 2100:
+            return datetime.date(year, month, 1)
     except (TypeError, ValueError):
-        return timezone.localdate(clock.now()).replace(day=1)
+        pass
+    return timezone.localdate(clock.now()).replace(day=1)
 
 
 def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:

@@ -150,7 +150,7 @@ class VisitViewSet(
             user=request.user,
             area=_area(request),
             today=today,
-            within_days=int(within_days) if within_days.isdigit() else None,
+            within_days=min(int(within_days), 3660) if within_days.isdigit() else None,
         )[:500]
         return Response(DueVisitSerializer(found, many=True, context={"today": today}).data)
 

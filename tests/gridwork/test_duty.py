@@ -6,6 +6,7 @@ import datetime
 import io
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -29,6 +30,14 @@ from gridwork.visits import visit_record
 from tests.gridwork.registry import ID_A, make_registry
 
 pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture
+def client():
+    """Pages in English (the words asserted): the browser asks for them."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 TZ = timezone.get_current_timezone()
 
 

@@ -6,6 +6,7 @@ sheet shows the patrol and the visit; their evaluation score includes patrol dut
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +17,14 @@ from gridwork.visits import remind_due_visits
 from tests.gridwork.registry import make_registry
 
 pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture
+def client():
+    """Pages in English (the words asserted): the browser asks for them."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 TZ = timezone.get_current_timezone()
 
 
@@ -97,7 +106,11 @@ def test_an_officer_visits_a_due_elderly_resident_and_it_counts_as_duty(client, 
 
         # The evaluation: patrol duty met is one of the officer's weighted terms.
         api.force_authenticate(people.officer_a)
-        body = api.get("/api/v1/evaluation/people/officer_a/", {"period": "2026-06"}).json()
+        body = api.get(
+            "/api/v1/evaluation/people/officer_a/",
+            {"period": "2026-06"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        ).json()
     rate = body["rates"]["patrol_duty_met"]
     # 1 of 8 working days elapsed met; 0 of 3.6 reports; 1 of 7.3 visits.
     assert rate == pytest.approx((1 / 8 + 0 + 1 / (20 * 8 / 22)) / 3, abs=1e-4)

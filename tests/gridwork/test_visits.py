@@ -4,6 +4,7 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +17,14 @@ from notifications.models import Notification
 from tests.gridwork.registry import ID_A, PHONE_A, make_registry
 
 pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture
+def client():
+    """Pages in English (the words asserted): the browser asks for them."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 BASE = "/api/v1/gridwork/"
 
 
@@ -208,3 +217,10 @@ def test_the_visits_api(api, people, registry, city):
     assert Visit.objects.count() == 1
     api.force_authenticate(None)
     assert api.get(BASE + "visits/due/").status_code in (401, 403)
+
+
+def test_the_schema_lists_visits_and_duty(api, people):
+    api.force_authenticate(people.admin)
+    paths = api.get("/api/schema/?format=json").json()["paths"]
+    for path in ("visits/", "visits/{id}/", "visits/due/", "duty/", "duty/{id}/"):
+        assert "/api/v1/gridwork/" + path in paths

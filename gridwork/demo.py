@@ -94,7 +94,7 @@ def _track(
     assert grid.min_lon is not None and grid.max_lon is not None
     outline = prep(shape(grid.boundary))
     inner = shape(grid.boundary).representative_point()
-    lon, lat = inner.x, inner.y
+    lon, lat = round(inner.x, 7), round(inner.y, 7)
     step = min(grid.max_lon - grid.min_lon, grid.max_lat - grid.min_lat) / 60
     points = []
     for i in range(minutes + 1):
@@ -102,8 +102,11 @@ def _track(
             TrackPoint(start + POINT_EVERY * i, round(lon, 7), round(lat, 7), rng.randint(5, 25))
         )
         for _try in range(4):
-            moved = lon + rng.uniform(-step, step), lat + rng.uniform(-step, step)
-            if outline.contains(Point(*moved)):
+            moved = (
+                round(lon + rng.uniform(-step, step), 7),
+                round(lat + rng.uniform(-step, step), 7),
+            )
+            if outline.contains(Point(*moved)):  # as stored (10⁻⁷ degrees): inside
                 lon, lat = moved
                 break
     return points

@@ -5,6 +5,7 @@ the navigation of the staff who may see them — and a second run changes nothin
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from shapely.geometry import Point, shape
@@ -35,7 +36,8 @@ def test_seed_demo_gives_every_grid_its_registry_patrols_and_visits(capsys):
     line = next(line for line in output.splitlines() if line.startswith("grid work:"))
     seconds = float(line.rsplit("(", 1)[1].split(" s")[0])
     print(line)
-    assert seconds < 20  # the demo's extra time (a loose bound on a shared machine)
+    if connection.vendor == "sqlite":  # the embedded demo's: < 20 s extra
+        assert seconds < 20
 
     grids = list(Area.objects.active().grids())
     for model in (Building, KeyPlace, Organisation):

@@ -51,4 +51,12 @@ app.conf.beat_schedule = {
         "task": "sensing.tasks.maintain_partitions",
         "schedule": crontab(minute=5),
     },
+    "remind-due-visits": {
+        "task": "gridwork.tasks.remind_due_visits",
+        "schedule": crontab(minute=5),
+    },
+    "compute-duty-days": {
+        "task": "gridwork.tasks.compute_duty",
+        "schedule": crontab(minute="*/10"),
+    },
 }

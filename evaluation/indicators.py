@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from evaluation.contributed import person_rates, person_words
 from evaluation.models import Kind, Obligation, Outcome, Policy
 from evaluation.periods import (
     DAY,
@@ -425,10 +426,18 @@ def _round(value: float | None) -> float | None:
 
 
 def figures_of(
-    raw: dict[str, int], period: Period, family: str, policy: Policy | None = None
+    raw: dict[str, int],
+    period: Period,
+    family: str,
+    policy: Policy | None = None,
+    *,
+    contributed: Mapping[str, float | None] | None = None,
 ) -> Figures:
+    """The figures of some raw counts; `contributed`: rates the apps above add
+    (`evaluation.contributed`, a person's patrol duty met), weighed like the others."""
     policy = policy or Policy.current()
     rates = rates_of(raw)
+    rates.update(contributed or {})
     score = score_for(rates, family, policy)
     return Figures(period, raw, rates, score, grade_for(score, raw.get("obligations", 0), policy))
 
@@ -485,16 +494,33 @@ def evaluate(
     """The scope's figures over the period, with 环比 and 同比 unless `compare` is False."""
     as_of = as_of or clock.now()
     policy = Policy.current()
+
+    def contributed(of: Period) -> dict[str, float | None]:
+        if scope.kind != "person" or scope.person is None:
+            return {}
+        return person_rates(scope.person, of, as_of)
+
     raw = _raw(scope, period, as_of)
-    figures = figures_of(raw, period, scope.family, policy)
-    evaluation = Evaluation(scope, period, as_of, figures, _how_counted(raw, period, as_of))
+    figures = figures_of(raw, period, scope.family, policy, contributed=contributed(period))
+    words = _how_counted(raw, period, as_of)
+    if scope.kind == "person" and scope.person is not None:
+        words.update(person_words(scope.person, period, as_of))
+    evaluation = Evaluation(scope, period, as_of, figures, words)
     if compare:
         previous, last_year = period.previous(), period.last_year()
         evaluation.previous = figures_of(
-            _raw(scope, previous, as_of), previous, scope.family, policy
+            _raw(scope, previous, as_of),
+            previous,
+            scope.family,
+            policy,
+            contributed=contributed(previous),
         )
         evaluation.last_year = figures_of(
-            _raw(scope, last_year, as_of), last_year, scope.family, policy
+            _raw(scope, last_year, as_of),
+            last_year,
+            scope.family,
+            policy,
+            contributed=contributed(last_year),
         )
     return evaluation
 

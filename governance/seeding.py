@@ -19,11 +19,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.dispatch import Signal
 
 from governance.area_import import ImportResult, import_areas
 from governance.models import Area, Assignment, CalendarDay, Category, Department, Question
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
+# Sent at the end of `seed_demo`, inside its transaction, with `now` (the demo's present) and
+# `summary` (a `SeedSummary` the receivers add their tallies to): the apps beside governance
+# seed their own demo data here (grid work: the registry, patrols and visits).
+demo_seeded = Signal()
 
 
 class SeedError(Exception):
@@ -228,4 +233,5 @@ def seed_demo(
             created = seed_cases(now=now)
             summary.cases_created = created
             summary.cases_skipped = created == 0
+        demo_seeded.send(sender=SeedSummary, now=now, summary=summary, with_cases=with_cases)
     return summary

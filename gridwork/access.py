@@ -77,8 +77,9 @@ def record_filter(
         return Q()
     scope = scope if scope is not None else scope_of(user)
     condition = at_or_beneath_any(scope.area_paths(CODENAME[action]))
-    if action in (RecordAction.VIEW, RecordAction.UNMASK):
-        condition |= _granted(scope, KIND[model], personal_data=action == RecordAction.UNMASK)
+    kind = KIND.get(model)  # visits and duty have no sharing-grant kind: area permissions only
+    if kind is not None and action in (RecordAction.VIEW, RecordAction.UNMASK):
+        condition |= _granted(scope, kind, personal_data=action == RecordAction.UNMASK)
     return condition
 
 

@@ -10,13 +10,24 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.forms.models import construct_instance
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from governance.errors import WorkflowError
 from gridwork.access import RecordAction, records_for
 from gridwork.disclosure import masked
-from gridwork.models import Building, Household, KeyPlace, Organisation, Resident
+from gridwork.models import (
+    Building,
+    DutyDay,
+    DutyRules,
+    Household,
+    KeyPlace,
+    Organisation,
+    Resident,
+    Visit,
+    VisitInterval,
+)
 from gridwork.records import record_checked, record_save
 
 
@@ -100,3 +111,65 @@ class OrganisationAdmin(RegistryAdmin):
     list_display = ["name", "kind", "grid", "masked_contact_phone"]
     list_filter = ["kind"]
     search_fields = ["name", "credit_code"]
+
+
+# Visits and duty: the intervals and minimums are an administrator's data; visits and duty
+# days are read here (recorded through the pages and API, computed by the daily job).
+
+
+@admin.register(VisitInterval)
+class VisitIntervalAdmin(admin.ModelAdmin):
+    list_display = ["tag", "every_days", "remind_days_before", "active"]
+    list_editable = ["every_days", "remind_days_before", "active"]
+
+
+@admin.register(DutyRules)
+class DutyRulesAdmin(admin.ModelAdmin):
+    fields = ["minutes_per_day", "reports_per_month", "visits_per_month", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser and not DutyRules.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: DutyRules | None = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        """One row: the list opens it (created with the defaults on first visit)."""
+        rules = DutyRules.current()
+        if rules._state.adding:
+            rules.save()
+        return HttpResponseRedirect(reverse("admin:gridwork_dutyrules_change", args=[rules.pk]))
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Visit)
+class VisitAdmin(ReadOnlyAdmin):
+    list_display = ["visited_at", "household", "visitor", "follow_up", "case"]
+    list_select_related = ["household__building", "visitor", "case"]
+    date_hierarchy = "visited_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return records_for(request.user, Visit, RecordAction.VIEW)
+
+
+@admin.register(DutyDay)
+class DutyDayAdmin(ReadOnlyAdmin):
+    list_display = [
+        "day",
+        "officer",
+        "patrol_seconds",
+        "distance_m",
+        "check_ins",
+        "reports",
+        "visits",
+    ]
+    list_select_related = ["officer"]
+    date_hierarchy = "day"

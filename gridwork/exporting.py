@@ -62,11 +62,11 @@ def as_csv(rows: list[list[str]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def as_xlsx(rows: list[list[str]]) -> bytes:
+def as_xlsx(rows: list[list[str]], *, title: str = "居民 Residents") -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("居民 Residents")
+    sheet = book.create_sheet(title)
     for row in rows:
         sheet.append(_safe(row))
     out = io.BytesIO()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gridwork.web import imports, pages, patrols
+from gridwork.web import duty, imports, pages, patrols, visits
 
 app_name = "gridwork"
 
@@ -21,4 +21,10 @@ urlpatterns = [
     path("patrol/live/", patrols.live, name="patrol_live"),
     path("patrol/<int:patrol_id>/", patrols.detail, name="patrol_detail"),
     path("patrol/photos/<int:photo_id>/<str:size>/", patrols.photo, name="patrol_photo"),
+    path("registry/visits/", visits.visits, name="visits"),
+    path("registry/visits/new/", visits.visit_new, name="visit_new"),
+    path("registry/visits/<int:visit_id>/", visits.visit, name="visit"),
+    path("registry/duty/", duty.duty, name="duty"),
+    path("registry/duty/export/", duty.duty_export, name="duty_export"),
+    path("registry/duty/officers/<int:officer_id>/", duty.duty_officer, name="duty_officer"),
 ]

@@ -33,6 +33,7 @@ class NotificationKind(models.TextChoices):
     CALLBACK_REVIEW = "callback_review", _("a citizen says a closed case is not resolved")
     EMERGENCY_NOTICE = "emergency_notice", _("an emergency notice")
     EMERGENCY_TASK = "emergency_task", _("a task of an emergency plan")
+    VISIT_DUE = "visit_due", _("residents in my grid due a visit")
 
 
 # A notification's title, by kind: rendered from its `params` when it is read, in the reader's
@@ -50,6 +51,7 @@ TITLES = {
     NotificationKind.CALLBACK_REVIEW: _("Case %(id)s: the citizen says it is not resolved"),
     NotificationKind.EMERGENCY_NOTICE: _("Emergency notice: %(title)s"),
     NotificationKind.EMERGENCY_TASK: _("Emergency task: %(title)s"),
+    NotificationKind.VISIT_DUE: _("Visits due: %(title)s"),
 }
 
 

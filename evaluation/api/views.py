@@ -52,6 +52,10 @@ class CountsSerializer(serializers.Serializer):
 
 class RatesSerializer(serializers.Serializer):
     locals().update({name: serializers.FloatField(allow_null=True) for name in RATE_NAMES})
+    # A person's rate contributed by grid work (`evaluation.contributed`); absent elsewhere.
+    patrol_duty_met = serializers.FloatField(
+        allow_null=True, required=False, help_text="a person's patrol duty met (0–1)"
+    )
 
 
 class FiguresSerializer(serializers.Serializer):

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Score terms per family: rate name → weight (reference defaults). `rework_rate` enters as
-# (1 − rework_rate); `patrol_duty_met` is not recorded on this platform yet (always null).
+# (1 − rework_rate); `patrol_duty_met` is contributed by grid work (`evaluation.contributed`,
+# filled by `gridwork.duty`): null where nothing registers it or the person has no duty.
 DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
     "area": {
         "on_time_closing_rate": 50,

@@ -10,6 +10,7 @@ from gridwork.api.views import (
     OrganisationViewSet,
     ResidentViewSet,
 )
+from gridwork.api.visits import DutyViewSet, VisitViewSet
 
 app_name = "gridwork-api"
 
@@ -20,5 +21,7 @@ router.register("residents", ResidentViewSet, basename="resident")
 router.register("key-places", KeyPlaceViewSet, basename="key-place")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("patrols", PatrolViewSet, basename="patrol")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("duty", DutyViewSet, basename="duty")
 
 urlpatterns = router.urls

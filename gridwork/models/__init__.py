@@ -1,3 +1,4 @@
+from gridwork.models.duty import DutyDay, DutyRules
 from gridwork.models.organisations import KeyPlace, Organisation
 from gridwork.models.patrols import (
     CheckIn,
@@ -9,11 +10,15 @@ from gridwork.models.patrols import (
 )
 from gridwork.models.people import Gender, Residence, Resident, Tag
 from gridwork.models.places import Building, Household, Placed
+from gridwork.models.visits import DEFAULT_INTERVALS, Visit, VisitInterval, VisitReminder
 
 __all__ = [
+    "DEFAULT_INTERVALS",
     "Building",
     "CheckIn",
     "CheckInPhoto",
+    "DutyDay",
+    "DutyRules",
     "Gender",
     "Household",
     "KeyPlace",
@@ -26,4 +31,7 @@ __all__ = [
     "Residence",
     "Resident",
     "Tag",
+    "Visit",
+    "VisitInterval",
+    "VisitReminder",
 ]

@@ -131,7 +131,10 @@ def test_a_persons_figures_are_their_own_obligations(api, city, people, story):
     body = get(api, people.officer_a, f"{BASE}/people/officer_a/?period=2026-11").json()
     assert body["rates"]["verified_on_time_rate"] == 0.875  # 7 of 8 verifications in time
     assert body["rates"]["valid_report_rate"] is None  # no patrol reports
-    assert body["score"] == 87.5  # only the term with data counts, scaled to 100
+    # A grid officer who neither patrolled nor visited anyone met none of the duty minimums
+    # (grid work contributes the rate: `evaluation.contributed`).
+    assert body["rates"]["patrol_duty_met"] == 0.0
+    assert body["score"] == 58.3  # the terms with data, scaled to 100: 87.5 × 40 / 60
 
 
 def test_unknown_codes_and_strangers(api, city, people):

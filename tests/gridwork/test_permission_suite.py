@@ -17,6 +17,7 @@ from django.urls import get_resolver
 from django.utils import timezone
 
 from governance.models import AccessLog, SharingGrant
+from gridwork.visits import visit_record
 from tests.gridwork.patrols import plant_patrol
 from tests.gridwork.registry import CONTACT_PHONE, ID_A, ID_B, PHONE_A, PHONE_B, make_registry
 from tests.permissions.routes import walk
@@ -166,7 +167,66 @@ def table(r, p):
             False,
         ),
     ]
+    # Visits: recorded by who may edit the household's grid, read by who may see its area (no
+    # sharing grant names visits). Duty sheets: every grid officer and manager has the page,
+    # officer A's own sheet is read by officer A and those managing grid A.
+    record_visit = {p: 200 if p in EDITORS else 403 for p in PERSONAS} | {
+        "anonymous": 302,
+        "officer_b": 404,
+    }
+    duty_page = {p: 200 if p in STAFF else 403 for p in PERSONAS} | {"anonymous": 302}
+    duty_of_a = {"anonymous": 302} | {
+        p: 200 if p in {"officer_a", "street_leader", "dispatcher", "admin"} else 404
+        for p in PERSONAS[1:]
+    }
     return [
+        ("gridwork:visits", "get", "/registry/visits/", {}, page_for, False),
+        (
+            "gridwork:visit_new",
+            "get",
+            "/registry/visits/new/",
+            {"household": str(r.household_a.pk)},
+            record_visit,
+            False,
+        ),
+        ("gridwork:visit", "get", f"/registry/visits/{r.visit.pk}/", {}, one_building, False),
+        ("gridwork:duty", "get", "/registry/duty/", {}, duty_page, False),
+        ("gridwork:duty_export", "get", "/registry/duty/export/", {}, duty_page, False),
+        (
+            "gridwork:duty_export",
+            "get",
+            "/registry/duty/export/",
+            {"format": "xlsx"},
+            duty_page,
+            False,
+        ),
+        (
+            "gridwork:duty_officer",
+            "get",
+            f"/registry/duty/officers/{r.officer_a.pk}/",
+            {},
+            duty_of_a,
+            False,
+        ),
+        ("gridwork-api:visit-list", "get", "/api/v1/gridwork/visits/", {}, api_list, False),
+        (
+            "gridwork-api:visit-detail",
+            "get",
+            f"/api/v1/gridwork/visits/{r.visit.pk}/",
+            {},
+            api_building,
+            False,
+        ),
+        ("gridwork-api:visit-due", "get", "/api/v1/gridwork/visits/due/", {}, api_list, False),
+        ("gridwork-api:duty-list", "get", "/api/v1/gridwork/duty/", {}, api_list, False),
+        (
+            "gridwork-api:duty-detail",
+            "get",
+            f"/api/v1/gridwork/duty/{r.officer_a.pk}/",
+            {},
+            duty_of_a | {"anonymous": 401},
+            False,
+        ),
         ("gridwork:home", "get", "/registry/", {}, page_for, False),
         ("gridwork:search", "get", "/registry/search/", {"q": "王"}, page_for, False),
         ("gridwork:search", "post", "/registry/search/", {"q": ID_A}, page_for, False),
@@ -299,6 +359,10 @@ def registry_routes() -> set[str]:
 @pytest.fixture
 def world(city, people):
     registry = make_registry(city)
+    registry.visit = visit_record(
+        by=people.officer_a, household=registry.household_a, residents=[registry.resident_a]
+    )
+    registry.officer_a = people.officer_a
     grant = SharingGrant.objects.create(
         department=city.other_department,
         area=city.street_a,

@@ -84,8 +84,8 @@ CASE_QUERIES = {"citizens:submit_nearby"}
 CASE_PARAMS = {"tracking_id", "id", "request_id", "path", "case_id"}
 # Registry record ids (`gridwork`): probed here as not found; the registry's own persona suite
 # (tests/gridwork/test_permission_suite.py) plants records and covers every registry route.
-REGISTRY_PARAMS = {"building_id", "resident_id", "pk", "patrol_id", "photo_id", "size"}
 SENSING_PARAMS = {"area_id", "datastream_id", "pk", "thing_pk"}
+REGISTRY_PARAMS = {"building_id", "resident_id", "visit_id", "pk", "patrol_id", "photo_id", "size"}
 # Admin models whose rows belong to a planted case.
 CASE_MODELS = {
     "governance.case",
@@ -284,6 +284,7 @@ def _filler(route: Route, name: str) -> Callable[..., str] | None:
         "area_code": lambda pl, v, f, pe, c: c.district.code,  # evaluation figures
         "department_code": lambda pl, v, f, pe, c: c.department.code,
         "username": lambda pl, v, f, pe, c: pe.officer_a.username,
+        "officer_id": lambda pl, v, f, pe, c: str(pe.officer_a.pk),  # officer A's duty sheet
         "incident_id": lambda pl, v, f, pe, c: str(pl.incident.pk),  # emergency pages
         "task_id": lambda pl, v, f, pe, c: str(pl.task.pk),
         "case_id": lambda pl, v, f, pe, c: str(pl.cases[v].pk),  # a linked case (POST only)

@@ -137,6 +137,7 @@ class Grid:
     lon: float
     lat: float
     span: float  # a tenth of the grid's smaller side, in degrees: how far points stray
+    bounds: tuple[float, float, float, float] = (-180.0, -90.0, 180.0, 90.0)
 
 
 def grids() -> list[Grid]:
@@ -152,7 +153,8 @@ def grids() -> list[Grid]:
         )
         centre = shape.representative_point()
         x0, y0, x1, y1 = shape.bounds
-        found.append(Grid(pk, path, code, centre.x, centre.y, min(x1 - x0, y1 - y0) / 10))
+        span = min(x1 - x0, y1 - y0) / 10
+        found.append(Grid(pk, path, code, centre.x, centre.y, span, (x0, y0, x1, y1)))
     return found
 
 

@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     with (
         override_settings(ALLOWED_HOSTS=["*"]),
         celery_worker(server_environment(0, 1)),
-        server(workers=2) as (base, _),
+        server(workers=2, start_timeout=300) as (base, _),
     ):
         if not args.skip_pages:
             result["registry_page"] = get_figure(base, REGISTRY_URL, people, args.requests)

@@ -228,10 +228,15 @@ async def paced(
 
 
 async def flat_out(
-    base: str, jobs: list, clients: int, setup, seconds: float | None = None
+    base: str,
+    jobs: list,
+    day_started: datetime,
+    clients: int,
+    setup,
+    seconds: float | None = None,
 ) -> dict[str, Any]:
-    """Send the jobs with `clients` concurrent clients while one client files: all of them,
-    or those sent within `seconds`."""
+    """Send the jobs — (officer, (first minute, last minute), batch id) — with `clients`
+    concurrent clients while one client files: all of them, or those sent within `seconds`."""
     import httpx
 
     result = _new_result()
@@ -243,9 +248,10 @@ async def flat_out(
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
 
         async def worker() -> None:
-            for officer, batch_points, batch in queue:
+            for officer, (first, last), batch in queue:
                 if seconds is not None and time.perf_counter() - started > seconds:
                     return
+                batch_points = walk(officer, day_started, first, last)
                 points[0] += len(batch_points)
                 await _send(client, officer, batch_points, batch, result)
 
@@ -332,11 +338,11 @@ def main(argv: list[str] | None = None) -> int:
             first = args.paced_batch + 1 if o[0] in done_first else 1
             for start in range(first, MINUTES + 1, args.rest_batch):
                 end = min(MINUTES, start + args.rest_batch - 1)
-                rest_jobs.append((o, walk(o, started, start, end), f"rest-{o[0]}-{start}"))
+                rest_jobs.append((o, (start, end), f"rest-{o[0]}-{start}"))
         # By time of the day: an officer's batches arrive in order, far apart.
         rest_jobs.sort(key=lambda job: int(job[2].rsplit("-", 1)[1]))
         result["flat_out"] = run_async(
-            lambda: flat_out(base, rest_jobs, args.clients, setup, args.flat_out_s)
+            lambda: flat_out(base, rest_jobs, started, args.clients, setup, args.flat_out_s)
         )
         result["load_average_flat_out"] = load_average()
     ids = [o[0] for o in officers]

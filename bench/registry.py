@@ -214,9 +214,9 @@ def build(
 
     def building_rows() -> Iterator[tuple]:
         for b in range(n_buildings):
-            grid = city[building_grid[b]]
-            lon = grid.lon + jitter[b, 0] * grid.span
-            lat = grid.lat + jitter[b, 1] * grid.span
+            grid = city[int(building_grid[b])]
+            lon = grid.lon + float(jitter[b, 0]) * grid.span
+            lat = grid.lat + float(jitter[b, 1]) * grid.span
             yield (
                 b + 1,
                 f"{building_number[b] + 1}号楼",
@@ -233,7 +233,7 @@ def build(
 
     def household_rows() -> Iterator[tuple]:
         for h in range(n_households):
-            b = household_building[h]
+            b = int(household_building[h])
             k = int(household_index[h])
             units = int(building_units[b])
             head = int(head_of[h])
@@ -252,11 +252,11 @@ def build(
 
     def resident_rows() -> Iterator[tuple]:
         for r in range(n_residents):
-            h = resident_household[r]
-            b = household_building[h]
+            h = int(resident_household[r])
+            b = int(household_building[h])
             grid = city[building_grid[b]]
             person = resident_identity(r, district(grid))
-            tags = [TAGS[t][0] for t in np.flatnonzero(tag_draw[r] < tag_limits)]
+            tags = [TAGS[int(t)][0] for t in np.flatnonzero(tag_draw[r] < tag_limits)]
             yield (
                 r + 1,
                 person.name,
@@ -282,8 +282,8 @@ def build(
         drawn = rng.choice(len(kinds), size=n_organisations, p=shares / shares.sum())
         where = rng.integers(0, n_grids, size=n_organisations)
         for o in range(n_organisations):
-            grid = city[where[o]]
-            kind, _share, suffix = ORGANISATION_KINDS[drawn[o]]
+            grid = city[int(where[o])]
+            kind, _share, suffix = ORGANISATION_KINDS[int(drawn[o])]
             contact = resident_identity(o * 13 + 7, district(grid))
             yield (
                 o + 1,
@@ -293,8 +293,8 @@ def build(
                 address(grid, 100 + o % 50),
                 contact.name,
                 contact.phone,
-                grid.lon + jitter[o, 0] * grid.span,
-                grid.lat + jitter[o, 1] * grid.span,
+                grid.lon + float(jitter[o, 0]) * grid.span,
+                grid.lat + float(jitter[o, 1]) * grid.span,
                 grid.id,
                 grid.path,
                 made,
@@ -310,8 +310,8 @@ def build(
                 kind,
                 f"{grid.code[-6:]}{label}{p // n_grids + 1}",
                 address(grid, 200 + p // n_grids),
-                grid.lon - jitter[p, 1] * grid.span,
-                grid.lat - jitter[p, 0] * grid.span,
+                grid.lon - float(jitter[p, 1]) * grid.span,
+                grid.lat - float(jitter[p, 0]) * grid.span,
                 "",
                 grid.id,
                 grid.path,

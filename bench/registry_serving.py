@@ -112,9 +112,8 @@ def search_figure(base: str, streets: list, terms: list[tuple[int, str]], total:
 
     async def make(client, i):
         index, text = terms[i % len(terms)]
-        response = await client.post(
-            f"{SEARCH_URL}?area={streets[index][1]}", data={"q": text}, headers=headers[index]
-        )
+        # The leader's scope is the street: the form posts to the page as it opens.
+        response = await client.post(SEARCH_URL, data={"q": text}, headers=headers[index])
         found.append(response.text.count('href="/registry/residents/'))
         return response
 

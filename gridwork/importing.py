@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from governance import clock
@@ -359,7 +360,7 @@ def _commit(user: Person, plan: Plan) -> Imported:
                 resident.grid_id, resident.area_path = building.grid_id, building.area_path
                 resident.updated_at = now
                 (updates if planned.action == "update" else creates).append(resident)
-            _insert(creates)
+            _insert(Resident, creates)
             # The updates as one INSERT … ON CONFLICT (id) DO UPDATE per batch: every updated
             # row is whole (planned from the registered one), and `bulk_update`'s CASE per
             # field and row is quadratic in the batch (65 s for 1,800 rows at a million).
@@ -381,21 +382,30 @@ def _commit(user: Person, plan: Plan) -> Imported:
     return Imported(len(creates), len(updates), len(new), len(households))
 
 
-def _insert(residents: list[Resident]) -> None:
-    """New residents, written as they are (their ids are not needed back): on PostgreSQL one
-    COPY — for 100,000 rows, no SQL text to build, send and parse — elsewhere `bulk_create`."""
-    if connection.vendor != "postgresql":
-        Resident.objects.bulk_create(residents, batch_size=BATCH)
+def _insert(model: type[Model], records: list, *, ids: bool = False) -> None:
+    """New rows, written as they are: on PostgreSQL one COPY (for 100,000 rows, no SQL text to
+    build, send and parse), elsewhere `bulk_create`. With `ids`, the rows get their ids first,
+    drawn from the table's sequence in one query, for the rows that refer to them."""
+    if connection.vendor != "postgresql" or not records:
+        model._default_manager.bulk_create(records, batch_size=BATCH)
         return
-    fields = [f for f in Resident._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(Resident._meta.db_table)
-    sql = f"COPY {table} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for resident in residents:
-            copy.write_row(
-                [f.get_db_prep_save(f.pre_save(resident, True), connection) for f in fields]
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if ids or not f.primary_key]
+    with connection.cursor() as cursor:
+        if ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(records)],
             )
+            for record, (pk,) in zip(records, cursor.fetchall(), strict=True):
+                record.pk = pk
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for record in records:
+                copy.write_row(
+                    [f.get_db_prep_save(f.pre_save(record, True), connection) for f in fields]
+                )
 
 
 def _households(plan: Plan) -> dict[tuple[int, str, str], Household]:
@@ -412,7 +422,7 @@ def _households(plan: Plan) -> dict[tuple[int, str, str], Household]:
         for (pk, unit, room), building in wanted.items()
         if (pk, unit, room) not in found
     ]
-    Household.objects.bulk_create(missing, batch_size=BATCH)
+    _insert(Household, missing, ids=True)  # the residents below refer to them
     for household in missing:
         found[(household.building_id, household.unit, household.room)] = household
     return found

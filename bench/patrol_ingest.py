@@ -152,12 +152,20 @@ async def _filer(client, stop: asyncio.Event, samples: list, setup, limit: int |
 
 
 async def _send(client, officer, points, batch: str, result: dict) -> None:
+    import httpx
+
     tick = time.perf_counter()
-    response = await client.post(
-        POINTS_URL.format(officer[0]),
-        json={"batch": batch, "points": points},
-        headers={"Authorization": f"Token {officer[2]}"},
-    )
+    try:
+        response = await client.post(
+            POINTS_URL.format(officer[0]),
+            json={"batch": batch, "points": points},
+            headers={"Authorization": f"Token {officer[2]}"},
+        )
+    except httpx.TransportError as error:  # counted, never a latency
+        result["failures"].append(
+            f"{type(error).__name__} after {time.perf_counter() - tick:.1f} s"
+        )
+        return
     result["latency"].append(time.perf_counter() - tick)
     if response.status_code != 200:
         result["failures"].append(f"{response.status_code} {response.text[:200]}")
@@ -197,7 +205,7 @@ async def paced(
     result = _new_result()
     filing: list[float] = []
     stop = asyncio.Event()
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=2)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
         filer = asyncio.create_task(_filer(client, stop, filing, setup))
         started = time.perf_counter()
@@ -244,7 +252,9 @@ async def flat_out(
     stop = asyncio.Event()
     queue = iter(jobs)
     points = [0]
-    limits = httpx.Limits(max_connections=clients + 2, max_keepalive_connections=clients + 2)
+    limits = httpx.Limits(
+        max_connections=clients + 2, max_keepalive_connections=clients + 2, keepalive_expiry=2
+    )
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
 
         async def worker() -> None:

@@ -176,9 +176,7 @@ def test_waiting_import_files_are_purged(settings, tmp_path):
     assert purge_import_files.apply().get() == 0  # idempotent: nothing left
 
 
-def test_a_large_file_is_written_whole_in_batches_and_updates_keep_what_they_should(
-    city, people
-):
+def test_a_large_file_is_written_whole_in_batches_and_updates_keep_what_they_should(city, people):
     """More rows than one batch (the creates go by COPY on PostgreSQL, the updates by one
     upsert per batch): every resident placed, housed and hashed; an updated resident keeps
     their id number, hash and registration date and gets the new phone."""

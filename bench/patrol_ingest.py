@@ -33,6 +33,7 @@ from typing import Any
 
 POINTS_URL = "/api/v1/gridwork/patrols/{}/points/"
 MINUTES = 240  # four hours, a point a minute
+IN_FLIGHT = 64  # batches sent and not yet answered, at most, in the paced window
 
 
 def start_patrols(n: int, started: datetime) -> list[tuple]:
@@ -214,15 +215,15 @@ async def paced(
         points = 0
         for i, (officer, batch_points, batch) in enumerate(jobs):
             due = started + i / rate
-            if due - started > seconds:
-                break
+            if due - started > seconds or time.perf_counter() - started > seconds:
+                break  # the window is over (and a server that fell behind is not waited for)
             delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
             pending.add(asyncio.create_task(_send(client, officer, batch_points, batch, result)))
             sent += 1
             points += len(batch_points)
-            if len(pending) > 256:
+            if len(pending) >= IN_FLIGHT:  # phones waiting for an answer: at most this many
                 _done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
         if pending:
             await asyncio.wait(pending)

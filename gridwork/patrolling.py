@@ -199,6 +199,7 @@ class BatchResult:
     refused: list[Refusal] = field(default_factory=list)
     repeated: bool = False  # this batch id was received before: nothing new was stored
     total_points: int = 0
+    distance_m: float = 0.0  # the patrol's distance so far
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -207,6 +208,7 @@ class BatchResult:
             "refused": [r.as_dict() for r in self.refused],
             "repeated": self.repeated,
             "total_points": self.total_points,
+            "distance_m": round(self.distance_m),
         }
 
 
@@ -291,6 +293,7 @@ def record_points(
                 [Refusal(r["index"], r["t"], r["reason"]) for r in seen.refused],
                 repeated=True,
                 total_points=locked.point_count,
+                distance_m=locked.distance_m,
             )
         result = _accept(locked, points, batch, now)
     _copy_summary(locked, patrol)
@@ -417,7 +420,9 @@ def _accept(patrol: Patrol, points: Sequence[Any], batch: str, now: datetime) ->
         )
         if kept:
             patrol_live.moved_on_commit(patrol)
-    return BatchResult(batch, len(kept), refused, total_points=patrol.point_count)
+    return BatchResult(
+        batch, len(kept), refused, total_points=patrol.point_count, distance_m=patrol.distance_m
+    )
 
 
 def track_of(patrol: Patrol) -> list[TrackPoint]:

@@ -114,6 +114,7 @@ BATCH_RESULT = inline_serializer(
         "refused": serializers.ListField(child=REFUSAL),
         "repeated": serializers.BooleanField(help_text="this batch was received before"),
         "total_points": serializers.IntegerField(),
+        "distance_m": serializers.IntegerField(help_text="the patrol's distance so far"),
     },
 )
 CHECK_IN_FORM = inline_serializer(

@@ -53,7 +53,7 @@
   }
 
   // -- the map ----------------------------------------------------------------------------------
-  var line = null, pendingLine = null, marker = null;
+  var line = null, pendingLine = null, marker = null, fitted = false;
   function leaflet() { var el = $("patrol-map"); return el && el._leafletMap; }
   function draw(fit) {
     var map = leaflet();
@@ -79,6 +79,8 @@
       } else marker.setLatLng(ll);
     }
     var all = serverTrack.concat(pending);
+    if (!fitted && all.length) fit = true;
+    if (fit && all.length) fitted = true;
     if (fit && all.length) map.fitBounds(L.latLngBounds(all), { padding: [16, 16], maxZoom: 17, animate: false });
   }
 
@@ -143,7 +145,9 @@
         // Answered (accepted, or refused for good): it leaves the phone.
         var refusedAt = {};
         ((answer.data && answer.data.refused) || []).forEach(function (r) { refusedAt[r.index] = true; });
-        if (answer.ok && !answer.data.repeated) {
+        // A repeated batch was stored the first time (its answer was lost on the way): the
+        // same points are on the server either way.
+        if (answer.ok) {
           inflight.points.forEach(function (p, i) {
             if (!refusedAt[i]) serverTrack.push([p.lat, p.lon]);
           });
@@ -151,7 +155,7 @@
         store("inflight", null);
         if (answer.ok) {
           showRefusals(answer.data.refused || []);
-          figures(answer.data.total_points);
+          figures(answer.data.total_points, answer.data.distance_m);
         }
         draw(false);
         if (queue().length) return flush();

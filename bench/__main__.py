@@ -1,5 +1,6 @@
 """`python -m bench run --scale small|medium|full [--fraction 0.1,1.0] [--peer CHECKOUT]`;
-`python -m bench sensors …` (the sensing simulator, bench/sensors.py)."""
+`python -m bench sensors …` (the sensing simulator, bench/sensors.py);
+`python -m bench registry --scale full [--city]` (the registry of issue 14)."""
 
 from __future__ import annotations
 
@@ -42,12 +43,29 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PYTHON",
         help="the interpreter of the peer's virtualenv (default: CHECKOUT/.venv/bin/python)",
     )
+    registry = commands.add_parser(
+        "registry",
+        help="fill the registry (issue 14) over the city in the database; --city builds it first",
+    )
+    registry.add_argument("--scale", choices=["small", "medium", "full"], default="small")
+    registry.add_argument(
+        "--city", action="store_true", help="clear the database and build the city first"
+    )
+    registry.add_argument(
+        "--residents-per-grid", type=float, default=None, help="50 (the issue's city) by default"
+    )
     shown = commands.add_parser("report", help="print the Markdown table of the last run")
     shown.add_argument("--output", default="var/bench", help="where the run wrote its JSON")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # With DATABASE_URL set DEBUG is off, which needs a key; the servers it starts get this one.
+    if args.command == "registry":
+        # The registry's keyed hashes derive from the key: the build and the measurements
+        # (`python -m bench.registry_serving`) must use the same one.
+        from bench.scale import REGISTRY_SECRET_KEY
+
+        os.environ.setdefault("SECRET_KEY", REGISTRY_SECRET_KEY)
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     import django
 
@@ -56,6 +74,20 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "report":
         print(report.markdown(report.read(args.output)))
+        return 0
+    if args.command == "registry":
+        import json
+
+        from bench import registry
+
+        print(
+            json.dumps(
+                registry.command(
+                    args.scale, city=args.city, residents_per_grid=args.residents_per_grid
+                ),
+                indent=2,
+            )
+        )
         return 0
     fractions = [float(x) for x in args.fraction.split(",") if x.strip()]
     peer = None

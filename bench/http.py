@@ -84,13 +84,14 @@ def worker_pids(master: int) -> list[int]:
 
 
 @contextmanager
-def server(workers: int = 2):
-    """The production server (gunicorn + uvicorn workers, `config.serve`) on a free port."""
+def server(workers: int = 2, *, start_timeout: float = 60):
+    """The production server (gunicorn + uvicorn workers, `config.serve`) on a free port;
+    `start_timeout` seconds for its workers to warm up (their grid index) and answer."""
     port = _free_port()
     env = server_environment(port, workers)
     process = subprocess.Popen(server_command(env), env=env, cwd=str(settings.BASE_DIR))
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_timeout
         while time.monotonic() < deadline:
             # The master listens before its workers boot: wait for an answer, not a connect.
             try:
@@ -104,7 +105,7 @@ def server(workers: int = 2):
             if process.poll() is not None:
                 raise RuntimeError("the production server exited at start-up")
         else:
-            raise RuntimeError("the production server did not start within 60 s")
+            raise RuntimeError(f"the production server did not start within {start_timeout:g} s")
         yield f"http://127.0.0.1:{port}", process
     finally:
         process.terminate()

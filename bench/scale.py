@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+# The registry's keyed hashes (`gridwork.idnumbers`) derive from SECRET_KEY: the registry's
+# build and its measurements, separate processes, sign and hash with this one (a bench key).
+REGISTRY_SECRET_KEY = "bench-registry-key-the-same-in-the-build-and-the-measurements-2026"
+
 
 @dataclass(frozen=True)
 class Scale:

@@ -16,7 +16,8 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from governance import clock
@@ -92,6 +93,10 @@ class Plan:
 
 
 def _date(text: str) -> datetime.date:
+    try:  # the template's own form, without strptime's locale lookups (100,000 rows)
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        pass
     for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"):
         try:
             return datetime.datetime.strptime(text, pattern).date()
@@ -139,7 +144,7 @@ class _Row:
         return value
 
 
-def _resident_of(row: _Row) -> Resident:
+def _resident_of(row: _Row, hashed: dict[str, str]) -> Resident:
     name = row.get("name", 50)
     if not name:
         row.error("name", _("required"))
@@ -157,7 +162,7 @@ def _resident_of(row: _Row) -> Resident:
         except InvalidIdNumber as error:
             row.error("id_number", str(error))
         else:
-            resident.id_hash = id_hash(resident.id_number)
+            resident.id_hash = hashed.get(number) or id_hash(resident.id_number)
             if resident.birth_date is None:
                 n = resident.id_number
                 resident.birth_date = datetime.date(int(n[6:10]), int(n[10:12]), int(n[12:14]))
@@ -229,7 +234,12 @@ def _existing(user: Person, hashes: list[str]) -> dict[str, tuple[Resident | Non
 
 def _buildings(user: Person, addresses: list[str]) -> dict[str, Building]:
     found: dict[str, Building] = {}
-    editable = records_for(user, Building, RecordAction.EDIT).order_by("pk")
+    # What a planned row needs of its building (its place; the rest stays in the database).
+    editable = (
+        records_for(user, Building, RecordAction.EDIT)
+        .only("pk", "address", "grid_id", "area_path")
+        .order_by("pk")
+    )
     for start in range(0, len(addresses), BATCH):
         for building in editable.filter(address__in=addresses[start : start + BATCH]):
             found.setdefault(building.address, building)
@@ -246,15 +256,16 @@ def plan_import(user: Person, rows: list[tuple[int, dict[str, str]]]) -> Plan:
 def _plan(user: Person, rows: list[tuple[int, dict[str, str]]]) -> Plan:
     plan = Plan(total=len(rows))
     errors = plan.errors
-    hashes = sorted({id_hash(v["id_number"]) for _, v in rows if v.get("id_number")})
-    existing = _existing(user, hashes)
+    # Each id number hashed once: for the duplicates' query here, for the rows below.
+    hashed = {v["id_number"]: id_hash(v["id_number"]) for _, v in rows if v.get("id_number")}
+    existing = _existing(user, sorted(set(hashed.values())))
     buildings = _buildings(user, sorted({v.get("address", "")[:200] for _, v in rows}))
     grids: dict[str, Area | None] = {}
     seen_ids: dict[str, int] = {}
     seen_places: dict[tuple[str, str, str, str], int] = {}
     for number, values in rows:
         row = _Row(number, values, errors)
-        resident = _resident_of(row)
+        resident = _resident_of(row, hashed)
         address = row.get("address")
         unit, room = row.get("unit", 20), row.get("room", 20)
         if not address:
@@ -349,8 +360,17 @@ def _commit(user: Person, plan: Plan) -> Imported:
                 resident.grid_id, resident.area_path = building.grid_id, building.area_path
                 resident.updated_at = now
                 (updates if planned.action == "update" else creates).append(resident)
-            Resident.objects.bulk_create(creates, batch_size=BATCH)
-            Resident.objects.bulk_update(updates, UPDATED_FIELDS, batch_size=BATCH)
+            _insert(Resident, creates)
+            # The updates as one INSERT … ON CONFLICT (id) DO UPDATE per batch: every updated
+            # row is whole (planned from the registered one), and `bulk_update`'s CASE per
+            # field and row is quadratic in the batch (65 s for 1,800 rows at a million).
+            Resident.objects.bulk_create(
+                updates,
+                batch_size=BATCH,
+                update_conflicts=True,
+                unique_fields=["pk"],
+                update_fields=UPDATED_FIELDS,
+            )
             # Re-check after writing: everything written lies where the importer may edit.
             written = [r.area_path for r in creates + updates]
             if any(not may_at(user, RecordAction.EDIT, path) for path in set(written)):
@@ -360,6 +380,32 @@ def _commit(user: Person, plan: Plan) -> Imported:
             _("Another import registered some of these people meanwhile; nothing was imported.")
         ) from None
     return Imported(len(creates), len(updates), len(new), len(households))
+
+
+def _insert(model: type[Model], records: list, *, ids: bool = False) -> None:
+    """New rows, written as they are: on PostgreSQL one COPY (for 100,000 rows, no SQL text to
+    build, send and parse), elsewhere `bulk_create`. With `ids`, the rows get their ids first,
+    drawn from the table's sequence in one query, for the rows that refer to them."""
+    if connection.vendor != "postgresql" or not records:
+        model._default_manager.bulk_create(records, batch_size=BATCH)
+        return
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if ids or not f.primary_key]
+    with connection.cursor() as cursor:
+        if ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(records)],
+            )
+            for record, (pk,) in zip(records, cursor.fetchall(), strict=True):
+                record.pk = pk
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for record in records:
+                copy.write_row(
+                    [f.get_db_prep_save(f.pre_save(record, True), connection) for f in fields]
+                )
 
 
 def _households(plan: Plan) -> dict[tuple[int, str, str], Household]:
@@ -376,7 +422,7 @@ def _households(plan: Plan) -> dict[tuple[int, str, str], Household]:
         for (pk, unit, room), building in wanted.items()
         if (pk, unit, room) not in found
     ]
-    Household.objects.bulk_create(missing, batch_size=BATCH)
+    _insert(Household, missing, ids=True)  # the residents below refer to them
     for household in missing:
         found[(household.building_id, household.unit, household.room)] = household
     return found

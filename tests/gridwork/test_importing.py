@@ -174,3 +174,50 @@ def test_waiting_import_files_are_purged(settings, tmp_path):
     assert purge_stale_imports() == 0  # not old yet
     assert purge_stale_imports(older_than=dt.timedelta(seconds=-1)) == 1
     assert purge_import_files.apply().get() == 0  # idempotent: nothing left
+
+
+def test_a_large_file_is_written_whole_in_batches_and_updates_keep_what_they_should(city, people):
+    """More rows than one batch (the creates go by COPY on PostgreSQL, the updates by one
+    upsert per batch): every resident placed, housed and hashed; an updated resident keeps
+    their id number, hash and registration date and gets the new phone."""
+    registry = make_registry(city)
+    registered = Resident.objects.get(pk=registry.resident_a.pk)
+    n = 2_600
+    rows = [
+        row(
+            name=f"居民{i}",
+            id_number=idn(i % 1000, year=1950 + i // 1000),
+            birth_date=f"{1950 + i // 1000}-05-06",
+            phone=f"139{i:08d}",
+            address="东街1号",
+            unit=str(1 + i % 2),
+            room=f"{1 + i % 30:02d}01",
+            tags="独居老人" if i % 10 == 0 else "",
+        )
+        for i in range(n)
+    ]
+    rows.append(row(name="王秀英", id_number=ID_A, address="东街1号", phone="13900002222"))
+    plan = run(people.officer_a, as_csv(rows), "big.csv")
+    assert plan.errors == [] and (plan.creates, plan.updates) == (n, 1)
+    done = commit_import(people.officer_a, plan)
+    assert (done.created, done.updated, done.buildings) == (n, 1, 0)
+
+    created = Resident.objects.exclude(pk__in=[registry.resident_a.pk, registry.resident_b.pk])
+    assert created.count() == n
+    assert created.filter(grid=city.grid_a, area_path=city.grid_a.path).count() == n
+    assert created.filter(household__isnull=True).count() == 0
+    one = created.get(id_hash=id_hash(idn(7, year=1950)))
+    assert (one.name, one.phone) == ("居民7", "13900000007")
+    assert one.birth_date == datetime.date(1950, 5, 6)
+    assert one.household.room == "0801" and one.household.unit == "2"
+    assert created.filter(tags=["elderly_alone"]).count() == n // 10
+    # 30 (unit, room) pairs in the file, the registered one (1, 101), and the updated
+    # resident's row without unit or room.
+    assert Household.objects.filter(building=registry.building_a).count() == 30 + 2
+
+    updated = Resident.objects.get(pk=registry.resident_a.pk)
+    assert updated.phone == "13900002222"
+    assert (updated.id_number, updated.id_hash) == (ID_A, id_hash(ID_A))
+    assert updated.created_at == registered.created_at
+    assert updated.updated_at > registered.updated_at
+    assert updated.tags == ["elderly_alone"]  # blank in the file: kept

@@ -1,0 +1,380 @@
+"""A day of patrol points at city scale (issue 14): 20,000 grid officers, a point a minute for
+four hours (4.8 million points), sent as phones send them — batches POSTed to the patrol API
+(`/api/v1/gridwork/patrols/<id>/points/`, token auth) through the production server — while
+filing over HTTP is measured beside it.
+
+    python -m bench.patrol_ingest [--officers 20000] [--window-s 120] [--paced-batch 10]
+                                  [--rest-batch 240] [--clients 8]
+
+1. Every grid officer's patrol is started four hours ago (written in bulk: the day's start is
+   not what is measured), each with its walk around its grid.
+2. Filing alone (REST API POST, one client): the baseline.
+3. The real-time rate: a day of points arrives at 4,800,000 / 4 h = 333 points/s. Phones
+   sending every `paced-batch` minutes make 20,000 / paced-batch requests a minute; that rate
+   is held for `window-s` seconds while one client files; filing p50/p95 during it.
+4. The rest of the day as fast as the server takes it (`clients` concurrent clients, batches
+   of up to `rest-batch` points: phones that were offline), with filing measured beside it:
+   points/s and how long the whole day takes to ingest.
+At the end every officer's patrol holds its 240 points (checked), i.e. the day is stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+POINTS_URL = "/api/v1/gridwork/patrols/{}/points/"
+MINUTES = 240  # four hours, a point a minute
+IN_FLIGHT = 64  # batches sent and not yet answered, at most, in the paced window
+
+
+def start_patrols(n: int, started: datetime) -> list[tuple]:
+    """An active patrol for each of `n` grid officers, started at `started`, written in bulk;
+    (patrol id, officer id, token, grid centre lon, lat, a tenth of the grid's side, the
+    grid's bounding box)."""
+    from django.db import transaction
+    from rest_framework.authtoken.models import Token
+
+    from bench.registry import grids
+    from governance.models import Assignment
+    from gridwork.models import Patrol, PatrolStatus
+
+    by_grid = {g.id: g for g in grids()}
+    officers = list(
+        Assignment.objects.filter(role="officer")
+        .order_by("area_id")
+        .values_list("user_id", "area_id")
+    )[:n]
+    user_ids = [user for user, _area in officers]
+    with transaction.atomic():
+        Patrol.objects.filter(officer_id__in=user_ids, status=PatrolStatus.ACTIVE).update(
+            status=PatrolStatus.ENDED, ended_at=started
+        )
+        have = set(Token.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+        Token.objects.bulk_create(
+            [Token(user_id=u, key=Token.generate_key()) for u in user_ids if u not in have],
+            batch_size=5000,
+        )
+        patrols = Patrol.objects.bulk_create(
+            [
+                Patrol(
+                    officer_id=user,
+                    grid_id=area,
+                    area_path=by_grid[area].path,
+                    started_at=started,
+                    grid_seconds={str(area): 0},
+                )
+                for user, area in officers
+            ],
+            batch_size=5000,
+        )
+        Through = Patrol.grids.through
+        Through.objects.bulk_create(
+            [Through(patrol_id=p.pk, area_id=p.grid_id) for p in patrols], batch_size=5000
+        )
+    tokens = dict(Token.objects.filter(user_id__in=user_ids).values_list("user_id", "key"))
+    return [
+        (
+            p.pk,
+            p.officer_id,
+            tokens[p.officer_id],
+            by_grid[p.grid_id].lon,
+            by_grid[p.grid_id].lat,
+            by_grid[p.grid_id].span,
+            by_grid[p.grid_id].bounds,
+        )
+        for p in patrols
+    ]
+
+
+def walk(officer: tuple, started: datetime, first: int, last: int) -> list[dict[str, Any]]:
+    """Minutes `first`..`last` (1-based) of the officer's walk: a slow loop around a point
+    inside the grid (≈ 5 m a minute, kept in the grid's box), epoch-millisecond times, 10 m
+    accuracy."""
+    _patrol, user, _token, lon, lat, span, (x0, y0, x1, y1) = officer
+    phase = (user % 97) / 97 * 2 * math.pi
+    start_ms = int(started.timestamp() * 1000)
+    return [
+        {
+            "t": start_ms + k * 60_000,
+            "lon": round(min(x1, max(x0, lon + 2 * span * math.sin(k / 20 + phase))), 6),
+            "lat": round(min(y1, max(y0, lat + 2 * span * math.cos(k / 27 + phase))), 6),
+            "acc": 10,
+        }
+        for k in range(first, last + 1)
+    ]
+
+
+def filing_body(rng: random.Random, bounds: tuple, category: str) -> dict[str, Any]:
+    return {
+        "category": category,
+        "description": "井盖缺失 — patrol bench",
+        "lon": rng.uniform(bounds[0], bounds[2]),
+        "lat": rng.uniform(bounds[1], bounds[3]),
+    }
+
+
+def filing_setup() -> tuple[list[str], tuple, str]:
+    from bench.http import api_token
+    from citizens.models import User
+    from governance.models import Area, Category, Level
+
+    city = Area.objects.get(level=Level.CITY)
+    citizens = list(User.objects.filter(username__startswith="citizen-").order_by("pk")[:300])
+    tokens = [api_token(c) for c in citizens]
+    category = Category.objects.order_by("pk").first().code
+    return tokens, (city.min_lon, city.min_lat, city.max_lon, city.max_lat), category
+
+
+async def _filer(client, stop: asyncio.Event, samples: list, setup, limit: int | None = None):
+    """One client filing back to back until `stop` (or `limit` filings)."""
+    tokens, bounds, category = setup
+    rng = random.Random(len(samples) + 7)
+    i = 0
+    while not stop.is_set() and (limit is None or i < limit):
+        tick = time.perf_counter()
+        response = await client.post(
+            "/api/v1/cases/",
+            json=filing_body(rng, bounds, category),
+            headers={"Authorization": f"Token {tokens[(i * 7) % len(tokens)]}"},
+        )
+        samples.append(time.perf_counter() - tick)
+        if response.status_code != 201:
+            raise RuntimeError(f"filing answered {response.status_code}: {response.text[:200]}")
+        i += 1
+
+
+async def _send(client, officer, points, batch: str, result: dict) -> None:
+    import httpx
+
+    tick = time.perf_counter()
+    try:
+        response = await client.post(
+            POINTS_URL.format(officer[0]),
+            json={"batch": batch, "points": points},
+            headers={"Authorization": f"Token {officer[2]}"},
+        )
+    except httpx.TransportError as error:  # counted, never a latency
+        result["failures"].append(
+            f"{type(error).__name__} after {time.perf_counter() - tick:.1f} s"
+        )
+        return
+    result["latency"].append(time.perf_counter() - tick)
+    if response.status_code != 200:
+        result["failures"].append(f"{response.status_code} {response.text[:200]}")
+        return
+    answer = response.json()
+    result["accepted"] += answer.get("accepted", answer.get("count", len(points)))
+    result["refused"] += len(answer.get("refused", []))
+
+
+def _new_result() -> dict[str, Any]:
+    return {"latency": [], "failures": [], "accepted": 0, "refused": 0}
+
+
+def _figures(result: dict, wall: float, points: int, filing: list) -> dict[str, Any]:
+    from bench.stats import summary
+
+    return {
+        "batches": summary(result["latency"], wall=wall),
+        "points_sent": points,
+        "points_accepted": result["accepted"],
+        "points_refused": result["refused"],
+        "points_per_s": points / wall if wall else None,
+        "failures": len(result["failures"]),
+        "failure_example": result["failures"][:1],
+        "seconds": wall,
+        "filing_during": summary(filing, wall=wall),
+    }
+
+
+async def paced(
+    base: str, jobs: list, rate: float, seconds: float, setup
+) -> tuple[dict[str, Any], int]:
+    """Send `jobs` (officer, points, batch) at `rate` requests a second for `seconds` while one
+    client files."""
+    import httpx
+
+    result = _new_result()
+    filing: list[float] = []
+    stop = asyncio.Event()
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=2)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+        filer = asyncio.create_task(_filer(client, stop, filing, setup))
+        started = time.perf_counter()
+        pending = set()
+        sent = 0
+        points = 0
+        for i, (officer, batch_points, batch) in enumerate(jobs):
+            due = started + i / rate
+            if due - started > seconds or time.perf_counter() - started > seconds:
+                break  # the window is over (and a server that fell behind is not waited for)
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            pending.add(asyncio.create_task(_send(client, officer, batch_points, batch, result)))
+            sent += 1
+            points += len(batch_points)
+            if len(pending) >= IN_FLIGHT:  # phones waiting for an answer: at most this many
+                _done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        if pending:
+            await asyncio.wait(pending)
+        wall = time.perf_counter() - started
+        stop.set()
+        await filer
+    figures = _figures(result, wall, points, filing)
+    figures["rate_asked_per_s"] = rate
+    figures["requests"] = sent
+    return figures, sent
+
+
+async def flat_out(
+    base: str,
+    jobs: list,
+    day_started: datetime,
+    clients: int,
+    setup,
+    seconds: float | None = None,
+) -> dict[str, Any]:
+    """Send the jobs — (officer, (first minute, last minute), batch id) — with `clients`
+    concurrent clients while one client files: all of them, or those sent within `seconds`."""
+    import httpx
+
+    result = _new_result()
+    filing: list[float] = []
+    stop = asyncio.Event()
+    queue = iter(jobs)
+    points = [0]
+    limits = httpx.Limits(
+        max_connections=clients + 2, max_keepalive_connections=clients + 2, keepalive_expiry=2
+    )
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+
+        async def worker() -> None:
+            for officer, (first, last), batch in queue:
+                if seconds is not None and time.perf_counter() - started > seconds:
+                    return
+                batch_points = walk(officer, day_started, first, last)
+                points[0] += len(batch_points)
+                await _send(client, officer, batch_points, batch, result)
+
+        filer = asyncio.create_task(_filer(client, stop, filing, setup))
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        wall = time.perf_counter() - started
+        stop.set()
+        await filer
+    figures = _figures(result, wall, points[0], filing)
+    figures["clients"] = clients
+    figures["batches_left_unsent"] = sum(1 for _ in queue)
+    return figures
+
+
+async def quiet_filing(base: str, setup, n: int) -> dict[str, Any]:
+    import httpx
+
+    from bench.stats import summary
+
+    samples: list[float] = []
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        await _filer(client, asyncio.Event(), [], setup, limit=5)  # warm up
+        tick = time.perf_counter()
+        await _filer(client, asyncio.Event(), samples, setup, limit=n)
+        wall = time.perf_counter() - tick
+    return summary(samples, wall=wall)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.patrol_ingest", description=__doc__)
+    parser.add_argument("--officers", type=int, default=20_000)
+    parser.add_argument("--window-s", type=float, default=120.0)
+    parser.add_argument("--paced-batch", type=int, default=10, help="points per paced batch")
+    parser.add_argument("--rest-batch", type=int, default=60, help="points per batch after")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--flat-out-s", type=float, default=None, help="stop the flat-out phase after this"
+    )
+    parser.add_argument("--filings", type=int, default=150, help="quiet filings (baseline)")
+    parser.add_argument("--output", default="var/bench/patrol_ingest.json")
+    args = parser.parse_args(argv)
+    from bench.scale import REGISTRY_SECRET_KEY
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("SECRET_KEY", REGISTRY_SECRET_KEY)
+    import django
+
+    django.setup()
+    from django.test.utils import override_settings
+
+    from bench.http import run_async, server, server_environment
+    from bench.stats import load_average
+    from bench.worker import celery_worker
+    from gridwork.models import Patrol, PatrolSegment
+
+    result: dict[str, Any] = {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "load_average_before": load_average(),
+        "officers": args.officers,
+        "points_per_officer": MINUTES,
+    }
+    started = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=MINUTES + 10)
+    tick = time.perf_counter()
+    officers = start_patrols(args.officers, started)
+    result["patrols_started_s"] = time.perf_counter() - tick
+    setup = filing_setup()
+    # The paced window: the first `paced-batch` minutes of each officer, in turn.
+    rate = len(officers) / args.paced_batch / 60  # requests a second at the day's real rate
+    paced_jobs = [(o, walk(o, started, 1, args.paced_batch), f"paced-{o[0]}") for o in officers]
+    with (
+        override_settings(ALLOWED_HOSTS=["*"]),
+        celery_worker(server_environment(0, 1)),
+        server(workers=2, start_timeout=300) as (base, _),
+    ):
+        result["filing_quiet"] = run_async(lambda: quiet_filing(base, setup, args.filings))
+        result["load_average_quiet"] = load_average()
+        paced_figures, sent = run_async(lambda: paced(base, paced_jobs, rate, args.window_s, setup))
+        result["real_time_rate"] = paced_figures
+        result["load_average_paced"] = load_average()
+        done_first = {job[0][0] for job in paced_jobs[:sent]}
+        rest_jobs = []
+        for o in officers:
+            first = args.paced_batch + 1 if o[0] in done_first else 1
+            for start in range(first, MINUTES + 1, args.rest_batch):
+                end = min(MINUTES, start + args.rest_batch - 1)
+                rest_jobs.append((o, (start, end), f"rest-{o[0]}-{start}"))
+        # By time of the day: an officer's batches arrive in order, far apart.
+        rest_jobs.sort(key=lambda job: int(job[2].rsplit("-", 1)[1]))
+        result["flat_out"] = run_async(
+            lambda: flat_out(base, rest_jobs, started, args.clients, setup, args.flat_out_s)
+        )
+        result["load_average_flat_out"] = load_average()
+    ids = [o[0] for o in officers]
+    stored = Patrol.objects.filter(pk__in=ids)
+    result["stored"] = {
+        "patrols": stored.count(),
+        "points": sum(stored.values_list("point_count", flat=True)),
+        "segments": PatrolSegment.objects.filter(patrol_id__in=ids).count(),
+        "patrols_with_all_points": stored.filter(point_count=MINUTES).count(),
+    }
+    flat = result["flat_out"]
+    whole = flat["points_per_s"] or 0
+    result["whole_day_at_flat_out_rate_s"] = args.officers * MINUTES / whole if whole else None
+    result["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    text = json.dumps(result, indent=2, default=str)
+    os.makedirs(os.path.dirname(args.output) or ".", exist_ok=True)
+    with open(args.output, "w") as handle:
+        handle.write(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

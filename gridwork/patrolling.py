@@ -58,6 +58,10 @@ DEFAULTS: dict[str, float] = {
     "MAX_BATCH": 2000,  # points in one batch
     "CLOCK_SKEW_S": 120,  # a phone's clock may run this far ahead of the server's
     "MAX_PHOTOS": 6,
+    # The phone sends its kept points when this many wait, or when the oldest has waited this
+    # long (a request every few minutes per officer on patrol, not one per point).
+    "SEND_POINTS": 10,
+    "SEND_AFTER_S": 300,
 }
 
 EARTH_RADIUS_M = 6_371_008.8

@@ -63,6 +63,8 @@ def patrol(request: HttpRequest) -> HttpResponse:
         "distance_m": 20,
         "radius_m": patrolling.setting("CHECK_IN_RADIUS_M"),
         "max_accuracy_m": patrolling.setting("MAX_ACCURACY_M"),
+        "send_points": patrolling.setting("SEND_POINTS"),
+        "send_after_s": patrolling.setting("SEND_AFTER_S"),
     }
     return render(
         request,

@@ -127,6 +127,22 @@
   function patrolUrl(tail) { return config.start_url + patrol.id + "/" + tail; }
 
   // -- sending the kept points ------------------------------------------------------------------
+  // While walking, points go in batches (`send_points` of them, or whatever has waited
+  // `send_after_s`): at a point every half minute that is a request every few minutes per
+  // officer, not one per point, which is what a city's thousands of officers on patrol cost.
+  // The patrol's first point goes at once (its leaders see the officer is out); coming back
+  // online, ending, and opening the page send everything.
+  function due() {
+    var q = queue();
+    if (!q.length) return false;
+    return !serverTrack.length || q.length >= config.send_points ||
+      Date.now() - q[0].t >= config.send_after_s * 1000;
+  }
+  function flushIfDue() {
+    if (load("inflight", null) || due()) return flush();
+    figures();
+    return Promise.resolve();
+  }
   function flush() {
     if (!patrol || sending || !navigator.onLine) { figures(); return Promise.resolve(); }
     var inflight = load("inflight", null);
@@ -193,7 +209,7 @@
       store("queue", q);
       store("last", point);
       draw(false);
-      flush();
+      flushIfDue();
     } else {
       draw(false);
     }
@@ -361,7 +377,7 @@
   // -- start-up -----------------------------------------------------------------------------
   window.addEventListener("online", function () { figures(); flush(); });
   window.addEventListener("offline", function () { figures(); });
-  setInterval(flush, 15000);
+  setInterval(flushIfDue, 15000);
   document.addEventListener("DOMContentLoaded", function () {
     if (patrol) {
       figures(patrol.point_count, patrol.distance_m);

@@ -28,8 +28,9 @@ def text_of(page, selector: str) -> str:
 
 
 def test_an_officer_patrols_through_a_gap_checks_in_and_reports(
-    browse, shot, city, people, photo_file
+    browse, shot, city, people, photo_file, settings
 ):
+    settings.GRIDWORK_PATROL = {"SEND_POINTS": 2}  # batches of two while walking
     place = key_place(city)
     page = browse(
         people.officer_a,
@@ -44,10 +45,14 @@ def test_an_officer_patrols_through_a_gap_checks_in_and_reports(
     expect(page.locator("#patrol-status")).to_have_text("On patrol.")
     expect(page.locator("#patrol-sent")).to_have_text("1")
 
-    # Walking, online: each position is sent as it is kept.
-    for i in (1, 2):
-        context.set_geolocation(here(i))
-        expect(page.locator("#patrol-sent")).to_have_text(str(i + 1))
+    # Walking, online: the first point went at once (the leaders see the officer is out), the
+    # next ones wait on the phone until a batch of two is full.
+    context.set_geolocation(here(1))
+    expect(page.locator("#patrol-waiting")).to_have_text("1")
+    assert text_of(page, "#patrol-sent") == "1"
+    context.set_geolocation(here(2))
+    expect(page.locator("#patrol-sent")).to_have_text("3")
+    expect(page.locator("#patrol-waiting")).to_have_text("0")
 
     # A gap in coverage: the points are kept on the phone.
     context.set_offline(True)

@@ -135,6 +135,7 @@ TEMPLATES = [
                 "evaluation.web.context.cockpit_navigation",
                 "emergency.web.context.navigation",
                 "gridwork.web.context.registry_navigation",
+                "sensing.web.context.sensing_navigation",
             ],
         },
     },

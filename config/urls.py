@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("evaluation.web.cockpit_urls")),
     path("", include("emergency.urls")),
     path("", include("gridwork.urls")),
+    path("", include("sensing.pages_urls")),
 ]
 
 # Nothing under MEDIA_URL is served, in development or production: every stored file is opened

@@ -21,12 +21,15 @@ from emergency import realtime as emergency_realtime  # noqa: E402
 from governance import scheduler  # noqa: E402
 from governance.realtime.auth import SessionOrTokenAuth  # noqa: E402
 from governance.realtime.routing import routes  # noqa: E402
+from sensing import live as sensing_live  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": URLRouter(
-            routes(SessionOrTokenAuth) + emergency_realtime.routes(SessionOrTokenAuth)
+            routes(SessionOrTokenAuth)
+            + emergency_realtime.routes(SessionOrTokenAuth)
+            + sensing_live.routes(SessionOrTokenAuth)
         ),
     }
 )

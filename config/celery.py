@@ -56,4 +56,8 @@ app.conf.beat_schedule = {
         "task": "gridwork.tasks.purge_import_files",
         "schedule": crontab(minute=40),
     },
+    "sensing-partitions": {
+        "task": "sensing.tasks.maintain_partitions",
+        "schedule": crontab(minute=5),
+    },
 }

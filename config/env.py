@@ -169,6 +169,21 @@ def env_redis_url(name: str, *, environ: Mapping[str, str] | None = None) -> str
     return value
 
 
+def env_mqtt_url(name: str, *, environ: Mapping[str, str] | None = None) -> str | None:
+    """An MQTT broker: mqtt://[user:password@]host[:port] (mqtts:// for TLS), or unset."""
+    value = _raw(name, environ)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in {"mqtt", "mqtts"} or not parts.hostname:
+        raise _fail(name, value, "expected mqtt://host:port")
+    try:
+        parts.port  # noqa: B018 - raises on a non-numeric port
+    except ValueError:
+        raise _fail(name, value, "the port is not a number") from None
+    return value
+
+
 def env_site_url(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> str:
     """The site's own address (scheme and host, an optional path prefix), for the links that
     leave the site in e-mails and SMS: no query, no fragment, no trailing slash."""

@@ -19,6 +19,7 @@ from config.env import (
     env_database,
     env_int,
     env_list,
+    env_mqtt_url,
     env_rate,
     env_redis_url,
     env_site_url,
@@ -237,6 +238,13 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Sensing (issue 15). The MQTT broker the subscriber (`manage.py run_mqtt_subscriber`) reads;
+# unset: no subscriber, readings come over HTTP only (the embedded default).
+MQTT_URL = env_mqtt_url("MQTT_URL")
+SENSING_RETENTION_DAYS = env_int("SENSING_RETENTION_DAYS", 400, minimum=2)
+# A reading stamped further ahead than this (seconds) is refused: a device's clock is wrong.
+SENSING_MAX_FUTURE_SECONDS = env_int("SENSING_MAX_FUTURE_SECONDS", 300, minimum=0)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # kombu's Redis transport, kept from dying when a channel closes after its connection

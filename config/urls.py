@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/evaluation/", include("evaluation.api.urls")),
     path("api/v1/emergency/", include("emergency.api.urls")),
     path("api/v1/gridwork/", include("gridwork.api.urls")),
+    path("api/v1/sensing/", include("sensing.api.urls")),
     path("", include("evaluation.urls")),
     path("api/v1/", include("governance.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -48,6 +49,8 @@ urlpatterns = [
     path("", include("evaluation.web.cockpit_urls")),
     path("", include("emergency.urls")),
     path("", include("gridwork.urls")),
+    path("", include("sensing.urls")),
+    path("", include("sensing.web.urls")),
     path("", include("sensing.pages_urls")),
 ]
 

@@ -22,7 +22,19 @@ from django.db.models import Q, QuerySet
 from governance.models import Area
 from governance.paths import at_or_beneath_any
 from governance.scope import scope_of
+from sensing.access import sees_sensing
 from sensing.models import Alarm
+
+__all__ = [
+    "AlarmAction",
+    "alarms_for",
+    "area_filter",
+    "areas_for",
+    "home_area",
+    "may_alarm",
+    "may_see_area",
+    "sees_sensing",
+]
 
 Person = AbstractUser | AnonymousUser
 
@@ -77,10 +89,3 @@ def areas_for(user: Person) -> QuerySet[Area]:
 def home_area(user: Person) -> Area | None:
     """The highest area the person sees: where their carbon page starts."""
     return areas_for(user).defer("boundary").order_by("level", "code").first()
-
-
-def sees_sensing(user: Person) -> bool:
-    """Whether the alarm and carbon pages are for this person at all (the navigation)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or bool(held_paths(user, AlarmAction.VIEW))

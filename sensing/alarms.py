@@ -15,7 +15,6 @@ alarm stays, without a case, and the failure is logged.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -28,10 +27,8 @@ from governance import clock, workflow
 from governance.errors import WorkflowError
 from governance.models import Case, Channel, Status, Urgency
 from governance.models.case import OPEN_STATUSES
+from sensing.changes import TRIP, Change
 from sensing.models import Alarm, Rule, Thing
-
-if TYPE_CHECKING:
-    from sensing.rules import Change
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +52,6 @@ def system_account() -> AbstractUser:
 
 
 def apply(change: Change) -> Alarm | None:
-    from sensing.rules import TRIP
-
     if change.what == TRIP:
         return trip(change)
     return clear(change)

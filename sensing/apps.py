@@ -8,12 +8,19 @@ class SensingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The rules judge every stored batch (the observers seam); their no-signal sweep and
-        # the daily carbon job run in the embedded scheduler as beat runs their tasks.
+        # The outbox handler of the live pushes, the Celery tasks (named in beat's schedule),
+        # the signals that keep each process's directory current; the rules judge every stored
+        # batch (the observers seam). The periodic jobs run in the embedded scheduler as beat
+        # runs their tasks.
         from governance import scheduler
-        from sensing import observers, rules, tasks  # noqa: F401
+        from sensing import admin_rules, live, observers, rules, signals, tasks  # noqa: F401
 
         observers.register(rules.evaluate)
+
+        def maintain_partitions() -> object:
+            from sensing.partitions import maintain
+
+            return maintain()
 
         def sweep_silent() -> object:
             return rules.sweep_silent()
@@ -31,5 +38,6 @@ class SensingConfig(AppConfig):
             carbon_ran[:] = [time.monotonic()]
             return carbon.roll_up_recent()
 
+        scheduler.register("sensing: observation partitions", maintain_partitions)
         scheduler.register("sensing: no-signal alarms", sweep_silent)
         scheduler.register("sensing: daily carbon", carbon_days)

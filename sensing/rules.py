@@ -23,26 +23,13 @@ from django.utils.dateparse import parse_datetime
 
 from governance import clock
 from sensing import alarms
+from sensing.changes import CLEAR, TRIP, Change
 from sensing.models import Datastream, Direction, Rule, RuleKind, RuleState
 from sensing.observers import Reading
 
 logger = logging.getLogger(__name__)
 
-TRIP = "trip"
-CLEAR = "clear"
 STATE_FIELDS = ["beyond", "since", "trips", "last_value", "last_time", "tripped"]
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """A rule's verdict on one reading: its alarm trips (raised or again) or clears."""
-
-    what: str  # TRIP or CLEAR
-    rule: Rule
-    datastream_id: int
-    thing_id: int
-    at: datetime
-    value: float | None
 
 
 def _past(rule: Rule, value: float, line: float) -> bool:

@@ -1,8 +1,17 @@
-"""Celery tasks of the rules and carbon: thin, idempotent (beat runs them)."""
+"""Sensing's periodic jobs (Celery beat, or the embedded scheduler): partitions ahead and old
+ones dropped; the no-signal alarms; the daily carbon rows. Thin and idempotent."""
 
 from __future__ import annotations
 
+from celery import shared_task
+
 from governance.tasks import durable_task
+from sensing import partitions
+
+
+@shared_task(name="sensing.tasks.maintain_partitions", ignore_result=True)
+def maintain_partitions() -> dict[str, int]:
+    return partitions.maintain()
 
 
 @durable_task(retry_backoff=30, max_retries=3)

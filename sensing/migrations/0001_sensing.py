@@ -180,8 +180,9 @@ class Migration(migrations.Migration):
                     },
                 ),
             ],
-            database_operations=[migrations.RunPython(create_observation_table, drop_observation_table)],
+            database_operations=[],
         ),
+        migrations.RunPython(create_observation_table, drop_observation_table),
         migrations.CreateModel(
             name='Rollup',
             fields=[

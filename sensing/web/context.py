@@ -1,11 +1,11 @@
-"""Template context for every page: whether the navigation offers the alarms and carbon."""
+"""Template context for every page: whether the navigation offers the sensing pages."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from sensing.alarm_access import sees_sensing
+from sensing.access import sees_sensing
 
 
 def sensing_navigation(request: HttpRequest) -> dict:

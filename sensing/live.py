@@ -1,0 +1,121 @@
+"""Live readings on the grid's sensing page: /ws/sensing/areas/<id>/.
+
+After a batch commits, the grids whose things got new readings are told so — one small message
+per grid ("these datastreams have new latest values", with the values) through the outbox, so
+a Redis outage loses nothing stored and delays only the push. A process sends at most one
+message per grid every `MIN_INTERVAL` seconds (the latest values win; the page also refreshes
+by itself), so ingest at thousands of readings a second does not become as many pushes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.urls import path
+
+from governance import events, outbox
+from governance.models import Area, OutboxMessage
+from governance.realtime import layer
+from governance.realtime.consumers import LiveConsumer, kept_person, person_now
+
+READINGS = "sensing.readings"
+PUSH_KIND = "sensing.push"
+MIN_INTERVAL = 2.0
+
+_last_sent: dict[int, float] = {}
+_lock = threading.Lock()
+
+
+def area_group(area_id: int) -> str:
+    return f"sensing.area.{area_id}"
+
+
+def readings_stored(rows: list[Any]) -> None:
+    """Queue the pushes for a stored batch (rows carry area_id, datastream_id, time, result)."""
+    if events.is_muted():
+        return
+    now = time.monotonic()
+    latest: dict[int, dict[int, Any]] = {}
+    for row in rows:
+        if row.area_id is None:
+            continue
+        held = latest.setdefault(row.area_id, {}).get(row.datastream_id)
+        if held is None or row.time >= held.time:
+            latest[row.area_id][row.datastream_id] = row
+    sends = []
+    with _lock:
+        for area_id, streams in latest.items():
+            if now - _last_sent.get(area_id, 0.0) < MIN_INTERVAL:
+                continue
+            _last_sent[area_id] = now
+            message = {
+                "kind": READINGS,
+                "area": area_id,
+                "readings": [
+                    [ds, r.result, r.time.isoformat()] for ds, r in sorted(streams.items())
+                ],
+            }
+            sends.append([[area_group(area_id)], message])
+    if sends:
+        outbox.add([OutboxMessage(kind=PUSH_KIND, payload={"sends": sends})])
+
+
+def forget() -> None:
+    with _lock:
+        _last_sent.clear()
+
+
+@outbox.handler(PUSH_KIND)
+def _deliver(messages: list[OutboxMessage]) -> set[int]:
+    went = set()
+    for message in messages:
+        if layer.send_unordered([(groups, m) for groups, m in message.payload["sends"]]):
+            went.add(message.pk)
+        else:
+            break  # the layer is down: the rest wait for the relay
+    return went
+
+
+def _may_watch(person: Any, area_id: int) -> bool:
+    """Whether `person` may see the things of the area (the one scoped-access path)."""
+    from sensing.access import SensingAction, thing_filter
+
+    if person is None:
+        return False
+    return (
+        Area.objects.filter(pk=area_id)
+        .filter(thing_filter(person, SensingAction.VIEW, field="path"))
+        .exists()
+    )
+
+
+class AreaReadingsConsumer(LiveConsumer):
+    """The latest readings of one grid's things, for staff who may see that grid."""
+
+    async def subscriptions(self) -> list[str] | None:
+        self.area_id = int(self.scope["url_route"]["kwargs"]["area_id"])
+        self.person = kept_person(self.user)
+        if not await database_sync_to_async(_may_watch)(self.user, self.area_id):
+            return None
+        self.checked_at = time.monotonic()
+        return [area_group(self.area_id)]
+
+    async def event_push(self, message: dict[str, Any]) -> None:
+        payload = message["payload"]
+        if payload.get("kind") != READINGS or payload.get("area") != self.area_id:
+            return
+        if time.monotonic() - self.checked_at > 60:  # permissions may change
+            person = await database_sync_to_async(person_now)(self.person)
+            if not await database_sync_to_async(_may_watch)(person, self.area_id):
+                await self.close()
+                return
+            self.checked_at = time.monotonic()
+        await self.send_json(payload)
+
+
+def routes(wrap: Callable[[Any], Any] = lambda app: app) -> list:
+    return [path("ws/sensing/areas/<int:area_id>/", wrap(AreaReadingsConsumer.as_asgi()))]

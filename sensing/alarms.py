@@ -162,6 +162,7 @@ def _open_case(alarm: Alarm, thing: Thing, change: Change) -> None:
                 address=location.name if location else "",
                 channel=Channel.SENSOR,
                 urgency=urgency,
+                answers=change.rule.answers or None,
                 locate=location is not None,
             )
     except WorkflowError:

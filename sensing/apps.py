@@ -13,7 +13,15 @@ class SensingConfig(AppConfig):
         # batch (the observers seam). The periodic jobs run in the embedded scheduler as beat
         # runs their tasks.
         from governance import scheduler
-        from sensing import admin_rules, live, observers, rules, signals, tasks  # noqa: F401
+        from sensing import (  # noqa: F401
+            admin_rules,
+            live,
+            observers,
+            rules,
+            signals,
+            subscriptions,
+            tasks,
+        )
 
         observers.register(rules.evaluate)
 

@@ -103,6 +103,14 @@ class Rule(models.Model):
         choices=[("general", _("general")), ("urgent", _("urgent"))],
         default="general",
     )
+    answers = models.JSONField(
+        _("answers to the category's questions"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'What the case tells the category\'s required questions, e.g. {"damage": ["loose"]}.'
+        ),
+    )
     opens_case = models.BooleanField(_("an alarm opens a case"), default=True)
     resolve_on_clear = models.BooleanField(
         _("clearing resolves the case"),

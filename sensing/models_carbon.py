@@ -117,7 +117,9 @@ class MeterDay(models.Model):
     co2e_kg = models.FloatField(default=0.0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["meter", "day"], name="sensing_meterday")]
+        constraints = [
+            models.UniqueConstraint(fields=["meter", "day"], name="sensing_meterday_once")
+        ]
         indexes = [models.Index(fields=["day", "-co2e_kg"], name="sensing_meterday_top")]
 
     def __str__(self) -> str:
@@ -135,7 +137,7 @@ class CarbonDay(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["area", "day", "kind"], name="sensing_carbonday")
+            models.UniqueConstraint(fields=["area", "day", "kind"], name="sensing_carbonday_once")
         ]
         indexes = [models.Index(fields=["day", "area"], name="sensing_carbonday_day")]
 

@@ -1,4 +1,5 @@
-"""`python -m bench run --scale small|medium|full [--fraction 0.1,1.0] [--peer CHECKOUT]`."""
+"""`python -m bench run --scale small|medium|full [--fraction 0.1,1.0] [--peer CHECKOUT]`;
+`python -m bench sensors …` (the sensing simulator, bench/sensors.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sensors"]:  # the sensing simulator and benchmark (bench/sensors.py)
+        from bench import sensors
+
+        return sensors.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="build the city and measure every figure")

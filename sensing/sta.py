@@ -21,8 +21,11 @@ import re
 from datetime import datetime
 from typing import Any
 
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -54,6 +57,13 @@ def _device(request: HttpRequest) -> int | None:
     return directory.device_for_token(token)
 
 
+def _has_token(request: HttpRequest) -> bool:
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    return bool(
+        (scheme.lower() == "bearer" and token.strip()) or request.headers.get("X-Device-Token")
+    )
+
+
 def _reader(request: HttpRequest) -> Any:
     """The staff person reading: the session's, or an API token's (`Token <key>`)."""
     header = request.headers.get("Authorization", "")
@@ -73,13 +83,40 @@ def _json(request: HttpRequest) -> Any:
 # --- writing ------------------------------------------------------------------------------
 
 
+def _in_pool(function, *args: Any, **kwargs: Any) -> Any:
+    """Run `function` in a thread of the pool with a database connection of its own, given
+    back after: ingest requests of one server process store concurrently (a sync view would
+    wait its turn on the process's one thread for sync code while another waits on the
+    database)."""
+    close_old_connections()
+    try:
+        return function(*args, **kwargs)
+    finally:
+        close_old_connections()
+
+
+async def _store(readings: list[RawReading], token_header: HttpRequest) -> Any:
+    def work() -> Any:
+        device_id = _device(token_header)
+        if device_id is None:
+            return None
+        return store_readings(readings, device_id=device_id)
+
+    # Tests keep it on the test's own thread: its transaction is the only one that sees the
+    # rows the test made (SENSING_INGEST_CONCURRENT = False in tests/settings.py).
+    concurrent = getattr(settings, "SENSING_INGEST_CONCURRENT", True)
+    if not concurrent:
+        return await sync_to_async(work)()
+    return await sync_to_async(_in_pool, thread_sensitive=False)(work)
+
+
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
-def datastream_observations(request: HttpRequest, pk: int) -> HttpResponse:
+async def datastream_observations(request: HttpRequest, pk: str) -> HttpResponse:
     if request.method == "GET":
-        return _observations_list(request, datastream_id=pk)
-    device_id = _device(request)
-    if device_id is None:
+        return await sync_to_async(_observations_list)(request, datastream_id=int(pk))
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    if not _has_token(request):
         return _error(401, _("A device token is required (Authorization: Bearer <token>)."))
     try:
         body = _json(request)
@@ -88,7 +125,9 @@ def datastream_observations(request: HttpRequest, pk: int) -> HttpResponse:
     if not isinstance(body, dict):
         return _error(400, _("Expected one Observation as a JSON object."))
     raw = RawReading(pk, body.get("result"), body.get("phenomenonTime"), body.get("resultTime"))
-    outcome = store_readings([raw], device_id=device_id)
+    outcome = await _store([raw], request)
+    if outcome is None:
+        return _error(401, _("A device token is required (Authorization: Bearer <token>)."))
     item = outcome.items[0]
     if isinstance(item, int):
         entity = {
@@ -109,17 +148,19 @@ def datastream_observations(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @csrf_exempt
-@require_http_methods(["POST"])
-def create_observations(request: HttpRequest) -> HttpResponse:
-    device_id = _device(request)
-    if device_id is None:
+async def create_observations(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not _has_token(request):
         return _error(401, _("A device token is required (Authorization: Bearer <token>)."))
     try:
         body = _json(request)
         readings = _data_arrays(body)
     except ValueError as error:
         return _error(400, str(error))
-    outcome = store_readings(readings, device_id=device_id)
+    outcome = await _store(readings, request)
+    if outcome is None:
+        return _error(401, _("A device token is required (Authorization: Bearer <token>)."))
     answer = [
         f"{ROOT}/Observations({item})"
         if isinstance(item, int)

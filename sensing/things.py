@@ -29,8 +29,10 @@ def thing_save(*, by: Any, thing: Thing) -> Thing:
         if before is not None and not may_place(by, _path(before)):
             raise NotPermitted(_("You may not change this thing."))
     with transaction.atomic():
-        if thing.location_id and not thing.location.pk:
-            thing.location.save()
+        location = thing.location
+        if location is not None and location.pk is None:
+            location.save()
+            thing.location = location
         place_thing(thing)
         if not may_place(by, _path(thing)):
             raise NotPermitted(_("You may not place a thing in this grid."))

@@ -13,3 +13,6 @@ if os.environ.get("DATABASE_URL") or os.environ.get("REDIS_URL"):
     os.environ.setdefault("ALLOW_DEBUG_WITH_SERVICES", "true")
 
 from config.settings import *  # noqa: F403
+
+# Ingest stores on the test's own thread (and transaction), not in a pool thread of its own.
+SENSING_INGEST_CONCURRENT = False

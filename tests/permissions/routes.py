@@ -51,6 +51,8 @@ KINDS = [
     ("gridwork.web", "page"),
     ("gridwork.api", "api"),
     ("sensing.web", "page"),
+    ("sensing.api", "api"),
+    ("sensing.sta", "api"),
 ]
 
 # The resources' pages that name a resource: filled with the planted shelter.
@@ -83,6 +85,7 @@ CASE_PARAMS = {"tracking_id", "id", "request_id", "path", "case_id"}
 # Registry record ids (`gridwork`): probed here as not found; the registry's own persona suite
 # (tests/gridwork/test_permission_suite.py) plants records and covers every registry route.
 REGISTRY_PARAMS = {"building_id", "resident_id", "pk"}
+SENSING_PARAMS = {"area_id", "datastream_id", "pk", "thing_pk"}
 # Admin models whose rows belong to a planted case.
 CASE_MODELS = {
     "governance.case",
@@ -242,6 +245,10 @@ def _filler(route: Route, name: str) -> Callable[..., str] | None:
     if route.name and route.name.startswith("gridwork") and name in REGISTRY_PARAMS:
         # The planted scenario has no registry records (tests/gridwork/test_permission_suite
         # plants its own): any id is simply not found, whoever asks.
+        return lambda pl, v, f, pe, c: "1"
+    if (route.name or "").startswith("sensing") and name in SENSING_PARAMS:
+        # Sensing holds no personal data; its own persona suite (tests/sensing/
+        # test_permission_suite.py) plants things and covers every sensing route.
         return lambda pl, v, f, pe, c: "1"
     api_name = (route.name or "").partition("emergency-api:")
     planted_row = api_name[2].split("-")[0] if api_name[1] and not api_name[0] else ""

@@ -16,7 +16,7 @@ from tests.sensing.fleet import make_fleet
 
 
 @pytest.fixture
-def fleet(city):
+def fleet(city, english):
     return make_fleet(city)
 
 
@@ -31,6 +31,7 @@ def post(client, path, body, token):
         data=json.dumps(body),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
 
@@ -65,6 +66,7 @@ def test_bulk_create_observations_answers_per_row(client, fleet):
         data=json.dumps(body),  # NaN written as JSON's NaN literal, which a device may send
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {fleet.cover_token}",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 201
     answer = response.json()

@@ -1,0 +1,47 @@
+"""Store the readings published over MQTT (`MQTT_URL`): run supervised, like the Celery worker
+(deploy/grid-sensing-mqtt.service)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from sensing.mqtt import Subscriber
+
+
+class Command(BaseCommand):
+    help = "Subscribe to v1.1/Datastreams(<id>)/Observations on MQTT_URL and store the readings."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--flush-seconds", type=float, default=0.5)
+        parser.add_argument("--client-id", default=None)
+
+    def handle(self, *args, **options) -> None:
+        if not settings.MQTT_URL:
+            raise CommandError("MQTT_URL is not set: there is no broker to subscribe to.")
+        subscriber = Subscriber(
+            settings.MQTT_URL,
+            client_id=options["client_id"],
+            batch_size=options["batch_size"],
+            flush_seconds=options["flush_seconds"],
+        )
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        subscriber.start()
+        self.stdout.write(
+            f"Subscribed to {settings.MQTT_URL} (v1.1/Datastreams(<id>)/Observations)"
+        )
+        try:
+            subscriber.run(until=stop)
+        finally:
+            subscriber.stop()
+            s = subscriber.stats
+            self.stdout.write(
+                f"Stored {s.accepted}, duplicates {s.duplicates}, refused {s.refused}, "
+                f"unauthenticated {s.unauthenticated}, malformed {s.malformed}."
+            )

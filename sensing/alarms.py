@@ -41,13 +41,17 @@ NOTE_EVERY = 10
 
 def system_account() -> AbstractUser:
     """The platform's own account that files sensors' cases (no password, never signs in)."""
-    user, created = get_user_model().objects.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={"is_active": False, "first_name": "物联感知"},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
+    users = get_user_model().objects
+    user = users.filter(username=SYSTEM_USERNAME).first()
+    if user is not None:
+        return user
+    try:
+        with transaction.atomic():  # another process may be making it this very moment
+            user = users.create(username=SYSTEM_USERNAME, is_active=False, first_name="物联感知")
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+    except IntegrityError:
+        user = users.get(username=SYSTEM_USERNAME)
     return user
 
 

@@ -103,6 +103,7 @@ def seed_sensing(*, now: datetime) -> bool:
         return False
     rng = random.Random(15)
     with transaction.atomic(), clock.travel(now):
+        carbon.seed_factors()
         b = _Builder()
         g0, g1, g2 = grids[0], grids[1], grids[2]
         covers = [

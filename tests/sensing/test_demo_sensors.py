@@ -51,6 +51,7 @@ def test_the_demo_has_sensors_alarms_and_carbon(client):
     last = today.replace(day=1) - timezone.timedelta(days=1)
     last_month = CarbonDay.objects.filter(day__year=last.year, day__month=last.month)
     assert this_month.exists() and last_month.exists()
+    assert min(this_month.values_list("co2e_kg", flat=True)) > 0  # the factors are seeded
     assert Meter.objects.count() >= 4
 
     assert seed_sensing(now=now) is False  # once

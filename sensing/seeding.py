@@ -21,7 +21,7 @@ from django.utils import timezone
 from governance import clock
 from governance.models import Area, Category, Level
 from governance.routing import route_point
-from sensing import carbon
+from sensing import carbon, partitions
 from sensing.ingest import RawReading, store_readings
 from sensing.models import (
     Bucket,
@@ -259,6 +259,9 @@ def _store(
 ) -> None:
     """Store the series through ingest in six-hour slices, each as of its end (so the cases
     the rules open carry the time their alarm was raised)."""
+    # Read which day partitions exist afresh (PostgreSQL): a rolled-back transaction may have
+    # taken away one this process remembers.
+    partitions.forget()
     slice_ = timedelta(hours=6)
     moment = start
     while moment < now:

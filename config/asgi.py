@@ -21,6 +21,7 @@ from emergency import realtime as emergency_realtime  # noqa: E402
 from governance import scheduler  # noqa: E402
 from governance.realtime.auth import SessionOrTokenAuth  # noqa: E402
 from governance.realtime.routing import routes  # noqa: E402
+from gridwork import patrol_live  # noqa: E402
 from sensing import live as sensing_live  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -29,6 +30,7 @@ application = ProtocolTypeRouter(
         "websocket": URLRouter(
             routes(SessionOrTokenAuth)
             + emergency_realtime.routes(SessionOrTokenAuth)
+            + patrol_live.routes(SessionOrTokenAuth)
             + sensing_live.routes(SessionOrTokenAuth)
         ),
     }

@@ -117,6 +117,8 @@ def send_notice(
     if not may_send(sender, cleaned, incident):
         raise NotPermitted(_("You may only send notices to areas you manage."))
     reached = targeting.resolve(cleaned)
+    if references is not None:
+        reached = targeting.with_earlier_recipients(reached, references.pk)
     if not reached:
         raise InvalidInput({"target": [_("Nobody is in this target.")]})
     now = clock.now()

@@ -30,12 +30,12 @@ from emergency.models import (
     StepLimitUnit,
     Task,
 )
-from emergency.notify_many import tell
 from governance import clock
 from governance.addresses import absolute
 from governance.errors import InvalidInput, InvalidTransition, NotPermitted
 from governance.models import Area, Assignment, Department, LimitUnit, Role
 from governance.working_time import due_time
+from notifications.many import tell
 from notifications.models import NotificationKind
 
 User = get_user_model()

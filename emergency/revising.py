@@ -2,8 +2,9 @@
 
 A public notice is never changed once sent: `update_notice` and `cancel_notice` send a new
 notice with `msg_type` Update or Cancel and `references` = the earlier one, to the earlier
-one's target, through the same sending path (`notices.send_notice`: its recipients are told in
-the site, by e-mail and by SMS; on an incident, a timeline entry). The earlier one is then no
+one's target and everybody the earlier one reached, through the same sending path
+(`notices.send_notice`: its recipients are told in the site, by e-mail and by SMS; on an
+incident, a timeline entry). The earlier one is then no
 longer chased by the resend sweep (`resending`), and its CAP document's successor carries
 `references` = "sender,identifier,sent" of the chain before it (`cap.alerts.references`).
 

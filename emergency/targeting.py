@@ -31,7 +31,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from emergency.models import ResidentEnrolment
+from emergency.models import Recipient, ResidentEnrolment
 from governance.errors import InvalidInput
 from governance.models import Area, Assignment, Department, Role
 
@@ -151,4 +151,18 @@ def resolve(target: dict[str, Any]) -> list[Reached]:
         held = kept.get(reached.user_id)
         if held is None or reached.rank() < held.rank():
             kept[reached.user_id] = reached
+    return [kept[user] for user in sorted(kept)]
+
+
+def with_earlier_recipients(reached: list[Reached], earlier_notice_id: int) -> list[Reached]:
+    """`reached` and everybody an earlier notice reached who is still active: an update or a
+    cancellation is told to whoever heard the alert, even if they have since left its areas
+    (and, through the target, to whoever has joined them). Once each, ordered by person."""
+
+    kept = {person.user_id: person for person in reached}
+    rows = Recipient.objects.filter(notice_id=earlier_notice_id, user__is_active=True).values_list(
+        "user_id", "area_id", "area_path", "is_resident"
+    )
+    for user, area, path, resident in rows.iterator(chunk_size=5000):
+        kept.setdefault(user, Reached(user, area, path, resident))
     return [kept[user] for user in sorted(kept)]

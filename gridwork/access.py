@@ -28,7 +28,7 @@ from django.db.models import Model, Q, QuerySet
 from governance.models import RegistryKind
 from governance.paths import at_or_beneath, at_or_beneath_any
 from governance.scope import Scope, scope_of
-from gridwork.models import Building, Household, KeyPlace, Organisation, Resident
+from gridwork.models import Building, Household, KeyPlace, Organisation, Patrol, Resident
 
 Person = AbstractUser | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -122,3 +122,46 @@ def may_edit_somewhere(user: Person) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or bool(scope_of(user).area_paths(CODENAME[RecordAction.EDIT]))
+
+
+# Patrols (巡查). An officer sees their own patrols; a leader (who may supervise cases,
+# `escalate_cases`, on an area) sees every patrol at or beneath that area, live and past;
+# administrators all. Whoever may report cases somewhere (`report_cases`) may patrol.
+PATROL_LEAD = "escalate_cases"
+PATROL_DUTY = "report_cases"
+
+
+def patrol_filter(user: Person, *, scope: Scope | None = None) -> Q:
+    """The condition selecting the patrols `user` may see."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return Q()
+    scope = scope if scope is not None else scope_of(user)
+    return Q(officer_id=user.pk) | at_or_beneath_any(scope.area_paths(PATROL_LEAD))
+
+
+def patrols_for(user: Person) -> QuerySet[Patrol]:
+    """The patrols `user` may see: the only way pages, API and sockets query patrols."""
+    return Patrol.objects.filter(patrol_filter(user))
+
+
+def may_patrol(user: Person) -> bool:
+    """Whether the person may start a patrol (the officer's patrol page)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or bool(scope_of(user).area_paths(PATROL_DUTY))
+
+
+def leads_patrols(user: Person) -> bool:
+    """Whether the person sees others' patrols somewhere (the leaders' live and history pages)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or bool(scope_of(user).area_paths(PATROL_LEAD))
+
+
+def patrol_paths(user: Person) -> list[str] | None:
+    """The areas whose patrols the person leads (None: every area, an administrator)."""
+    if user.is_superuser:
+        return None
+    return scope_of(user).area_paths(PATROL_LEAD)

@@ -3,8 +3,9 @@
 After a batch commits, the grids whose things got new readings are told so — one small message
 per grid ("these datastreams have new latest values", with the values) through the outbox, so
 a Redis outage loses nothing stored and delays only the push. A process sends at most one
-message per grid every `MIN_INTERVAL` seconds (the latest values win; the page also refreshes
-by itself), so ingest at thousands of readings a second does not become as many pushes.
+outbox row every `MIN_INTERVAL` seconds (the latest values win), so ingest at thousands of
+readings a second does not become as many pushes: values held back go with the process's next
+message.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ READINGS = "sensing.readings"
 PUSH_KIND = "sensing.push"
 MIN_INTERVAL = 2.0
 
-_last_sent: dict[int, float] = {}
 _lock = threading.Lock()
 
 
@@ -34,39 +34,53 @@ def area_group(area_id: int) -> str:
     return f"sensing.area.{area_id}"
 
 
+_waiting: dict[int, dict[int, Any]] = {}  # area → datastream → newest row not yet pushed
+_last_sent_at = 0.0
+
+
 def readings_stored(rows: list[Any]) -> None:
-    """Queue the pushes for a stored batch (rows carry area_id, datastream_id, time, result)."""
+    """Queue the pushes for a stored batch (rows carry area_id, datastream_id, time, result).
+
+    A process writes at most one outbox row every MIN_INTERVAL seconds, carrying every grid's
+    newest values since the last one (a delivery costs a trip to Redis per grid: at thousands
+    of readings a second, one per batch would cost more than the storing)."""
+    global _last_sent_at
     if events.is_muted():
         return
     now = time.monotonic()
-    latest: dict[int, dict[int, Any]] = {}
-    for row in rows:
-        if row.area_id is None:
-            continue
-        held = latest.setdefault(row.area_id, {}).get(row.datastream_id)
-        if held is None or row.time >= held.time:
-            latest[row.area_id][row.datastream_id] = row
-    sends = []
     with _lock:
-        for area_id, streams in latest.items():
-            if now - _last_sent.get(area_id, 0.0) < MIN_INTERVAL:
+        for row in rows:
+            if row.area_id is None:
                 continue
-            _last_sent[area_id] = now
-            message = {
-                "kind": READINGS,
-                "area": area_id,
-                "readings": [
-                    [ds, r.result, r.time.isoformat()] for ds, r in sorted(streams.items())
-                ],
-            }
-            sends.append([[area_group(area_id)], message])
-    if sends:
-        outbox.add([OutboxMessage(kind=PUSH_KIND, payload={"sends": sends})])
+            streams = _waiting.setdefault(row.area_id, {})
+            held = streams.get(row.datastream_id)
+            if held is None or row.time >= held.time:
+                streams[row.datastream_id] = row
+        if not _waiting or now - _last_sent_at < MIN_INTERVAL:
+            return
+        _last_sent_at = now
+        sends = [
+            [
+                [area_group(area_id)],
+                {
+                    "kind": READINGS,
+                    "area": area_id,
+                    "readings": [
+                        [ds, r.result, r.time.isoformat()] for ds, r in sorted(streams.items())
+                    ],
+                },
+            ]
+            for area_id, streams in sorted(_waiting.items())
+        ]
+        _waiting.clear()
+    outbox.add([OutboxMessage(kind=PUSH_KIND, payload={"sends": sends})])
 
 
 def forget() -> None:
+    global _last_sent_at
     with _lock:
-        _last_sent.clear()
+        _waiting.clear()
+        _last_sent_at = 0.0
 
 
 @outbox.handler(PUSH_KIND)

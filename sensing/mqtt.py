@@ -3,10 +3,18 @@
 `Subscriber` connects to the broker named by `MQTT_URL` (a persistent session, QoS 1, a fixed
 client id, so the broker keeps what arrives while the subscriber is away), collects messages in
 memory and stores them in one bulk transaction (`sensing.ingest.store_from_devices`) when
-`batch_size` messages are waiting or `flush_seconds` have passed. Messages are acknowledged to
-the broker (PUBACK, `manual_ack`) only after their batch is committed: a subscriber that dies
-or loses the database leaves them to be delivered again (duplicates are ignored on insert).
-paho reconnects by itself (1 s, doubling to 30 s); each (re)connection subscribes again.
+`batch_size` messages are waiting or `flush_seconds` have passed; a batch that fails (the database
+away) is kept and tried again. paho reconnects by itself (1 s, doubling to 30 s); each
+(re)connection subscribes again.
+
+Acknowledging: by default a message is acknowledged (PUBACK) as it arrives, so the broker
+streams at full speed; what a killed subscriber held in memory (at most one batch, about
+`flush_seconds` of readings) is lost. `ack_after_commit` (`--ack-after-commit`) acknowledges
+only after the batch is committed, so nothing is lost even then (the broker delivers it again;
+duplicates are ignored on insert) — but Mosquitto's defaults allow only 20 unacknowledged
+messages in flight per subscriber and queue at most 1,000 (then drop): set
+`max_inflight_messages 0` and a large `max_queued_messages` in mosquitto.conf to use it at
+thousands of readings a second (measured: BENCHMARKS.md, Sensing).
 
 A message is one SensorThings Observation as JSON (`{"phenomenonTime", "result",
 "resultTime"}`) or an array of them. The device proves who it is with its token, as MQTT 5 user
@@ -27,7 +35,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from sensing import directory
 from sensing.ingest import RawReading, store_from_devices
@@ -84,9 +92,14 @@ class Subscriber:
         client_id: str | None = None,
         batch_size: int = 2000,
         flush_seconds: float = 0.5,
+        ack_after_commit: bool = False,
+        connections: int = 4,
+        group: str = "grid-sensing",
+        session_expiry: int = 3600,
     ) -> None:
         self.url = parse_url(url)
         self.batch_size = batch_size
+        self.ack_after_commit = ack_after_commit
         self.flush_seconds = flush_seconds
         self.stats = Stats()
         self.connected = threading.Event()
@@ -94,22 +107,35 @@ class Subscriber:
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
         self._stop = threading.Event()
-        self.client = mqtt.Client(
+        self.session_expiry = session_expiry
+        self.connections = max(1, connections)
+        self.group = group
+        base = client_id or f"grid-sensing-{socket.gethostname()}"
+        self.clients = [self._client(f"{base}-{i}") for i in range(self.connections)]
+        self._up: set[int] = set()
+
+    def _client(self, client_id: str) -> mqtt.Client:
+        client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
-            client_id=client_id or f"grid-sensing-{socket.gethostname()}",
+            client_id=client_id,
             protocol=mqtt.MQTTv5,
-            manual_ack=True,
+            manual_ack=self.ack_after_commit,
         )
         if self.url["username"]:
-            self.client.username_pw_set(self.url["username"], self.url["password"])
+            client.username_pw_set(self.url["username"], self.url["password"])
         if self.url["tls"]:
-            self.client.tls_set()
-        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
-        self.client.max_inflight_messages_set(1000)
-        self.client.max_queued_messages_set(0)
-        self.client.on_connect = self._on_connect
-        self.client.on_disconnect = self._on_disconnect
-        self.client.on_message = self._on_message
+            client.tls_set()
+        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        return client
+
+    @property
+    def topic_filter(self) -> str:
+        # A shared subscription: the broker spreads the messages over the connections (and
+        # over several subscriber processes), each with its own window of messages in flight.
+        return f"$share/{self.group}/{TOPIC_FILTER}"
 
     # --- the network thread ---------------------------------------------------------------
 
@@ -117,42 +143,48 @@ class Subscriber:
         if reason_code.is_failure:
             logger.warning("MQTT connection refused: %s", reason_code)
             return
-        client.subscribe(TOPIC_FILTER, qos=1)
-        self.connected.set()
+        client.subscribe(self.topic_filter, qos=1)
+        with self._lock:
+            self._up.add(id(client))
+            if len(self._up) == self.connections:
+                self.connected.set()
         logger.info("MQTT connected to %s:%s", self.url["host"], self.url["port"])
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        with self._lock:
+            self._up.discard(id(client))
         self.connected.clear()
         if not self._stop.is_set():
             logger.warning("MQTT disconnected (%s); reconnecting", reason_code)
 
     def _on_message(self, client, userdata, message) -> None:
         with self._arrived:
-            self._pending.append(message)
+            self._pending.append((client, message))
             if len(self._pending) >= self.batch_size:
                 self._arrived.notify()
 
     # --- the storing thread ---------------------------------------------------------------
 
     def start(self) -> None:
-        self.client.connect_async(
-            self.url["host"],
-            self.url["port"],
-            keepalive=30,
-            clean_start=False,
-            properties=self._session_properties(),
-        )
-        self.client.loop_start()
+        for client in self.clients:
+            client.connect_async(
+                self.url["host"],
+                self.url["port"],
+                keepalive=30,
+                clean_start=False,
+                properties=self._session_properties(self.session_expiry),
+            )
+            client.loop_start()
 
     @staticmethod
-    def _session_properties() -> Any:
+    def _session_properties(expiry: int) -> Any:
         from paho.mqtt.packettypes import PacketTypes
         from paho.mqtt.properties import Properties
 
         properties = Properties(PacketTypes.CONNECT)
-        properties.SessionExpiryInterval = 3600  # the broker keeps our queue an hour
+        properties.SessionExpiryInterval = expiry  # the broker keeps our queue that long
         # Acknowledged only after commit: let the broker have many unacknowledged in flight.
-        properties.ReceiveMaximum = 65535
+        properties.ReceiveMaximum = 65535  # (Mosquitto caps it at its max_inflight_messages)
         return properties
 
     def stop(self) -> None:
@@ -160,17 +192,21 @@ class Subscriber:
         with self._arrived:
             self._arrived.notify()
         self.flush()
-        self.client.disconnect()
-        self.client.loop_stop()
+        for client in self.clients:
+            client.disconnect()
+            client.loop_stop()
 
     def run(self, *, until: threading.Event | None = None) -> None:
         """Store batches until `until` (or stop) is set."""
         stop = until or self._stop
-        while not stop.is_set() and not self._stop.is_set():
-            with self._arrived:
-                if len(self._pending) < self.batch_size:
-                    self._arrived.wait(self.flush_seconds)
-            self.flush()
+        try:
+            while not stop.is_set() and not self._stop.is_set():
+                with self._arrived:
+                    if len(self._pending) < self.batch_size:
+                        self._arrived.wait(self.flush_seconds)
+                self.flush()
+        finally:
+            connection.close()  # this thread's own connection
 
     def flush(self) -> int:
         """Store what is waiting; acknowledge it once committed. Returns how many stored."""
@@ -180,7 +216,7 @@ class Subscriber:
             return 0
         started = time.monotonic()
         by_device: dict[int | None, list[RawReading]] = {}
-        for message in batch:
+        for _client, message in batch:
             self._collect(message, by_device)
         try:
             close_old_connections()
@@ -193,9 +229,10 @@ class Subscriber:
                 self._pending[:0] = batch
             time.sleep(1.0)
             return 0
-        for message in batch:
-            if message.qos > 0:
-                self.client.ack(message.mid, message.qos)
+        if self.ack_after_commit:
+            for client, message in batch:
+                if message.qos > 0:
+                    client.ack(message.mid, message.qos)
         self.stats.batches += 1
         self.stats.accepted += outcome.accepted
         self.stats.duplicates += outcome.duplicates

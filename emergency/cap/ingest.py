@@ -11,7 +11,7 @@ incident draft for the areas it names.
   starts a draft of its own.
 
 After commit the people who may manage incidents in its areas — the leaders and dispatchers
-assigned at or above them — are told through the notification centre (`notify_many.tell`,
+assigned at or above them — are told through the notification centre (`notifications.many.tell`,
 kind `emergency_notice`), with a link to the board; the person who sent it in is not.
 """
 
@@ -38,11 +38,11 @@ from emergency.models import (
     IncidentSource,
     IncidentStatus,
 )
-from emergency.notify_many import tell
 from governance import clock
 from governance.addresses import absolute
 from governance.errors import NotPermitted
 from governance.models import Area, Assignment, Role
+from notifications.many import tell
 from notifications.models import NotificationKind
 
 MAX_ALERT_BYTES = 512 * 1024

@@ -1,4 +1,4 @@
-"""Template context for every page: whether the navigation offers the registry."""
+"""Template context for every page: whether the navigation offers the registry and patrols."""
 
 from __future__ import annotations
 
@@ -12,4 +12,9 @@ def registry_navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None:
         return {}
-    return {"may_registry": SimpleLazyObject(lambda: sees_registry(user))}
+    from gridwork.web.patrols import sees_patrols
+
+    return {
+        "may_registry": SimpleLazyObject(lambda: sees_registry(user)),
+        "may_patrol_pages": SimpleLazyObject(lambda: sees_patrols(user)),
+    }

@@ -21,3 +21,32 @@
     }
   });
 })();
+
+/* The staff menu's groups (<details>): one open at a time; Escape or a click elsewhere closes
+ * the open one (Escape gives the focus back to its summary). */
+(function () {
+  "use strict";
+  var groups = Array.prototype.slice.call(document.querySelectorAll(".nav-group details"));
+  if (!groups.length) return;
+  groups.forEach(function (group) {
+    group.addEventListener("toggle", function () {
+      if (!group.open) return;
+      groups.forEach(function (other) { if (other !== group) other.open = false; });
+    });
+  });
+  document.addEventListener("click", function (e) {
+    groups.forEach(function (group) { if (group.open && !group.contains(e.target)) group.open = false; });
+  });
+  // In the capture phase, before the folded menu's own Escape: the first Escape closes the
+  // group, the next the menu.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    groups.forEach(function (group) {
+      if (!group.open) return;
+      group.open = false;
+      group.querySelector("summary").focus();
+      e.stopImmediatePropagation();
+    });
+  }, true);
+})();
+

@@ -6,6 +6,8 @@ with the menu folded and open, and on a desktop.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -150,3 +152,48 @@ def test_the_menu_is_always_open_on_a_desktop(browse, city, people):
     expect(page.locator("header .menu-toggle")).to_be_hidden()
     expect(page.locator("header").get_by_role("link", name="My requests")).to_be_visible()
     expect(page.locator("#language-select")).to_be_visible()
+
+
+def test_the_staff_pages_are_grouped_and_a_group_opens_on_a_desktop_and_a_phone(
+    browse, shot, city, people
+):
+    """A leader's many pages stay in a short header: the groups open one at a time, close on
+    Escape or a click elsewhere; on a phone a group opens inside the folded menu, and the first
+    Escape closes the group, not the menu."""
+    page = browse(people.street_leader, **DESKTOP)
+    page.goto("/work/queue/")
+    height = page.evaluate("document.querySelector('header.site-header').offsetHeight")
+    assert height <= 110, f"the desktop header is {height}px high (more than two rows)"
+    emergency = page.locator(".nav-group summary", has_text="Emergency")
+    cases = page.locator(".nav-group summary", has_text="Cases and areas")
+    tasks = page.get_by_role("link", name="Emergency tasks")
+    expect(tasks).to_be_hidden()
+    emergency.click()
+    expect(tasks).to_be_visible()
+    readable(page)
+    shot(page, "51-header-group-desktop")
+    cases.click()  # one group at a time
+    expect(page.get_by_role("link", name="Areas")).to_be_visible()
+    expect(tasks).to_be_hidden()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("link", name="Areas")).to_be_hidden()
+    expect(cases).to_be_focused()
+    emergency.click()
+    page.mouse.click(1200, 700)  # a click elsewhere on the page
+    expect(tasks).to_be_hidden()
+    emergency.click()
+    tasks.click()
+    expect(page).to_have_url(re.compile(r"/work/emergency/tasks/$"))
+    page.context.close()
+
+    page = browse(people.street_leader, **PHONE)
+    page.goto("/work/queue/")
+    page.get_by_role("button", name="Menu").click()
+    page.locator(".nav-group summary", has_text="Emergency").click()
+    expect(page.get_by_role("link", name="Emergency tasks")).to_be_visible()
+    readable(page)
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("link", name="Emergency tasks")).to_be_hidden()
+    expect(page.locator("#site-menu")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#site-menu")).to_be_hidden()

@@ -222,3 +222,20 @@ def test_two_people_cancelling_at_once_cancel_once(city, people):
     results = _together(attempt(people.dispatcher), attempt(people.street_leader))
     assert sorted(type(r).__name__ for r in results) == ["InvalidInput", "Notice"]
     assert Notice.objects.filter(references=first).count() == 1
+
+
+def test_a_cancellation_reaches_whoever_heard_the_alert_even_after_they_moved(city, people):
+    from governance.models import Assignment
+
+    first = _alert(people, city)
+    assert set(first.recipients.values_list("user_id", flat=True)) == {people.officer_a.pk}
+    # The officer is moved off street A's grids after the alert: they still heard the alert,
+    # so they hear it is cancelled; the area they were reached through is kept for roll-calls.
+    Assignment.objects.filter(user=people.officer_a).delete()
+    cancel = cancel_notice(first, people.dispatcher, "雨已停")
+    [row] = cancel.recipients.all()
+    assert row.user_id == people.officer_a.pk
+    assert row.area_path == first.recipients.get().area_path
+    assert (
+        "已取消" in Notification.objects.filter(user=people.officer_a).order_by("pk").last().title
+    )

@@ -17,6 +17,7 @@ from django.urls import get_resolver
 from django.utils import timezone
 
 from governance.models import AccessLog, SharingGrant
+from tests.gridwork.patrols import plant_patrol
 from tests.gridwork.registry import CONTACT_PHONE, ID_A, ID_B, PHONE_A, PHONE_B, make_registry
 from tests.permissions.routes import walk
 
@@ -50,6 +51,10 @@ SEES_A = STAFF - {"officer_b"} | GRANTED
 SEES_BUILDING_A = STAFF - {"officer_b"}  # the grants name residents, not buildings
 
 PAGE, API = "page", "api"
+# Patrols: staff go on patrol; leaders (escalate_cases: the street leader) see their subtree's;
+# officer A's planted patrol is seen by officer A, the street leader and the administrator.
+PATROL_LEADERS = {"street_leader", "admin"}
+SEES_PATROL = {"officer_a", "street_leader", "admin"}
 
 
 def row(default, **answers):
@@ -58,7 +63,7 @@ def row(default, **answers):
 
 # (route name, method, path template, query, expected status per persona, unmasks?)
 # Expected: 200, 403, 404, 302 (to sign in), 401.
-def table(r):
+def table(r, p):
     page_for = {p: 200 if p in STAFF | GRANTED else 403 for p in PERSONAS} | {"anonymous": 302}
     editors = {p: 200 if p in EDITORS else 403 for p in PERSONAS} | {"anonymous": 302}
     api_list = {p: 200 for p in PERSONAS} | {"anonymous": 401}
@@ -73,6 +78,94 @@ def table(r):
     api_unmask_one = api_one | {p: 403 for p in PERSONAS if api_one[p] == 200 and p not in UNMASKS}
     page_unmask = one | {p: 403 for p in PERSONAS if one[p] == 200 and p not in UNMASKS}
     resident = f"{r.resident_a.pk}"
+    staff_page = {q: 200 if q in STAFF else 403 for q in PERSONAS} | {"anonymous": 302}
+    patrol = p.patrol.pk
+    photo = p.check_in.photos.get().pk
+    patrol_page = {"anonymous": 302} | {q: 200 if q in SEES_PATROL else 404 for q in PERSONAS[1:]}
+    patrol_api = {"anonymous": 401} | {q: 200 if q in SEES_PATROL else 404 for q in PERSONAS[1:]}
+
+    def patrol_write(ok):  # the officer's own: `ok`; a leader reading it: 403; others: 404
+        return patrol_api | {"officer_a": ok, "street_leader": 403, "admin": 403}
+
+    patrol_rows = [
+        ("gridwork:patrol", "get", "/patrol/", {}, staff_page, False),
+        ("gridwork:patrol_history", "get", "/patrol/history/", {}, staff_page, False),
+        (
+            "gridwork:patrol_live",
+            "get",
+            "/patrol/live/",
+            {},
+            {q: 200 if q in PATROL_LEADERS else 403 for q in PERSONAS} | {"anonymous": 302},
+            False,
+        ),
+        ("gridwork:patrol_detail", "get", f"/patrol/{patrol}/", {}, patrol_page, False),
+        (
+            "gridwork:patrol_photo",
+            "get",
+            f"/patrol/photos/{photo}/thumb/",
+            {},
+            {q: 200 if q in SEES_PATROL else 404 for q in PERSONAS},
+            False,
+        ),
+        ("gridwork-api:patrol-list", "get", "/api/v1/gridwork/patrols/", {}, api_list, False),
+        (
+            "gridwork-api:patrol-detail",
+            "get",
+            f"/api/v1/gridwork/patrols/{patrol}/",
+            {},
+            patrol_api,
+            False,
+        ),
+        (
+            "gridwork-api:patrol-nearby-places",
+            "get",
+            "/api/v1/gridwork/patrols/nearby-places/",
+            {"lon": "120.0105", "lat": "30.0102"},
+            {q: 200 if q in STAFF else 403 for q in PERSONAS} | {"anonymous": 401},
+            False,
+        ),
+        (
+            "gridwork-api:patrol-points",
+            "post",
+            f"/api/v1/gridwork/patrols/{patrol}/points/",
+            {"batch": "suite"},
+            patrol_write(400),  # no points sent
+            False,
+        ),
+        (
+            "gridwork-api:patrol-check-ins",
+            "post",
+            f"/api/v1/gridwork/patrols/{patrol}/check-ins/",
+            {},
+            patrol_write(400),  # no key place named
+            False,
+        ),
+        (
+            "gridwork-api:patrol-reports",
+            "post",
+            f"/api/v1/gridwork/patrols/{patrol}/reports/",
+            {},
+            patrol_write(400),  # no category named
+            False,
+        ),
+        (
+            "gridwork-api:patrol-list",
+            "post",
+            "/api/v1/gridwork/patrols/",
+            {},
+            {q: 201 if q in STAFF else 403 for q in PERSONAS} | {"anonymous": 401},
+            False,
+        ),
+        # last: it ends the planted patrol
+        (
+            "gridwork-api:patrol-end",
+            "post",
+            f"/api/v1/gridwork/patrols/{patrol}/end/",
+            {},
+            patrol_write(200),
+            False,
+        ),
+    ]
     return [
         ("gridwork:home", "get", "/registry/", {}, page_for, False),
         ("gridwork:search", "get", "/registry/search/", {"q": "王"}, page_for, False),
@@ -191,6 +284,7 @@ def table(r):
             api_unmask_one,
             True,
         ),
+        *patrol_rows,
     ]
 
 
@@ -228,16 +322,21 @@ def user_of(persona, people, grant):
     return getattr(people, persona)
 
 
-def test_every_registry_route_is_in_the_table(world):
+@pytest.fixture
+def planted_patrol(world, city, people):
+    return plant_patrol(city, people)
+
+
+def test_every_registry_route_is_in_the_table(world, planted_patrol):
     registry, _ = world
-    covered = {entry[0] for entry in table(registry)}
+    covered = {entry[0] for entry in table(registry, planted_patrol)}
     assert registry_routes() == covered
 
 
-def test_every_registry_path_for_every_persona(world, people, city):
+def test_every_registry_path_for_every_persona(world, people, city, planted_patrol):
     registry, grant = world
     problems = []
-    for _name, method, path, query, expected, unmasking in table(registry):
+    for _name, method, path, query, expected, unmasking in table(registry, planted_patrol):
         for persona in PERSONAS:
             # every persona starts from the grant as the persona has it
             SharingGrant.objects.filter(pk=grant.pk).update(
@@ -254,7 +353,8 @@ def test_every_registry_path_for_every_persona(world, people, city):
             if got != expected[persona]:
                 problems.append(f"{key}: {got}, expected {expected[persona]}")
                 continue
-            body = response.content.decode("utf-8-sig", errors="replace")
+            raw = b"".join(response.streaming_content) if response.streaming else response.content
+            body = raw.decode("utf-8-sig", errors="replace")
             if "xlsx" in path or query.get("format") == "xlsx":
                 body = xlsx_text(response.content) if got == 200 else body
             echoed = set(query.values())  # what the person typed themselves

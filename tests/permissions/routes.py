@@ -84,7 +84,7 @@ CASE_QUERIES = {"citizens:submit_nearby"}
 CASE_PARAMS = {"tracking_id", "id", "request_id", "path", "case_id"}
 # Registry record ids (`gridwork`): probed here as not found; the registry's own persona suite
 # (tests/gridwork/test_permission_suite.py) plants records and covers every registry route.
-REGISTRY_PARAMS = {"building_id", "resident_id", "pk"}
+REGISTRY_PARAMS = {"building_id", "resident_id", "pk", "patrol_id", "photo_id", "size"}
 SENSING_PARAMS = {"area_id", "datastream_id", "pk", "thing_pk"}
 # Admin models whose rows belong to a planted case.
 CASE_MODELS = {

@@ -65,13 +65,17 @@ def fleet(city):
     return make_fleet(city)
 
 
-@pytest.fixture
-def subscriber():
+@pytest.fixture(params=[False, True], ids=["ack-on-arrival", "ack-after-commit"])
+def subscriber(request):
     sub = Subscriber(
         f"mqtt://{BROKER[0]}:{BROKER[1]}",
         client_id=f"test-{uuid.uuid4().hex[:8]}",
         batch_size=50,
         flush_seconds=0.1,
+        ack_after_commit=request.param,
+        connections=2,
+        group=f"test-{uuid.uuid4().hex[:8]}",  # no other run's sessions share the messages
+        session_expiry=0,  # nothing left queued on the broker for a test that is over
     )
     sub.start()
     assert sub.connected.wait(5), "could not connect to Mosquitto"

@@ -150,3 +150,20 @@ def test_retention_drops_what_is_older_than_kept(fleet, settings):
     assert outcome["dropped"] >= 1
     assert list(Observation.objects.values_list("result", flat=True)) == [2.0]
     assert not Rollup.objects.filter(start__lt=datetime.now(UTC) - timedelta(days=4)).exists()
+
+
+def test_stored_readings_are_pushed_to_their_grid_through_the_outbox(fleet, city):
+    from governance.models import OutboxMessage
+    from sensing import live
+
+    live.forget()
+    readings(fleet, [7.5])
+    message = OutboxMessage.objects.filter(kind=live.PUSH_KIND).get()
+    ((groups, payload),) = message.payload["sends"]
+    assert groups == [live.area_group(city.grid_a.pk)]
+    assert payload["kind"] == "sensing.readings" and payload["readings"][0][:2] == [
+        fleet.tilt.pk,
+        7.5,
+    ]
+    readings(fleet, [8.5], start=datetime.now(UTC) - timedelta(minutes=1))
+    assert OutboxMessage.objects.filter(kind=live.PUSH_KIND).count() == 1  # held back: 2 s

@@ -19,6 +19,18 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=2000)
         parser.add_argument("--flush-seconds", type=float, default=0.5)
         parser.add_argument("--client-id", default=None)
+        parser.add_argument(
+            "--connections",
+            type=int,
+            default=4,
+            help="connections sharing the subscription (each has its own in-flight window)",
+        )
+        parser.add_argument(
+            "--ack-after-commit",
+            action="store_true",
+            help="acknowledge each message only once stored (needs a broker allowing many "
+            "unacknowledged messages in flight: see sensing/mqtt.py)",
+        )
 
     def handle(self, *args, **options) -> None:
         if not settings.MQTT_URL:
@@ -28,6 +40,8 @@ class Command(BaseCommand):
             client_id=options["client_id"],
             batch_size=options["batch_size"],
             flush_seconds=options["flush_seconds"],
+            ack_after_commit=options["ack_after_commit"],
+            connections=options["connections"],
         )
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):

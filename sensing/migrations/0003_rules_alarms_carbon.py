@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('governance', '0018_registry_grants_and_access_log'),
         ('gridwork', '0001_registry'),
-        ('sensing', '0001_sensing'),
+        ('sensing', '0002_hot_updates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

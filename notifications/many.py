@@ -1,8 +1,10 @@
-"""Telling many people at once through the notification centre: the rows in one INSERT, their
-preferences in one query, the pushes and the e-mail/SMS deliveries after commit (outbox).
+"""Telling many people at once: the rows in one INSERT, their preferences in one query, the
+pushes and the e-mail/SMS deliveries after commit (outbox).
 
-`notifications.centre.notify` does the same for one person; a plan's activation or the
-lateness sweep tells whole departments, so this writes them together.
+`centre.notify` does the same for one person; an emergency plan's activation, the lateness
+sweep, a reminder to a grid's officers tell many, so this writes them together. (An emergency
+notice's own recipients, by the ten thousand, go through `emergency.telling`: COPY, and
+pushes in concurrent batches.)
 """
 
 from __future__ import annotations

@@ -83,16 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     if options.flush_seconds is not None:
         command += ["--flush-seconds", str(options.flush_seconds)]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
-    subscriber = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    log = open(ROOT / "var" / f"bench-latency-{tag}.log", "w")  # noqa: SIM115 (closed below)
+    subscriber = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     times: list[float] = []
     try:
-        line = subscriber.stdout.readline() if subscriber.stdout else ""
-        if "Subscribed" not in line:
-            print("the subscriber did not start:", line, file=sys.stderr)
+        time.sleep(5.0)  # connected and subscribed
+        if subscriber.poll() is not None:
+            print("the subscriber did not start: see", log.name, file=sys.stderr)
             return 1
-        time.sleep(1.0)
         broker = parse_url(settings.MQTT_URL)
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         client.connect(broker["host"], broker["port"])
@@ -116,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         subscriber.terminate()
         subscriber.wait(10)
+        log.close()
         case_ids = list(Alarm.objects.filter(rule=rule).values_list("case_id", flat=True))
         Alarm.objects.filter(rule=rule).delete()
         Case.objects.filter(pk__in=[c for c in case_ids if c]).delete()  # the bench's own

@@ -65,6 +65,8 @@ def subscriber():
         client_id=f"scenario-{uuid.uuid4().hex[:8]}",
         batch_size=2000,
         flush_seconds=0.1,
+        group=f"scenario-{uuid.uuid4().hex[:8]}",  # no other subscriber shares its messages
+        session_expiry=0,
     )
     sub.start()
     assert sub.connected.wait(5), "could not connect to Mosquitto"

@@ -43,6 +43,15 @@ app.conf.beat_schedule = {
         "task": "governance.tasks.daily_statistics",
         "schedule": crontab(hour=0, minute=15),
     },
+    "sensing-no-signal": {
+        "task": "sensing.tasks.sweep_silent",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "sensing-carbon-days": {
+        "task": "sensing.tasks.carbon_days",
+        "schedule": crontab(minute="*/15"),
+    },
     "purge-registry-import-files": {
         "task": "gridwork.tasks.purge_import_files",
         "schedule": crontab(minute=40),

@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("gridwork.urls")),
     path("", include("sensing.urls")),
     path("", include("sensing.web.urls")),
+    path("", include("sensing.pages_urls")),
 ]
 
 # Nothing under MEDIA_URL is served, in development or production: every stored file is opened

@@ -277,3 +277,37 @@ class Rollup(models.Model):
     @property
     def mean(self) -> float | None:
         return self.sum / self.count if self.count else None
+
+
+# The rules' and carbon's models live in modules of their own; imported here so Django knows them.
+from sensing.models_carbon import CarbonDay, EmissionFactor, Meter, MeterDay, MeterKind  # noqa: E402
+from sensing.models_rules import (  # noqa: E402
+    Alarm,
+    Direction,
+    Rule,
+    RuleKind,
+    RuleState,
+)
+
+__all__ = [
+    "Alarm",
+    "Bucket",
+    "CarbonDay",
+    "Datastream",
+    "Device",
+    "Direction",
+    "EmissionFactor",
+    "Location",
+    "Meter",
+    "MeterDay",
+    "MeterKind",
+    "Observation",
+    "ObservationType",
+    "ObservedProperty",
+    "Rollup",
+    "Rule",
+    "RuleKind",
+    "RuleState",
+    "Sensor",
+    "Thing",
+]

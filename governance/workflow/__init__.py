@@ -34,6 +34,7 @@ from governance.workflow.notes import (
     NOTE_AUDIENCES,
     PUBLIC_SUMMARY_LIMIT,
     add_note,
+    add_system_note,
     record_possible_duplicates,
 )
 from governance.workflow.rules import (
@@ -82,6 +83,7 @@ __all__ = [
     "Rule",
     "actions_needed",
     "add_note",
+    "add_system_note",
     "available_actions",
     "clean_contact",
     "contact_errors",

@@ -4,6 +4,7 @@ check's finding."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -57,6 +58,22 @@ def record_possible_duplicates(*, case_id: int, duplicates: Sequence[Case]) -> C
             data={"possible_duplicates": ids},
         )
     return event
+
+
+def add_system_note(
+    *, case_id: int, text: str, data: dict[str, Any], audience: Audience = Audience.INTERNAL
+) -> CaseEvent | None:
+    """An entry written by the platform itself, not a person: a sensor's alarm tripping again
+    or clearing on the case it opened. Internal unless told otherwise; None if the case is gone.
+    """
+    text = _text(text, "text", required=True)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        if case is None:
+            return None
+        case.updated_at = clock.now()
+        case.save(update_fields=["updated_at"])
+        return _note_entry(case, actor=None, text=text, audience=audience, data=data)
 
 
 def add_note(

@@ -70,6 +70,9 @@ def contact_errors(*, contact: dict[str, str], anonymous: bool) -> dict[str, lis
 
 # Channels by which staff file a case for someone else (a caller) or from their own patrol.
 STAFF_CHANNELS = frozenset({Channel.HOTLINE, Channel.PATROL})
+# Channels whose cases have no reporter: staff filing for a caller or from patrol, and the
+# sensors (filed by the platform's own account for a sensor's alarm).
+NO_REPORTER_CHANNELS = STAFF_CHANNELS | {Channel.SENSOR}
 
 
 def submit_case(
@@ -144,7 +147,9 @@ def submit_case(
             area_path=area_path,
             # Staff filing a call or a patrol finding are not its reporter: the caller's
             # contact is the contact, and the submission's entry names the staff as its actor.
-            reporter=actor if actor.is_authenticated and channel not in STAFF_CHANNELS else None,
+            reporter=actor
+            if actor.is_authenticated and channel not in NO_REPORTER_CHANNELS
+            else None,
             channel=channel,
             urgency=urgency,
             answers=cleaned_answers,

@@ -288,6 +288,7 @@ def _filler(route: Route, name: str) -> Callable[..., str] | None:
         "incident_id": lambda pl, v, f, pe, c: str(pl.incident.pk),  # emergency pages
         "task_id": lambda pl, v, f, pe, c: str(pl.task.pk),
         "case_id": lambda pl, v, f, pe, c: str(pl.cases[v].pk),  # a linked case (POST only)
+        "alarm_id": lambda pl, v, f, pe, c: "1",  # acknowledging an alarm (POST only)
     }.get(name)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import transaction
+from django.db.models import Max
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -550,7 +551,9 @@ def seed_cases(*, now: datetime | None = None, seed: int = SEED) -> int:
         made += teller.merge_duplicates(MERGED)
         # Other apps add to the story here (the evaluation: callback answers), before the
         # sweep's history, so a case they reopen is swept too.
+        told_before = Case.objects.aggregate(last=Max("pk"))["last"] or 0
         stories_told.send(sender=Storyteller, now=now)
+        theirs = list(Case.objects.filter(pk__gt=told_before).values_list("pk", flat=True))
         teller.sweep_history()
         # Its own draws, after the recent stories': those come out as they always did.
         teller.rng = random.Random(seed + 1)
@@ -560,5 +563,19 @@ def seed_cases(*, now: datetime | None = None, seed: int = SEED) -> int:
             workflow.add_note(
                 case_id=first.pk, actor=teller.cast.admin, text=MARKER, audience=Audience.INTERNAL
             )
-        history_replayed.send(sender=Storyteller, case_ids=[case.pk for case in made])
+        history_replayed.send(sender=Storyteller, case_ids=[case.pk for case in made] + theirs)
     return len(made)
+
+
+def replay_added_cases(*, after_pk: int, now: datetime | None = None) -> int:
+    """The cases the other apps' demos filed after the stories (patrol reports, visits'
+    follow-ups, sensor alarms), through what the stories' own cases went through: the
+    time-limit sweep as it would have run (a fresh demo's first sweep stays quiet) and the
+    subscribers of replayed history (the evaluation's facts). Muted; returns how many."""
+    added = list(Case.objects.filter(pk__gt=after_pk).order_by("pk").values_list("pk", flat=True))
+    if not added:
+        return 0
+    with transaction.atomic(), events.muted():
+        Storyteller(random.Random(SEED), Cast.load(), now or timezone.now()).sweep_history()
+        history_replayed.send(sender=Storyteller, case_ids=added)
+    return len(added)

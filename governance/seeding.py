@@ -22,7 +22,15 @@ from django.db import models, transaction
 from django.dispatch import Signal
 
 from governance.area_import import ImportResult, import_areas
-from governance.models import Area, Assignment, CalendarDay, Category, Department, Question
+from governance.models import (
+    Area,
+    Assignment,
+    CalendarDay,
+    Case,
+    Category,
+    Department,
+    Question,
+)
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 # Sent at the end of `seed_demo`, inside its transaction, with `now` (the demo's present) and
@@ -218,7 +226,7 @@ def seed_demo(
     *, seeds_dir: Path = SEEDS_DIR, with_cases: bool = True, now: datetime | None = None
 ) -> SeedSummary:
     """Load the whole demo in one transaction; a second call changes nothing."""
-    from governance.seed_cases import seed_cases
+    from governance.seed_cases import replay_added_cases, seed_cases
 
     with transaction.atomic():
         areas = import_areas((seeds_dir / "areas.geojson").read_bytes())
@@ -233,5 +241,8 @@ def seed_demo(
             created = seed_cases(now=now)
             summary.cases_created = created
             summary.cases_skipped = created == 0
+        last_case = Case.objects.aggregate(last=models.Max("pk"))["last"] or 0
         demo_seeded.send(sender=SeedSummary, now=now, summary=summary, with_cases=with_cases)
+        if with_cases:
+            replay_added_cases(after_pk=last_case, now=now)
     return summary

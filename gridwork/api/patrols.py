@@ -46,7 +46,8 @@ def officer_name(patrol: Patrol) -> str:
 
 class PatrolSerializer(serializers.ModelSerializer):
     officer = serializers.SerializerMethodField()
-    grid = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # A leader patrols their street or community: no grid of their own (null).
+    grid = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     last_position = serializers.SerializerMethodField()
 
     class Meta:

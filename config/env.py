@@ -155,33 +155,30 @@ def _pool(size: int) -> dict[str, object]:
     return {"pool": {"min_size": 1, "max_size": size, "timeout": 10}}
 
 
-def env_redis_url(name: str, *, environ: Mapping[str, str] | None = None) -> str | None:
+def _service_url(
+    name: str, environ: Mapping[str, str] | None, schemes: set[str], shape: str
+) -> str | None:
+    """A service's URL with one of `schemes`, a host and (if any) a numeric port, or unset."""
     value = _raw(name, environ)
     if value is None:
         return None
     parts = urlsplit(value)
-    if parts.scheme not in {"redis", "rediss"} or not parts.hostname:
-        raise _fail(name, value, "expected redis://host:port/db")
+    if parts.scheme not in schemes or not parts.hostname:
+        raise _fail(name, value, f"expected {shape}")
     try:
         parts.port  # noqa: B018 - raises on a non-numeric port
     except ValueError:
         raise _fail(name, value, "the port is not a number") from None
     return value
+
+
+def env_redis_url(name: str, *, environ: Mapping[str, str] | None = None) -> str | None:
+    return _service_url(name, environ, {"redis", "rediss"}, "redis://host:port/db")
 
 
 def env_mqtt_url(name: str, *, environ: Mapping[str, str] | None = None) -> str | None:
     """An MQTT broker: mqtt://[user:password@]host[:port] (mqtts:// for TLS), or unset."""
-    value = _raw(name, environ)
-    if value is None:
-        return None
-    parts = urlsplit(value)
-    if parts.scheme not in {"mqtt", "mqtts"} or not parts.hostname:
-        raise _fail(name, value, "expected mqtt://host:port")
-    try:
-        parts.port  # noqa: B018 - raises on a non-numeric port
-    except ValueError:
-        raise _fail(name, value, "the port is not a number") from None
-    return value
+    return _service_url(name, environ, {"mqtt", "mqtts"}, "mqtt://host:port")
 
 
 def env_site_url(name: str, default: str, *, environ: Mapping[str, str] | None = None) -> str:

@@ -84,12 +84,16 @@ def worker_pids(master: int) -> list[int]:
 
 
 @contextmanager
-def server(workers: int = 2, *, start_timeout: float = 60):
+def server(workers: int = 2, *, start_timeout: float = 60, nice: int = 0):
     """The production server (gunicorn + uvicorn workers, `config.serve`) on a free port;
-    `start_timeout` seconds for its workers to warm up (their grid index) and answer."""
+    `start_timeout` seconds for its workers to warm up (their grid index) and answer. `nice`:
+    the ingest pool's priority (`deploy/grid-ingest@.service`, Nice=10)."""
     port = _free_port()
     env = server_environment(port, workers)
-    process = subprocess.Popen(server_command(env), env=env, cwd=str(settings.BASE_DIR))
+    line = server_command(env)
+    if nice:  # nice(1) execs the command: the same process, at the lower priority
+        line = ["nice", "-n", str(nice), *line]
+    process = subprocess.Popen(line, env=env, cwd=str(settings.BASE_DIR))
     try:
         deadline = time.monotonic() + start_timeout
         while time.monotonic() < deadline:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -134,12 +135,21 @@ def filing_setup() -> tuple[list[str], tuple, str]:
     return tokens, (city.min_lon, city.min_lat, city.max_lon, city.max_lat), category
 
 
+FILING_RATE = [5.0]  # filings a second beside the ingest (`--filing-rate`; 0: back to back)
+
+
 async def _filer(client, stop: asyncio.Event, samples: list, setup, limit: int | None = None):
-    """One client filing back to back until `stop` (or `limit` filings)."""
+    """One client filing until `stop` (or `limit` filings): `FILING_RATE` a second (a city's
+    busiest hour is far below one a second), or back to back."""
     tokens, bounds, category = setup
     rng = random.Random(len(samples) + 7)
     i = 0
+    began = time.perf_counter()
     while not stop.is_set() and (limit is None or i < limit):
+        if FILING_RATE[0] > 0:
+            delay = began + i / FILING_RATE[0] - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
         tick = time.perf_counter()
         response = await client.post(
             "/api/v1/cases/",
@@ -150,6 +160,42 @@ async def _filer(client, stop: asyncio.Event, samples: list, setup, limit: int |
         if response.status_code != 201:
             raise RuntimeError(f"filing answered {response.status_code}: {response.text[:200]}")
         i += 1
+
+
+def _filing_process(
+    base: str, setup, rate: float, seconds: float | None, limit: int | None = None
+) -> list[float]:
+    """Filing in a process of its own (a citizen's phone is not an officer's): `rate` a
+    second for `seconds` (or `limit` filings); the latencies. Its own process, so the filings'
+    figures never wait on the event loop that sends the batches."""
+    import httpx
+
+    FILING_RATE[0] = rate
+
+    async def go() -> list[float]:
+        samples: list[float] = []
+        stop = asyncio.Event()
+        async with httpx.AsyncClient(base_url=base, timeout=120) as web:
+            await _filer(web, asyncio.Event(), [], setup, limit=3)  # its connection, warm
+            if seconds is not None:
+                asyncio.get_running_loop().call_later(seconds, stop.set)
+            await _filer(web, stop, samples, setup, limit=limit)
+        return samples
+
+    return asyncio.run(go())
+
+
+async def _beside(base: str, setup, seconds: float):
+    """Start filing beside what the caller sends, in its own process; await the result."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    loop = asyncio.get_running_loop()
+    future = loop.run_in_executor(pool, _filing_process, base, setup, FILING_RATE[0], seconds)
+    future.add_done_callback(lambda _f: pool.shutdown(wait=False))
+    await asyncio.sleep(1.0)  # the process is up and filing before the load starts
+    return future
 
 
 async def _send(client, officer, points, batch: str, result: dict) -> None:
@@ -197,18 +243,16 @@ def _figures(result: dict, wall: float, points: int, filing: list) -> dict[str, 
 
 
 async def paced(
-    base: str, jobs: list, rate: float, seconds: float, setup
+    base: str, ingest: str, jobs: list, rate: float, seconds: float, setup
 ) -> tuple[dict[str, Any], int]:
-    """Send `jobs` (officer, points, batch) at `rate` requests a second for `seconds` while one
-    client files."""
+    """Send `jobs` (officer, points, batch) to `ingest` at `rate` requests a second for
+    `seconds` while one client files at `base`."""
     import httpx
 
     result = _new_result()
-    filing: list[float] = []
-    stop = asyncio.Event()
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=2)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
-        filer = asyncio.create_task(_filer(client, stop, filing, setup))
+    async with httpx.AsyncClient(base_url=ingest, limits=limits, timeout=120) as client:
+        filer = await _beside(base, setup, seconds)
         started = time.perf_counter()
         pending = set()
         sent = 0
@@ -228,8 +272,7 @@ async def paced(
         if pending:
             await asyncio.wait(pending)
         wall = time.perf_counter() - started
-        stop.set()
-        await filer
+        filing = await filer
     figures = _figures(result, wall, points, filing)
     figures["rate_asked_per_s"] = rate
     figures["requests"] = sent
@@ -238,6 +281,7 @@ async def paced(
 
 async def flat_out(
     base: str,
+    ingest: str,
     jobs: list,
     day_started: datetime,
     clients: int,
@@ -249,14 +293,12 @@ async def flat_out(
     import httpx
 
     result = _new_result()
-    filing: list[float] = []
-    stop = asyncio.Event()
     queue = iter(jobs)
     points = [0]
     limits = httpx.Limits(
         max_connections=clients + 2, max_keepalive_connections=clients + 2, keepalive_expiry=2
     )
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+    async with httpx.AsyncClient(base_url=ingest, limits=limits, timeout=120) as client:
 
         async def worker() -> None:
             for officer, (first, last), batch in queue:
@@ -266,30 +308,24 @@ async def flat_out(
                 points[0] += len(batch_points)
                 await _send(client, officer, batch_points, batch, result)
 
-        filer = asyncio.create_task(_filer(client, stop, filing, setup))
+        filer = await _beside(base, setup, seconds or 60.0)
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(clients)))
         wall = time.perf_counter() - started
-        stop.set()
-        await filer
+        filing = await filer
     figures = _figures(result, wall, points[0], filing)
     figures["clients"] = clients
     figures["batches_left_unsent"] = sum(1 for _ in queue)
     return figures
 
 
-async def quiet_filing(base: str, setup, n: int) -> dict[str, Any]:
-    import httpx
-
+def quiet_filing(base: str, setup, n: int) -> dict[str, Any]:
+    """The baseline: `n` filings at the same rate, from the same kind of process, alone."""
     from bench.stats import summary
 
-    samples: list[float] = []
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-        await _filer(client, asyncio.Event(), [], setup, limit=5)  # warm up
-        tick = time.perf_counter()
-        await _filer(client, asyncio.Event(), samples, setup, limit=n)
-        wall = time.perf_counter() - tick
-    return summary(samples, wall=wall)
+    tick = time.perf_counter()
+    samples = _filing_process(base, setup, FILING_RATE[0], None, limit=n)
+    return summary(samples, wall=time.perf_counter() - tick)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -303,6 +339,17 @@ def main(argv: list[str] | None = None) -> int:
         "--flat-out-s", type=float, default=None, help="stop the flat-out phase after this"
     )
     parser.add_argument("--filings", type=int, default=150, help="quiet filings (baseline)")
+    parser.add_argument(
+        "--filing-rate",
+        type=float,
+        default=FILING_RATE[0],
+        help="filings a second measured beside the ingest (0: back to back, one client)",
+    )
+    parser.add_argument(
+        "--one-pool",
+        action="store_true",
+        help="send the batches to the web server itself, not to an ingest pool beside it",
+    )
     parser.add_argument("--output", default="var/bench/patrol_ingest.json")
     args = parser.parse_args(argv)
     from bench.scale import REGISTRY_SECRET_KEY
@@ -316,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.http import run_async, server, server_environment
     from bench.stats import load_average
-    from bench.worker import celery_worker
+    from bench.worker import celery_worker, drain_outbox, purge_stale_tasks
     from gridwork.models import Patrol, PatrolSegment
 
     result: dict[str, Any] = {
@@ -326,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         "points_per_officer": MINUTES,
     }
     started = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=MINUTES + 10)
+    result["stale_tasks_purged"] = purge_stale_tasks()  # an earlier run's, not this one's
     tick = time.perf_counter()
     officers = start_patrols(args.officers, started)
     result["patrols_started_s"] = time.perf_counter() - tick
@@ -333,16 +381,29 @@ def main(argv: list[str] | None = None) -> int:
     # The paced window: the first `paced-batch` minutes of each officer, in turn.
     rate = len(officers) / args.paced_batch / 60  # requests a second at the day's real rate
     paced_jobs = [(o, walk(o, started, 1, args.paced_batch), f"paced-{o[0]}") for o in officers]
+    result["pools"] = "one" if args.one_pool else "web + ingest (nice 10)"
+    FILING_RATE[0] = args.filing_rate
+    result["filing_rate_per_s"] = args.filing_rate or "back to back"
     with (
         override_settings(ALLOWED_HOSTS=["*"]),
         celery_worker(server_environment(0, 1)),
         server(workers=2, start_timeout=300) as (base, _),
+        contextlib.ExitStack() as pools,
     ):
-        result["filing_quiet"] = run_async(lambda: quiet_filing(base, setup, args.filings))
+        # As deployed (README, "Production process layout"): the phones' batches go to the
+        # ingest pool, the same server at a lower CPU priority; `--one-pool`: to the web server.
+        ingest = base
+        if not args.one_pool:
+            ingest, _ = pools.enter_context(server(workers=2, start_timeout=300, nice=10))
+        result["filing_quiet"] = quiet_filing(base, setup, args.filings)
         result["load_average_quiet"] = load_average()
-        paced_figures, sent = run_async(lambda: paced(base, paced_jobs, rate, args.window_s, setup))
+        result["drained_after_quiet_s"] = drain_outbox()
+        paced_figures, sent = run_async(
+            lambda: paced(base, ingest, paced_jobs, rate, args.window_s, setup)
+        )
         result["real_time_rate"] = paced_figures
         result["load_average_paced"] = load_average()
+        result["drained_after_paced_s"] = drain_outbox()
         done_first = {job[0][0] for job in paced_jobs[:sent]}
         rest_jobs = []
         for o in officers:
@@ -353,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         # By time of the day: an officer's batches arrive in order, far apart.
         rest_jobs.sort(key=lambda job: int(job[2].rsplit("-", 1)[1]))
         result["flat_out"] = run_async(
-            lambda: flat_out(base, rest_jobs, started, args.clients, setup, args.flat_out_s)
+            lambda: flat_out(base, ingest, rest_jobs, started, args.clients, setup, args.flat_out_s)
         )
         result["load_average_flat_out"] = load_average()
     ids = [o[0] for o in officers]

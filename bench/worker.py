@@ -94,6 +94,16 @@ def drain_outbox(timeout: float = 120.0, *, stuck: float = 10.0) -> float:
     return time.perf_counter() - tick
 
 
+def purge_stale_tasks() -> int:
+    """Drop the tasks an earlier run left queued on the broker (a benchmark killed before its
+    worker caught up), so this run's worker works on this run's tasks; returns how many."""
+    if not settings.REDIS_URL or settings.CELERY_TASK_ALWAYS_EAGER:
+        return 0
+    from config.celery import app
+
+    return app.control.purge() or 0
+
+
 def _tasks_waiting() -> int:
     """Tasks queued on the broker or taken by the worker and not yet acknowledged."""
     import redis

@@ -1,8 +1,11 @@
 """The leaders' live patrol map: /ws/gridwork/patrols/.
 
-Each accepted batch of positions, and each start and end, is pushed after commit (through the
-outbox, like every push) to the groups of the patrol's area and of each area above it, as one
-small message: who, where they last were, how far they have walked. A leader's socket listens
+Each start and end is pushed after commit through the outbox, like every push; each accepted
+batch of positions is pushed after commit straight to the layer (`moved`): a position is
+superseded by the next one minutes later, so one the layer missed (Redis away) is not kept for
+the relay, and the page reads every patrol's current position when it opens. Both go to the
+groups of the patrol's area and of each area above it, as one small message: who, where they
+last were, how far they have walked. A leader's socket listens
 to the groups of the areas where they lead patrols (`gridwork.access.patrol_paths`) and
 forwards a message only when its patrol lies beneath one of them; the permission is read again
 once a minute, so a withdrawn role stops the messages.
@@ -16,9 +19,11 @@ from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.db import transaction
 from django.urls import path
 
 from governance import clock, events, outbox
+from governance.realtime import layer
 from governance.realtime.consumers import LiveConsumer, kept_person, person_now
 
 POSITION = "patrol.position"
@@ -67,14 +72,22 @@ def message(patrol: Any) -> dict[str, Any]:
     return payload
 
 
-def moved_on_commit(patrol: Any) -> None:
-    """Push the patrol's new position to its leaders' sockets after commit."""
+def changed_on_commit(patrol: Any) -> None:
+    """Push a started or ended patrol to its leaders' sockets after commit (an outbox row:
+    who is out now must not be missed)."""
     if events.is_muted():
         return
     outbox.add([outbox.push([(groups_for(patrol.area_path), message(patrol))])])
 
 
-changed_on_commit = moved_on_commit  # a start or an end: the same message, a new status
+def moved(patrol: Any) -> None:
+    """Push the patrol's new position to its leaders' sockets after commit, best effort: no
+    outbox row (the hottest write of the day stays four statements; see the module's note),
+    its groups sent to at once rather than one after another."""
+    if events.is_muted():
+        return
+    sends = [(groups_for(patrol.area_path), message(patrol))]
+    transaction.on_commit(lambda: layer.send_unordered(sends))
 
 
 @database_sync_to_async

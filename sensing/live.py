@@ -5,17 +5,24 @@ per grid ("these datastreams have new latest values", with the values) through t
 a Redis outage loses nothing stored and delays only the push. A process sends at most one
 outbox row every `MIN_INTERVAL` seconds (the latest values win), so ingest at thousands of
 readings a second does not become as many pushes: values held back go with the process's next
-message.
+message. Only grids someone has open are pushed to: each open page marks its grid as watched
+in the shared cache (`watching`, refreshed while it stays open), and a message leaves out the
+grids nobody watches (their values are in the database; the page reads them when it opens).
+A city's thousands of grids with sensors would otherwise cost a trip to Redis each, every
+`MIN_INTERVAL`, for pages nobody has open.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.core.cache import cache
 from django.urls import path
 
 from governance import events, outbox
@@ -30,8 +37,26 @@ MIN_INTERVAL = 2.0
 _lock = threading.Lock()
 
 
+WATCH_SECONDS = 180  # a watched mark lasts this long; an open page renews it a third as often
+
+
 def area_group(area_id: int) -> str:
     return f"sensing.area.{area_id}"
+
+
+def _watch_key(area_id: int) -> str:
+    return f"sensing.watched.{area_id}"
+
+
+def watching(area_id: int) -> None:
+    """Mark the grid as watched (a page on it is open) for the next WATCH_SECONDS."""
+    cache.set(_watch_key(area_id), 1, WATCH_SECONDS)
+
+
+def watched(area_ids: Iterable[int]) -> set[int]:
+    """Those of `area_ids` that a page has open (one trip to the cache)."""
+    keys = {_watch_key(area_id): area_id for area_id in area_ids}
+    return {keys[key] for key in cache.get_many(list(keys))} if keys else set()
 
 
 _waiting: dict[int, dict[int, Any]] = {}  # area → datastream → newest row not yet pushed
@@ -59,20 +84,25 @@ def readings_stored(rows: list[Any]) -> None:
         if not _waiting or now - _last_sent_at < MIN_INTERVAL:
             return
         _last_sent_at = now
-        sends = [
-            [
-                [area_group(area_id)],
-                {
-                    "kind": READINGS,
-                    "area": area_id,
-                    "readings": [
-                        [ds, r.result, r.time.isoformat()] for ds, r in sorted(streams.items())
-                    ],
-                },
-            ]
-            for area_id, streams in sorted(_waiting.items())
-        ]
+        waiting = dict(_waiting)
         _waiting.clear()
+    seen = watched(waiting)
+    if not seen:
+        return
+    sends = [
+        [
+            [area_group(area_id)],
+            {
+                "kind": READINGS,
+                "area": area_id,
+                "readings": [
+                    [ds, r.result, r.time.isoformat()] for ds, r in sorted(streams.items())
+                ],
+            },
+        ]
+        for area_id, streams in sorted(waiting.items())
+        if area_id in seen
+    ]
     outbox.add([OutboxMessage(kind=PUSH_KIND, payload={"sends": sends})])
 
 
@@ -116,7 +146,22 @@ class AreaReadingsConsumer(LiveConsumer):
         if not await database_sync_to_async(_may_watch)(self.user, self.area_id):
             return None
         self.checked_at = time.monotonic()
+        await database_sync_to_async(watching)(self.area_id)
+        self.renewing = asyncio.ensure_future(self._keep_watching())
         return [area_group(self.area_id)]
+
+    async def _keep_watching(self) -> None:
+        while True:
+            await asyncio.sleep(WATCH_SECONDS / 3)
+            await database_sync_to_async(watching)(self.area_id)
+
+    async def disconnect(self, code: int) -> None:
+        renewing = getattr(self, "renewing", None)
+        if renewing is not None:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+        await super().disconnect(code)
 
     async def event_push(self, message: dict[str, Any]) -> None:
         payload = message["payload"]

@@ -157,6 +157,7 @@ def test_stored_readings_are_pushed_to_their_grid_through_the_outbox(fleet, city
     from sensing import live
 
     live.forget()
+    live.watching(city.grid_a.pk)  # its page is open
     readings(fleet, [7.5])
     message = OutboxMessage.objects.filter(kind=live.PUSH_KIND).get()
     ((groups, payload),) = message.payload["sends"]
@@ -167,3 +168,56 @@ def test_stored_readings_are_pushed_to_their_grid_through_the_outbox(fleet, city
     ]
     readings(fleet, [8.5], start=datetime.now(UTC) - timedelta(minutes=1))
     assert OutboxMessage.objects.filter(kind=live.PUSH_KIND).count() == 1  # held back: 2 s
+
+
+def test_readings_of_a_grid_nobody_watches_are_not_pushed(fleet, city):
+    from django.core.cache import cache
+
+    from governance.models import OutboxMessage
+    from sensing import live
+
+    live.forget()
+    cache.delete(f"sensing.watched.{city.grid_a.pk}")
+    readings(fleet, [7.5])
+    assert not OutboxMessage.objects.filter(kind=live.PUSH_KIND).exists()
+    assert live.watched([city.grid_a.pk]) == set()
+    # The page opens: from then on its grid is pushed to.
+    live.watching(city.grid_a.pk)
+    live.forget()
+    readings(fleet, [8.0], start=datetime.now(UTC) + timedelta(seconds=1))
+    assert OutboxMessage.objects.filter(kind=live.PUSH_KIND).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_open_grid_page_is_watched_and_hears_its_readings(city, people):
+    from asgiref.sync import async_to_sync
+    from channels.db import database_sync_to_async
+    from channels.routing import URLRouter
+    from channels.testing import WebsocketCommunicator
+
+    from sensing import live
+
+    fleet = make_fleet(city)
+    live.forget()
+    url = f"/ws/sensing/areas/{city.grid_a.pk}/"
+
+    def socket(user):
+        comm = WebsocketCommunicator(URLRouter(live.routes()), url)
+        comm.scope["user"] = user
+        comm.scope["url_route"] = {"kwargs": {"area_id": city.grid_a.pk}}
+        return comm
+
+    async def scenario():
+        outsider = socket(people.officer_b)  # another street's officer
+        assert not (await outsider.connect())[0]
+        assert await database_sync_to_async(live.watched)([city.grid_a.pk]) == set()
+        officer = socket(people.officer_a)
+        assert (await officer.connect())[0]
+        assert await database_sync_to_async(live.watched)([city.grid_a.pk]) == {city.grid_a.pk}
+        await database_sync_to_async(readings)(fleet, [9.5])
+        heard = await officer.receive_json_from(timeout=5)
+        assert heard["kind"] == "sensing.readings" and heard["area"] == city.grid_a.pk
+        assert heard["readings"][-1][:2] == [fleet.tilt.pk, 9.5]
+        await officer.disconnect()
+
+    async_to_sync(scenario)()

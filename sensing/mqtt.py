@@ -11,10 +11,10 @@ Acknowledging: by default a message is acknowledged (PUBACK) as it arrives, so t
 streams at full speed; what a killed subscriber held in memory (at most one batch, about
 `flush_seconds` of readings) is lost. `ack_after_commit` (`--ack-after-commit`) acknowledges
 only after the batch is committed, so nothing is lost even then (the broker delivers it again;
-duplicates are ignored on insert) — but Mosquitto's defaults allow only 20 unacknowledged
-messages in flight per subscriber and queue at most 1,000 (then drop): set
-`max_inflight_messages 0` and a large `max_queued_messages` in mosquitto.conf to use it at
-thousands of readings a second (measured: BENCHMARKS.md, Sensing).
+duplicates are ignored on insert); the deployed units use it (deploy/grid-sensing-mqtt@.service),
+with the broker's queue raised (deploy/mosquitto.conf: Mosquitto's default keeps 1,000 messages
+a session and drops the rest while a subscriber is away). Several processes, each with its own
+client id, share the subscription: one per core (measured: BENCHMARKS.md, Sensing).
 
 A message is one SensorThings Observation as JSON (`{"phenomenonTime", "result",
 "resultTime"}`) or an array of them. The device proves who it is with its token, as MQTT 5 user

@@ -1,5 +1,5 @@
 """Store the readings published over MQTT (`MQTT_URL`): run supervised, like the Celery worker
-(deploy/grid-sensing-mqtt.service)."""
+(deploy/grid-sensing-mqtt@.service: one instance per core, each with its own --client-id)."""
 
 from __future__ import annotations
 

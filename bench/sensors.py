@@ -1,8 +1,9 @@
 """Sensors at scale: a simulated fleet publishing readings over HTTP bulk or MQTT.
 
     python -m bench sensors --setup --devices 10000 --gateways 100
-    python -m bench sensors --http --rate 5000 --duration 120 [--faults] [--server]
-    python -m bench sensors --mqtt --rate 2000 --duration 120 [--faults]
+    python -m bench sensors --http --rate 5000 --duration 120 [--faults] [--server [--one-pool]]
+    python -m bench sensors --mqtt --rate 2000 --duration 120 [--faults] [--server]
+                            [--own-broker] [--subscribers 2]
 
 `--setup` creates (once; again only with more devices) the fleet on the city already in the
 database: `--devices` things spread over its grids — manhole-cover tilt sensors, water-level
@@ -18,8 +19,11 @@ request, `--mqtt` publishes one SensorThings Observation per message (QoS 1) to
 flap around 10°, one gateway goes silent after a third of the run, 0.5 % of readings are bad
 (NaN, a time a day ahead, text in a number stream) and must be refused.
 
-`--server` starts the production server (gunicorn + uvicorn, `config.serve`) itself; `--url`
-names one already running. While publishing, a side thread files cases over the API and opens
+`--server` starts the production server (gunicorn + uvicorn, `config.serve`) itself, and for
+`--http` the ingest pool beside it as deployed (the same server at Nice=10, which the readings
+go to; `--one-pool`: to the web server); `--url` names one already running. `--own-broker`
+starts a Mosquitto with deploy/mosquitto.conf, `--subscribers N` N subscriber processes as
+deployed (`--ack-after-commit`, a client id each). While publishing, a side thread files cases over the API and opens
 a grid's sensing page and a day's chart, once a second each: their p95 is reported beside the
 ingest figures (accepted readings a second, counted in the database).
 """
@@ -37,6 +41,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -491,6 +496,72 @@ def chart_timing(stream_id: int, repeats: int = 50) -> dict[str, Any]:
     return summary(samples)
 
 
+@contextmanager
+def own_broker():
+    """Mosquitto with deploy/mosquitto.conf on a free port while the block runs; its URL."""
+    import socket
+    import subprocess
+    import tempfile
+
+    from django.conf import settings
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    conf = Path(settings.BASE_DIR) / "deploy" / "mosquitto.conf"
+    with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as handle:
+        handle.write(conf.read_text() + f"\nlistener {port} 127.0.0.1\nallow_anonymous true\n")
+    process = subprocess.Popen(["mosquitto", "-c", handle.name])
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"mqtt://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+        os.unlink(handle.name)
+
+
+@contextmanager
+def subscribers(broker_url: str, n: int):
+    """`n` subscriber processes as deployed (deploy/grid-sensing-mqtt@.service)."""
+    import subprocess
+
+    from django.conf import settings
+
+    env = {**os.environ, "MQTT_URL": broker_url, "SECRET_KEY": settings.SECRET_KEY}
+    processes = [
+        subprocess.Popen(
+            [
+                "nice",  # as deployed: Nice=10
+                "-n",
+                "10",
+                sys.executable,
+                "manage.py",
+                "run_mqtt_subscriber",
+                "--ack-after-commit",
+                "--client-id",
+                f"bench-sensing-{i}",
+            ],
+            env=env,
+            cwd=str(settings.BASE_DIR),
+        )
+        for i in range(n)
+    ]
+    try:
+        time.sleep(8)  # Django set up, connected, subscribed
+        yield processes
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(30)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench sensors", description=__doc__)
     parser.add_argument("--setup", action="store_true", help="create the simulated fleet")
@@ -509,6 +580,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server", action="store_true", help="start the production server")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-side-load", action="store_true")
+    parser.add_argument(
+        "--one-pool",
+        action="store_true",
+        help="HTTP with --server: post the readings to the web server itself, not to an "
+        "ingest pool beside it (deploy/grid-ingest@.service)",
+    )
+    parser.add_argument(
+        "--subscribers",
+        type=int,
+        default=0,
+        help="MQTT: start this many run_mqtt_subscriber processes (as deployed: "
+        "--ack-after-commit, one client id each); 0: one is already running",
+    )
+    parser.add_argument(
+        "--own-broker",
+        action="store_true",
+        help="MQTT: start a Mosquitto of the run's own with deploy/mosquitto.conf",
+    )
     parser.add_argument("--output", default="var/bench/sensors-result.json")
     args = parser.parse_args(argv)
 
@@ -526,12 +615,28 @@ def main(argv: list[str] | None = None) -> int:
     fleet = json.loads(FLEET_FILE.read_text())
     if args.http and not (args.url or args.server):
         parser.error("--http needs --url or --server")
-    from contextlib import nullcontext
+    from contextlib import ExitStack, nullcontext
 
     from bench.http import server
 
     serving = server(args.workers) if args.server else nullcontext((args.url, None))
-    with serving as (url, _process):
+    with serving as (url, _process), ExitStack() as around:
+        ingest_url = url
+        if args.http and args.server and not args.one_pool:
+            # As deployed: the readings go to the ingest pool, pages and filing to the web.
+            ingest_url, _ = around.enter_context(server(args.workers, nice=10))
+        result["pools"] = "web + ingest (nice 10)" if ingest_url != url else "one"
+        broker_url = None
+        if args.mqtt:
+            from django.conf import settings
+
+            broker_url = settings.MQTT_URL
+            if args.own_broker:
+                broker_url = around.enter_context(own_broker())
+            if args.subscribers:
+                around.enter_context(subscribers(broker_url, args.subscribers))
+            if not broker_url:
+                parser.error("--mqtt needs MQTT_URL or --own-broker (and subscribers running)")
         side = None
         if url and not args.no_side_load:
             side = _side_load(url, fleet)
@@ -551,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
         sampler.start()
         if args.http:
             result["publish"] = publish_http(
-                url,
+                ingest_url,
                 fleet,
                 rate=args.rate,
                 duration=args.duration,
@@ -559,12 +664,8 @@ def main(argv: list[str] | None = None) -> int:
                 interval=args.interval,
             )
         else:
-            from django.conf import settings
-
-            if not settings.MQTT_URL:
-                parser.error("--mqtt needs MQTT_URL (and run_mqtt_subscriber running)")
             result["publish"] = publish_mqtt(
-                settings.MQTT_URL, fleet, rate=args.rate, duration=args.duration, faults=args.faults
+                broker_url, fleet, rate=args.rate, duration=args.duration, faults=args.faults
             )
         published_at = time.monotonic() - began
         stored_when_published = _observation_count() - before

@@ -23,9 +23,9 @@ flap around 10°, one gateway goes silent after a third of the run, 0.5 % of rea
 `--http` the ingest pool beside it as deployed (the same server at Nice=10, which the readings
 go to; `--one-pool`: to the web server); `--url` names one already running. `--own-broker`
 starts a Mosquitto with deploy/mosquitto.conf, `--subscribers N` N subscriber processes as
-deployed (`--ack-after-commit`, a client id each). While publishing, a side thread files cases over the API and opens
-a grid's sensing page and a day's chart, once a second each: their p95 is reported beside the
-ingest figures (accepted readings a second, counted in the database).
+deployed (`--ack-after-commit`, a client id each). While publishing, a side thread files cases
+over the API and opens a grid's sensing page and a day's chart, once a second each: their p95
+is reported beside the ingest figures (accepted readings a second, counted in the database).
 """
 
 from __future__ import annotations

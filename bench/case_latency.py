@@ -79,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
                 name="tilt", thing=thing, sensor=sensor, observed_property=prop, unit_symbol="°"
             )
         )
-    command = [sys.executable, "manage.py", "run_mqtt_subscriber", "--client-id", f"bench-{tag}"]
+    # As deployed (deploy/grid-sensing-mqtt@.service): Nice=10, acknowledged after commit.
+    command = [
+        *("nice", "-n", "10", sys.executable, "manage.py", "run_mqtt_subscriber"),
+        *("--ack-after-commit", "--client-id", f"bench-{tag}"),
+    ]
     if options.flush_seconds is not None:
         command += ["--flush-seconds", str(options.flush_seconds)]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}

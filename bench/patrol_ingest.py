@@ -293,6 +293,7 @@ async def paced(
         wall = time.perf_counter() - started
         filing = await filer
     figures = _figures(result, wall, points, filing)
+    figures["filing_samples"] = filing  # raw, for the alternating rounds (not written out)
     figures["rate_asked_per_s"] = rate
     figures["requests"] = sent
     return figures, sent
@@ -338,6 +339,48 @@ async def flat_out(
     return figures
 
 
+def alternate(
+    base: str, ingest: str, jobs: list, rate: float, seconds: float, setup, rounds: int
+) -> tuple[dict[str, Any], int]:
+    """`rounds` times: filing alone for `seconds`, then beside the day's rate for `seconds`
+    (the next phones' first batches). The two conditions' filings pooled: the figure a single
+    window's dozen samples above its p95 cannot give. Returns the figures and batches sent."""
+    from bench.http import run_async
+    from bench.stats import summary
+    from bench.worker import drain_outbox
+
+    alone: list[float] = []
+    beside: list[float] = []
+    per_round = []
+    sent = 0
+    for _ in range(rounds):
+        quiet = (
+            _filing_pool().submit(_filing_process, base, setup, FILING_RATE[0], seconds).result()
+        )
+        left = jobs[sent:]
+        figures, n = run_async(lambda left=left: paced(base, ingest, left, rate, seconds, setup))
+        sent += n
+        loaded = figures.pop("filing_samples")
+        alone += quiet
+        beside += loaded
+        per_round.append(
+            {
+                "alone": summary(quiet),
+                "beside": summary(loaded),
+                "batches": figures["batches"],
+                "failures": figures["failures"],
+            }
+        )
+        drain_outbox()
+    return {
+        "rounds": rounds,
+        "window_s": seconds,
+        "alone": summary(alone),
+        "beside": summary(beside),
+        "per_round": per_round,
+    }, sent
+
+
 def quiet_filing(base: str, setup, n: int) -> dict[str, Any]:
     """The baseline: `n` filings at the same rate, from the same kind of process, alone."""
     from bench.stats import summary
@@ -363,6 +406,13 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=FILING_RATE[0],
         help="filings a second measured beside the ingest (0: back to back, one client)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=0,
+        help="then alternate this many times: filing alone, filing beside the day's rate "
+        "(each --window-s long), pooled per condition",
     )
     parser.add_argument(
         "--one-pool",
@@ -421,9 +471,15 @@ def main(argv: list[str] | None = None) -> int:
         paced_figures, sent = run_async(
             lambda: paced(base, ingest, paced_jobs, rate, args.window_s, setup)
         )
+        paced_figures.pop("filing_samples")
         result["real_time_rate"] = paced_figures
         result["load_average_paced"] = load_average()
         result["drained_after_paced_s"] = drain_outbox()
+        if args.rounds:
+            result["alternating"], more = alternate(
+                base, ingest, paced_jobs[sent:], rate, args.window_s, setup, args.rounds
+            )
+            sent += more
         done_first = {job[0][0] for job in paced_jobs[:sent]}
         rest_jobs = []
         for o in officers:

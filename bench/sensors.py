@@ -23,9 +23,12 @@ flap around 10°, one gateway goes silent after a third of the run, 0.5 % of rea
 `--http` the ingest pool beside it as deployed (the same server at Nice=10, which the readings
 go to; `--one-pool`: to the web server); `--url` names one already running. `--own-broker`
 starts a Mosquitto with deploy/mosquitto.conf, `--subscribers N` N subscriber processes as
-deployed (`--ack-after-commit`, a client id each). While publishing, a side thread files cases
+deployed (`--ack-after-commit`, a client id each); the MQTT devices publish from a process of
+their own at Nice=10 (they are not on the server). While publishing, a side thread files cases
 over the API and opens a grid's sensing page and a day's chart, once a second each: their p95
 is reported beside the ingest figures (accepted readings a second, counted in the database).
+`--trip-probe N` meanwhile trips N covers of the bench's own over MQTT, spread over the run,
+and times each reading until its case (`bench.case_latency`): reading → case under ingest.
 """
 
 from __future__ import annotations
@@ -380,6 +383,26 @@ def publish_mqtt(
     return {"sent": sent, "wall_s": time.monotonic() - began}
 
 
+def _publish_niced(broker_url: str, fleet: dict, rate: float, duration: float, faults: bool):
+    os.nice(10)
+    import django
+
+    django.setup()
+    return publish_mqtt(broker_url, fleet, rate=rate, duration=duration, faults=faults)
+
+
+def publish_mqtt_elsewhere(
+    broker_url: str, fleet: dict, *, rate: float, duration: float, faults: bool
+) -> dict[str, Any]:
+    """`publish_mqtt` from a process of its own at Nice=10: the devices are not on the
+    server, so their side yields the CPU to the server's (as the patrol benchmark's phones)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_publish_niced, broker_url, fleet, rate, duration, faults).result()
+
+
 # --- what else answers meanwhile ------------------------------------------------------------
 
 
@@ -394,6 +417,7 @@ class SideLoad(threading.Thread):
         self.stop = threading.Event()
         self.times: dict[str, list[float]] = defaultdict(list)
         self.statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.redirects: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
     def _call(self, name: str, method: str, path: str, body: Any = None, headers=None) -> None:
         conn = http.client.HTTPConnection(self.url.hostname, self.url.port, timeout=30)
@@ -408,6 +432,8 @@ class SideLoad(threading.Thread):
             response = conn.getresponse()
             response.read()
             status = response.status
+            if 300 <= status < 400:  # where to: a sign-in page means the session was lost
+                self.redirects[name][response.getheader("Location", "")] += 1
         except OSError:
             status = 0
         finally:
@@ -438,9 +464,36 @@ class SideLoad(threading.Thread):
         from bench.stats import summary
 
         return {
-            name: {**summary(values), "statuses": dict(self.statuses[name])}
+            name: {
+                **summary(values),
+                "statuses": dict(self.statuses[name]),
+                **({"redirects": dict(self.redirects[name])} if self.redirects[name] else {}),
+            }
             for name, values in self.times.items()
         }
+
+
+class _TripProbe(threading.Thread):
+    """Trips covers of its own while the fleet publishes: reading → case under ingest."""
+
+    def __init__(self, broker_url: str, n: int, duration: float) -> None:
+        from bench.case_latency import Covers
+
+        super().__init__(daemon=True)
+        self.broker_url, self.pause = broker_url, max(0.3, duration / n - 0.5)
+        self.covers = Covers(n)
+        self.stop = threading.Event()
+        self.times: list[float | None] = []
+
+    def run(self) -> None:
+        self.stop.wait(5.0)  # the fleet publishing first
+        self.times = self.covers.probe(self.broker_url, self.pause, self.stop)
+
+    def figures(self) -> dict[str, Any]:
+        from bench.case_latency import latency_summary
+
+        self.covers.delete()
+        return latency_summary(self.times)
 
 
 def _side_load(url: str, fleet: dict) -> SideLoad:
@@ -598,6 +651,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="MQTT: start a Mosquitto of the run's own with deploy/mosquitto.conf",
     )
+    parser.add_argument(
+        "--trip-probe",
+        type=int,
+        default=0,
+        metavar="N",
+        help="MQTT: meanwhile trip N covers of the bench's own, spread over the run, and time "
+        "each reading until its case (bench.case_latency)",
+    )
     parser.add_argument("--output", default="var/bench/sensors-result.json")
     args = parser.parse_args(argv)
 
@@ -641,6 +702,10 @@ def main(argv: list[str] | None = None) -> int:
         if url and not args.no_side_load:
             side = _side_load(url, fleet)
             side.start()
+        probe = None
+        if args.mqtt and args.trip_probe:
+            probe = _TripProbe(broker_url, args.trip_probe, args.duration)
+            probe.start()
         before, began = _observation_count(), time.monotonic()
         counts: list[tuple[float, int]] = []
         sampling = threading.Event()
@@ -664,7 +729,7 @@ def main(argv: list[str] | None = None) -> int:
                 interval=args.interval,
             )
         else:
-            result["publish"] = publish_mqtt(
+            result["publish"] = publish_mqtt_elsewhere(
                 broker_url, fleet, rate=args.rate, duration=args.duration, faults=args.faults
             )
         published_at = time.monotonic() - began
@@ -683,6 +748,10 @@ def main(argv: list[str] | None = None) -> int:
             side.stop.set()
             side.join(30)
             result["during"] = side.figures()
+        if probe is not None:
+            probe.stop.set()
+            probe.join(30)
+            result["reading_to_case"] = probe.figures()
     result["stored"] = stored
     result["publish_seconds"] = round(published_at, 1)
     result["stored_while_publishing_per_s"] = round(stored_when_published / published_at)

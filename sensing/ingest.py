@@ -175,9 +175,7 @@ def store_readings(
     with transaction.atomic():
         stored: list[_Good] = []
         if good:
-            partitions.ensure_days({g.time.date() for g in good})
-            for start in range(0, len(good), CHUNK):
-                stored.extend(_write(good[start : start + CHUNK], ids))
+            stored = _write_all(good, ids)
             outcome.duplicates = len(good) - len(stored)
             outcome.accepted = len(stored)
         if device_id is not None:
@@ -224,9 +222,7 @@ def store_from_devices(
     with transaction.atomic():
         stored: list[_Good] = []
         if good:
-            partitions.ensure_days({g.time.date() for g in good})
-            for start in range(0, len(good), CHUNK):
-                stored.extend(_write(good[start : start + CHUNK], {}))
+            stored = _write_all(good, {})
         outcome.accepted = len(stored)
         outcome.duplicates = len(good) - len(stored)
         for g in stored:
@@ -297,6 +293,30 @@ WITH ins AS (
 SELECT id, datastream_id, phenomenon_time,
        (SELECT count(*) FROM rolled) + (SELECT count(*) FROM latest) FROM ins
 """
+
+
+def _write_all(good: list[_Good], ids: dict[int, int]) -> list[_Good]:
+    """Store `good` (inside the caller's transaction) in chunks, in the order of their
+    datastreams, having first locked those datastreams in ascending id order.
+
+    Writers run side by side (ingest requests, MQTT subscribers) and share datastreams: each
+    reading updates its datastream's rollup rows and latest value. Taken in whatever order the
+    readings came, two writers could each hold a row the other needs (PostgreSQL: "deadlock
+    detected", a batch lost to a retry). Locking the datastreams first, in one order, makes the
+    second writer wait for the first instead."""
+    partitions.ensure_days({g.time.date() for g in good})
+    ordered = sorted(good, key=lambda g: (g.datastream_id, g.time))  # stable: first wins
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM sensing_datastream WHERE id = ANY(%s) ORDER BY id "
+                "FOR NO KEY UPDATE",
+                [sorted({g.datastream_id for g in ordered})],
+            )
+    stored: list[_Good] = []
+    for start in range(0, len(ordered), CHUNK):
+        stored.extend(_write(ordered[start : start + CHUNK], ids))
+    return stored
 
 
 def _write(rows: list[_Good], ids: dict[int, int]) -> list[_Good]:

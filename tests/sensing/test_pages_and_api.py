@@ -48,6 +48,41 @@ def test_the_grid_page_shows_its_things_latest_readings_and_the_map(fleet, city,
     assert f"/ws/sensing/areas/{city.grid_a.pk}/" in body
 
 
+def test_a_grid_with_many_things_pages_its_table_and_maps_them_all(fleet, city, people):
+    """120 more covers on the grid: the table shows 50 a page with a pager, the map all 121,
+    each point linking to its row on its own page; the last page holds the rest."""
+    from sensing.models import Location
+    from sensing.web.pages import PAGE_SIZE
+
+    for i in range(120):
+        Thing.objects.create(
+            name=f"井盖 Z-{i:03d}",
+            location=Location.objects.create(
+                name=f"Z-{i}", lon=city.point_a[0], lat=city.point_a[1]
+            ),
+            area=city.grid_a,
+            device=fleet.cover_device,
+        )
+    client = signed_in(people.officer_a)
+    url = f"/sensing/areas/{city.grid_a.pk}/"
+    first = client.get(url).content.decode()
+    table = first.split('id="sensing-things"')[1].split("</table>")[0]
+    assert table.count('<tr id="thing-') == PAGE_SIZE == 50
+    assert "第 1 页，共 3 页" in first and "?page=2" in first
+    points = json.loads(
+        first.split('id="sensing-points" type="application/json">')[1].split("<")[0]
+    )
+    assert len(points) == 121  # the map: the whole grid, not a page of it
+    last = Thing.objects.filter(area=city.grid_a).order_by("name", "pk").last()
+    assert points[-1]["url"] == f"?page=3#thing-{last.pk}"
+    third = client.get(url, {"page": 3}).content.decode()
+    assert third.split('id="sensing-things"')[1].count('<tr id="thing-') == 21
+    assert f'id="thing-{last.pk}"' in third and "第 3 页，共 3 页" in third
+    # A page past the end shows the last one; another grid's things never appear.
+    assert f'id="thing-{last.pk}"' in client.get(url, {"page": 99}).content.decode()
+    assert "水位计 B-1" not in third
+
+
 def test_the_alarm_state_hook_shows_on_the_page_and_the_map(fleet, city, people):
     def states(ids):
         return {fleet.cover.pk: status.ThingAlarm(active=1, label="1 active: tilt over 10°")}

@@ -602,17 +602,24 @@ def subscribers(broker_url: str, n: int):
             ],
             env=env,
             cwd=str(settings.BASE_DIR),
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for i in range(n)
     ]
     try:
-        time.sleep(8)  # Django set up, connected, subscribed
+        for process in processes:  # set up, warmed up (the grid index), subscribed
+            for line in process.stdout:
+                if line.startswith("Subscribed"):
+                    break
+        time.sleep(2)  # each of its connections subscribed
         yield processes
     finally:
         for process in processes:
             process.terminate()
         for process in processes:
             process.wait(30)
+            print(process.stdout.read(), end="")  # what it stored, how long batches took
 
 
 def main(argv: list[str] | None = None) -> int:

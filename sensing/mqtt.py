@@ -3,9 +3,9 @@
 `Subscriber` connects to the broker named by `MQTT_URL` (a persistent session, QoS 1, a fixed
 client id, so the broker keeps what arrives while the subscriber is away), collects messages in
 memory and stores them in one bulk transaction (`sensing.ingest.store_from_devices`) when
-`batch_size` messages are waiting or `flush_seconds` have passed; a batch that fails (the database
-away) is kept and tried again. paho reconnects by itself (1 s, doubling to 30 s); each
-(re)connection subscribes again.
+`batch_size` messages are waiting or `flush_seconds` have passed since the last batch began; a
+batch that fails (the database away) is kept and tried again. paho reconnects by itself (1 s,
+doubling to 30 s); each (re)connection subscribes again.
 
 Acknowledging: by default a message is acknowledged (PUBACK) as it arrives, so the broker
 streams at full speed; what a killed subscriber held in memory (at most one batch, about
@@ -199,11 +199,16 @@ class Subscriber:
     def run(self, *, until: threading.Event | None = None) -> None:
         """Store batches until `until` (or stop) is set."""
         stop = until or self._stop
+        # Batches start every `flush_seconds` (sooner when `batch_size` are waiting), counted
+        # from the start of the last one: a reading waits at most that, plus one batch's
+        # storing, however long storing takes under load.
+        due = time.monotonic() + self.flush_seconds
         try:
             while not stop.is_set() and not self._stop.is_set():
                 with self._arrived:
                     if len(self._pending) < self.batch_size:
-                        self._arrived.wait(self.flush_seconds)
+                        self._arrived.wait(max(0.0, due - time.monotonic()))
+                due = time.monotonic() + self.flush_seconds
                 self.flush()
         finally:
             connection.close()  # this thread's own connection

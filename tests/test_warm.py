@@ -3,6 +3,8 @@ start does not wait seconds for the grid index; a database that is not there yet
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.db import DatabaseError
 
@@ -48,3 +50,38 @@ def test_the_production_worker_warms_the_site_and_nothing_else(monkeypatch, app,
     worker.app = SimpleNamespace(app_uri=app)
     worker.load_wsgi()
     assert calls == (["warm", "closed"] if warmed else [])
+
+
+def test_the_mqtt_subscriber_warms_the_site_before_it_subscribes(monkeypatch, settings):
+    """A tripped rule files a case from the subscriber: the grid index is built before the
+    first reading arrives, not while the first alarm's case waits."""
+    import signal
+
+    from django.core.management import call_command
+
+    from sensing.management.commands import run_mqtt_subscriber as command
+    from sensing.mqtt import Stats
+
+    calls = []
+
+    class Subscriber:
+        stats = Stats()
+
+        def __init__(self, url, **options):
+            calls.append("connect")
+
+        def start(self):
+            calls.append("subscribe")
+
+        def run(self, until):
+            calls.append("store")
+
+        def stop(self):
+            pass
+
+    settings.MQTT_URL = "mqtt://127.0.0.1:1883"
+    monkeypatch.setattr(warm, "warm_up", lambda: calls.append("warm"))
+    monkeypatch.setattr(command, "Subscriber", Subscriber)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # the test runner's own stay
+    call_command("run_mqtt_subscriber", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert calls == ["warm", "connect", "subscribe", "store"]

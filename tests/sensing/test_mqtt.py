@@ -131,3 +131,38 @@ def test_bad_mqtt_readings_are_refused_and_counted(fleet, subscriber):
     assert not Observation.objects.exists()
     client.loop_stop()
     client.disconnect()
+
+
+def test_batches_start_on_a_steady_beat_however_long_storing_takes(monkeypatch):
+    """Storing a batch takes 0.4 s under load: the next one starts 0.1 s later (0.5 s after the
+    last began), not a full 0.5 s after it ended, so a reading waits at most the beat plus one
+    batch's storing before its alarm can open a case."""
+    from sensing import mqtt as module
+
+    clock = [100.0]
+    monkeypatch.setattr(module.time, "monotonic", lambda: clock[0])
+    sub = Subscriber(f"mqtt://{BROKER[0]}:{BROKER[1]}", flush_seconds=0.5, connections=1)
+    waits: list[float] = []
+    stop = threading.Event()
+
+    class Arrivals:  # the condition a waiting batch sleeps on, on the test's clock
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def wait(self, timeout):
+            waits.append(round(timeout, 3))
+            clock[0] += timeout
+
+    def store() -> int:
+        clock[0] += 0.4
+        if len(waits) == 4:
+            stop.set()
+        return 0
+
+    monkeypatch.setattr(sub, "_arrived", Arrivals())
+    monkeypatch.setattr(sub, "flush", store)
+    sub.run(until=stop)
+    assert waits == [0.5, 0.1, 0.1, 0.1]

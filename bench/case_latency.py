@@ -174,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     # As deployed (deploy/grid-sensing-mqtt@.service): Nice=10, acknowledged after commit.
     command = [
         *("nice", "-n", "10", sys.executable, "manage.py", "run_mqtt_subscriber"),
-        *("--ack-after-commit", "--client-id", f"bench-{covers.tag}"),
+        # A fixed client id: each run takes over the last one's sessions (a new id each run would
+        # leave sessions behind in the shared subscription, which the broker keeps sending to).
+        *("--ack-after-commit", "--client-id", "bench-latency"),
     ]
     if options.flush_seconds is not None:
         command += ["--flush-seconds", str(options.flush_seconds)]

@@ -56,9 +56,10 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _map_points(things: QuerySet[Thing], alarms: dict) -> list[dict]:
-    """Every thing of the grid on the map, from two light queries (no model per thing), each
-    labelled with its latest readings and linked to its row on its page of the table."""
+def _map_points(things: QuerySet[Thing], placed: list[tuple], alarms: dict) -> list[dict]:
+    """Every thing of the grid on the map (`placed`: the things' (pk, name, lon, lat) in the
+    table's order), each labelled with its latest readings from one light query (no model per
+    thing) and linked to its row on its page of the table."""
     latest: dict[int, list[str]] = defaultdict(list)
     streams = Datastream.objects.filter(thing__in=things.values("pk"), active=True)
     for thing_id, name, value, unit in streams.values_list(
@@ -66,7 +67,6 @@ def _map_points(things: QuerySet[Thing], alarms: dict) -> list[dict]:
     ):
         latest[thing_id].append(f"{name}: {'—' if value is None else f'{value:g}'} {unit}")
     points = []
-    placed = things.values_list("pk", "name", "location__lon", "location__lat")
     for index, (pk, name, lon, lat) in enumerate(placed):
         if lon is None:
             continue
@@ -93,10 +93,10 @@ def area(request: HttpRequest, area_id: int) -> HttpResponse:
         return _refuse(request)
     grid = Area.objects.filter(pk=area_id).defer("boundary").first()
     things = things_for(request.user).filter(area_id=area_id).order_by("name", "pk")
-    ids = list(things.values_list("pk", flat=True))
-    if grid is None or not ids:
+    placed = list(things.values_list("pk", "name", "location__lon", "location__lat"))
+    if grid is None or not placed:
         raise Http404
-    alarms = alarm_states(ids)
+    alarms = alarm_states([pk for pk, *_rest in placed])
     page = Paginator(
         things.select_related("location", "component").prefetch_related(
             "datastreams__observed_property"
@@ -114,7 +114,7 @@ def area(request: HttpRequest, area_id: int) -> HttpResponse:
             "grid": grid,
             "rows": rows,
             "page": page,
-            "points": _map_points(things, alarms),
+            "points": _map_points(things, placed, alarms),
             "map": map_settings(),
             "stale": timezone.now() - timedelta(hours=1),
             "box": [grid.min_lon, grid.min_lat, grid.max_lon, grid.max_lat]

@@ -6,11 +6,12 @@ replayed months at once, and a clerk started the demo with 40 unread notices.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
+from governance import workflow
 from governance.models import Case, CaseEvent, EventKind
 from governance.seeding import seed_demo
 from governance.timelimits import sweep
@@ -44,9 +45,38 @@ def test_the_first_sweep_after_seeding_sends_nothing():
         assert kinds[0] == "submitted", case.tracking_id
 
 
-def test_the_next_minutes_bring_only_what_falls_due_in_them():
-    now = timezone.now()
+def _point_of(case: Case) -> datetime:
+    """When the sweep next has something to do for an open case: its warning, its first
+    escalation when it falls due, then one more each whole limit after the last."""
+    if case.warned_at is None:
+        return case.warn_at
+    if case.escalation_level == 0 or case.escalated_at is None:
+        return case.due_at
+    return case.escalated_at + workflow.time_limit(case)
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        None,  # the wall clock, as `make run` has it
+        # Monday 16:58 in the city: a limit counted in working time ends at 17:00, so many
+        # cases fall due in the same minute. They are due then, not a backlog.
+        datetime(2026, 11, 30, 8, 58, tzinfo=UTC),
+        # Monday 10:58: the limits that began with the working day fall due at 11:00.
+        datetime(2026, 11, 30, 2, 58, tzinfo=UTC),
+    ],
+)
+def test_the_next_minutes_bring_only_what_falls_due_in_them(now):
+    now = now or timezone.now()
     seed_demo(now=now)
-    later = sweep(now + timedelta(minutes=5))
-    # Only a case whose warning point falls in those five minutes (a handful at most).
-    assert len(later.warned) + len(later.escalated) <= 3
+    later = now + timedelta(minutes=5)
+    points = {case.tracking_id: _point_of(case) for case in Case.objects.open()}
+
+    result = sweep(later)
+
+    # The history left no backlog: whatever the sweep brings fell due in those five minutes.
+    for tracking_id in result.warned + result.escalated:
+        assert now < points[tracking_id] <= later, tracking_id
+    assert len(result.warned) + len(result.escalated) == sum(
+        now < point <= later for point in points.values()
+    )

@@ -102,7 +102,9 @@ class Subscriber:
         self.ack_after_commit = ack_after_commit
         self.flush_seconds = flush_seconds
         self.stats = Stats()
-        self.connected = threading.Event()
+        # Set once every connection's subscription is acknowledged by the broker (SUBACK):
+        # from then on nothing published is missed. Cleared while any connection is down.
+        self.subscribed = threading.Event()
         self._pending: list[Any] = []
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
@@ -128,6 +130,7 @@ class Subscriber:
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
+        client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
         return client
 
@@ -144,16 +147,22 @@ class Subscriber:
             logger.warning("MQTT connection refused: %s", reason_code)
             return
         client.subscribe(self.topic_filter, qos=1)
+        logger.info("MQTT connected to %s:%s", self.url["host"], self.url["port"])
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        refused = [code for code in reason_codes if code.is_failure]
+        if refused:
+            logger.warning("MQTT subscription to %s refused: %s", self.topic_filter, refused)
+            return
         with self._lock:
             self._up.add(id(client))
             if len(self._up) == self.connections:
-                self.connected.set()
-        logger.info("MQTT connected to %s:%s", self.url["host"], self.url["port"])
+                self.subscribed.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         with self._lock:
             self._up.discard(id(client))
-        self.connected.clear()
+            self.subscribed.clear()
         if not self._stop.is_set():
             logger.warning("MQTT disconnected (%s); reconnecting", reason_code)
 

@@ -56,6 +56,7 @@ def test_the_mqtt_subscriber_warms_the_site_before_it_subscribes(monkeypatch, se
     """A tripped rule files a case from the subscriber: the grid index is built before the
     first reading arrives, not while the first alarm's case waits."""
     import signal
+    import threading
 
     from django.core.management import call_command
 
@@ -69,9 +70,11 @@ def test_the_mqtt_subscriber_warms_the_site_before_it_subscribes(monkeypatch, se
 
         def __init__(self, url, **options):
             calls.append("connect")
+            self.subscribed = threading.Event()
 
         def start(self):
             calls.append("subscribe")
+            self.subscribed.set()  # the broker acknowledged it
 
         def run(self, until):
             calls.append("store")

@@ -69,8 +69,7 @@ def subscriber():
         session_expiry=0,
     )
     sub.start()
-    assert sub.connected.wait(5), "could not connect to Mosquitto"
-    time.sleep(0.3)
+    assert sub.subscribed.wait(5), "could not connect to Mosquitto"
     stop = threading.Event()
     thread = threading.Thread(target=sub.run, kwargs={"until": stop}, daemon=True)
     thread.start()

@@ -78,8 +78,7 @@ def subscriber(request):
         session_expiry=0,  # nothing left queued on the broker for a test that is over
     )
     sub.start()
-    assert sub.connected.wait(5), "could not connect to Mosquitto"
-    time.sleep(0.3)  # the subscription is acknowledged
+    assert sub.subscribed.wait(5), "could not connect to Mosquitto"
     stop = threading.Event()
     thread = threading.Thread(target=sub.run, kwargs={"until": stop}, daemon=True)
     thread.start()

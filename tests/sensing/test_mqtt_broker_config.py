@@ -5,6 +5,8 @@ would be dropped."""
 
 from __future__ import annotations
 
+import getpass
+import glob
 import json
 import shutil
 import socket
@@ -12,6 +14,7 @@ import subprocess
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,9 +43,17 @@ def _free_port() -> int:
 
 @pytest.fixture
 def broker(tmp_path):
+    with _mosquitto(tmp_path) as port:
+        yield port
+
+
+@contextmanager
+def _mosquitto(tmp_path, extra: str = ""):
     port = _free_port()
     conf = tmp_path / "mosquitto.conf"
-    conf.write_text(CONF.read_text() + f"\nlistener {port} 127.0.0.1\nallow_anonymous true\n")
+    conf.write_text(
+        CONF.read_text() + f"\nlistener {port} 127.0.0.1\nallow_anonymous true\n{extra}"
+    )
     process = subprocess.Popen(
         ["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -71,8 +82,7 @@ def subscriber(port: int, client_id: str) -> tuple[Subscriber, threading.Event, 
         session_expiry=300,  # the broker keeps its session while it is away
     )
     sub.start()
-    assert sub.connected.wait(5)
-    time.sleep(0.3)  # the subscription is acknowledged
+    assert sub.subscribed.wait(5)
     stop = threading.Event()
     thread = threading.Thread(target=sub.run, kwargs={"until": stop}, daemon=True)
     thread.start()
@@ -112,3 +122,40 @@ def test_what_is_published_while_the_subscriber_restarts_waits_for_it_whole(city
         assert back[0].stats.failures == 0
     finally:
         halt(*back)
+
+
+def test_the_subscriber_is_subscribed_only_once_the_broker_says_so(tmp_path):
+    """A broker that refuses subscriptions (Mosquitto's own access-control plugin, set to
+    deny every subscribe) takes the connection and answers SUBACK "not authorized". The
+    subscriber must not report itself subscribed: the command's "Subscribed" line, which a
+    supervisor and the benchmark wait for, would mean readings are taken when none are."""
+    plugin = next(iter(glob.glob("/usr/lib/*/mosquitto_dynamic_security.so")), None)
+    if plugin is None:
+        pytest.skip("no Mosquitto access-control plugin here")
+    config = tmp_path / "dynsec.json"
+    config.write_text(
+        json.dumps(
+            {
+                "defaultACLAccess": {
+                    "publishClientSend": True,
+                    "publishClientReceive": True,
+                    "subscribe": False,
+                    "unsubscribe": True,
+                },
+                "clients": [],
+                "groups": [],
+                "roles": [],
+            }
+        )
+    )
+    # As root, Mosquitto drops to its own user before the plugin reads its file, which it
+    # could not open in the test's private directory: it stays the user running the tests.
+    extra = f"plugin {plugin}\nplugin_opt_config_file {config}\nuser {getpass.getuser()}\n"
+    with _mosquitto(tmp_path, extra=extra) as port:
+        sub = Subscriber(f"mqtt://127.0.0.1:{port}", client_id="refused", connections=1)
+        sub.start()
+        try:
+            assert not sub.subscribed.wait(2)
+            assert sub.clients[0].is_connected()  # connected, yet not subscribed
+        finally:
+            sub.stop()

@@ -51,9 +51,15 @@ class Command(BaseCommand):
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
         subscriber.start()
-        self.stdout.write(
-            f"Subscribed to {settings.MQTT_URL} (v1.1/Datastreams(<id>)/Observations)"
-        )
+        # "Subscribed" only once the broker has acknowledged every subscription: a supervisor
+        # or the benchmark may start publishing as soon as it reads the line. While the broker
+        # is unreachable the clients keep retrying; say so every half minute.
+        while not (subscriber.subscribed.wait(30) or stop.is_set()):
+            self.stderr.write(f"Still waiting for {settings.MQTT_URL} to take the subscription")
+        if subscriber.subscribed.is_set():
+            self.stdout.write(
+                f"Subscribed to {settings.MQTT_URL} (v1.1/Datastreams(<id>)/Observations)"
+            )
         try:
             subscriber.run(until=stop)
         finally:

@@ -568,9 +568,5 @@ def cases(request: HttpRequest) -> HttpResponse:
             "page": page,
             "hidden": max(0, total - page.paginator.count),
             "back_url": dashboard_url(target.query(), period),
-            "query": urlencode(
-                {**target.query(), **period_query(period), "figure": figure}
-                | ({"category": category.code} if category else {})
-            ),
         },
     )

@@ -1,7 +1,7 @@
 """The one pager of the staff lists (queue, alarms, a grid's things, the registry, patrol
 history, an indicator's cases): previous, "page n of m", next. Its links keep the list's other
-query parameters; before, the registry's and the alarms' pagers rebuilt them by hand and the
-rest dropped them."""
+query parameters (before, each of the six pagers built its links by hand, and only two of
+them had the site's pager style)."""
 
 from __future__ import annotations
 

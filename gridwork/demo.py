@@ -128,6 +128,10 @@ def _patrol(officer: AbstractUser, grid: Area, start, minutes, rng) -> Patrol:
         distance_m=round(distance, 1),
         seconds_in_grid=seconds,
         grid_seconds={str(grid.pk): seconds},
+        # The demo's patrols are morning walks: all on the day they start.
+        day_figures={
+            timezone.localdate(start).isoformat(): {"s": seconds, "m": round(distance, 1)}
+        },
         last_t=last.t,
         last_lon=last.lon,
         last_lat=last.lat,

@@ -2,9 +2,9 @@
 from those rows, and "patrol duty met" for the officer's evaluation.
 
 A day (the site's time zone) of an officer counts:
-- time on patrol inside their grids and distance: the summaries of the patrols the officer
-  started that day (`Patrol.seconds_in_grid`, `distance_m`; a patrol past midnight counts on
-  the day it started);
+- time on patrol inside their grids and distance on that day (`Patrol.day_figures`: a patrol
+  past midnight counts on each day it ran, for up to LONGEST_PATROL after it started), and the
+  patrols started that day;
 - check-ins at key places and reports (cases filed from a patrol) made that day;
 - household visits recorded as made that day.
 
@@ -35,7 +35,9 @@ from functools import cached_property
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, FloatField, IntegerField, Q, Sum
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,6 +54,8 @@ GRID_ROLES = (Role.OFFICER, Role.LEAD_OFFICER)
 # escalation), at or beneath the areas where they hold it. Anyone reads their own.
 MANAGING = ("intake_cases", "escalate_cases")
 COUNTED = ("patrol_seconds", "distance_m", "patrols", "check_ins", "reports", "visits")
+# A day's duty reads the patrols started that day and in this long before it (a night patrol).
+LONGEST_PATROL = datetime.timedelta(days=1)
 
 User = get_user_model()
 
@@ -71,10 +75,18 @@ def _bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
 def _day_counts(day: datetime.date) -> dict[int, dict[str, int]]:
     start, end = _bounds(day)
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
+    today = KeyTransform(day.isoformat(), "day_figures")
     patrols = (
-        Patrol.objects.filter(started_at__gte=start, started_at__lt=end, officer__isnull=False)
+        Patrol.objects.filter(
+            started_at__gte=start - LONGEST_PATROL, started_at__lt=end, officer__isnull=False
+        )
         .values("officer")
-        .annotate(seconds=Sum("seconds_in_grid"), distance=Sum("distance_m"), n=Count("pk"))
+        .annotate(
+            seconds=Sum(Cast(KeyTextTransform("s", today), IntegerField())),
+            distance=Sum(Cast(KeyTextTransform("m", today), FloatField())),
+            n=Count("pk", filter=Q(started_at__gte=start)),
+        )
+        .filter(Q(n__gt=0) | Q(seconds__gt=0) | Q(distance__gt=0))
         .order_by()
     )
     for row in patrols:

@@ -21,7 +21,8 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -350,6 +352,7 @@ def _copy_summary(source: Patrol, target: Patrol) -> None:
         "distance_m",
         "seconds_in_grid",
         "grid_seconds",
+        "day_figures",
         "last_t",
         "last_lon",
         "last_lat",
@@ -359,6 +362,12 @@ def _copy_summary(source: Patrol, target: Patrol) -> None:
         "ended_at",
     ):
         setattr(target, name, getattr(source, name))
+
+
+def _local_midnight_after(day: date) -> datetime:
+    return datetime.combine(
+        day + timedelta(days=1), time_of_day.min, tzinfo=timezone.get_current_timezone()
+    )
 
 
 def _accept(patrol: Patrol, points: Sequence[Any], batch: str, now: datetime) -> BatchResult:
@@ -391,6 +400,8 @@ def _accept(patrol: Patrol, points: Sequence[Any], batch: str, now: datetime) ->
     inside = patrol.last_inside
     distance, seconds = 0.0, 0
     grid_seconds = dict(patrol.grid_seconds)
+    days = {day: dict(figures) for day, figures in patrol.day_figures.items()}
+    day, day_ends = None, None  # the local day of the points so far (they come in time order)
     for i, point in good:
         reason = None
         if point.t > latest:
@@ -419,11 +430,20 @@ def _accept(patrol: Patrol, points: Sequence[Any], batch: str, now: datetime) ->
         grid_id = index.locate(point.lon, point.lat)
         now_inside = grid_id is not None and str(grid_id) in own_grids
         if last is not None:
-            distance += distance_m(last.lon, last.lat, point.lon, point.lat)
+            step = distance_m(last.lon, last.lat, point.lon, point.lat)
+            distance += step
+            # A step counts on the (local) day it ended: across midnight, at most one step
+            # (MAX_GAP_S) of the night falls on the next day.
+            if day_ends is None or point.t >= day_ends:
+                local = timezone.localdate(point.t)
+                day = days.setdefault(local.isoformat(), {"s": 0, "m": 0.0})
+                day_ends = _local_midnight_after(local)
+            day["m"] += step
             elapsed = (point.t - last.t).total_seconds()
             if inside and now_inside and elapsed <= max_gap:
                 seconds += round(elapsed)
                 grid_seconds[str(grid_id)] = grid_seconds.get(str(grid_id), 0) + round(elapsed)
+                day["s"] += round(elapsed)
         kept.append(point)
         last, inside = point, now_inside
 
@@ -444,6 +464,9 @@ def _accept(patrol: Patrol, points: Sequence[Any], batch: str, now: datetime) ->
         patrol.distance_m += distance
         patrol.seconds_in_grid += seconds
         patrol.grid_seconds = grid_seconds
+        patrol.day_figures = {
+            key: {"s": figures["s"], "m": round(figures["m"], 1)} for key, figures in days.items()
+        }
         if kept:
             patrol.last_t, patrol.last_lon, patrol.last_lat = last.t, last.lon, last.lat
             patrol.last_accuracy, patrol.last_inside = last.accuracy, inside
@@ -454,6 +477,7 @@ def _accept(patrol: Patrol, points: Sequence[Any], batch: str, now: datetime) ->
                 "distance_m",
                 "seconds_in_grid",
                 "grid_seconds",
+                "day_figures",
                 "last_t",
                 "last_lon",
                 "last_lat",

@@ -69,6 +69,9 @@ class Patrol(models.Model):
     seconds_in_grid = models.PositiveIntegerField(_("time inside the grids (s)"), default=0)
     # {"<area id>": seconds} for each of `grids` the officer was inside.
     grid_seconds = models.JSONField(_("time per grid (s)"), default=dict, blank=True)
+    # {"<local date>": {"s": seconds inside the grids, "m": metres}}: the same figures per day,
+    # so a patrol past midnight counts on each day it ran (the duty sheet's days).
+    day_figures = models.JSONField(_("figures per day"), default=dict, blank=True)
     last_t = models.DateTimeField(_("last position at"), null=True, blank=True)
     last_lon = models.FloatField(null=True, blank=True)
     last_lat = models.FloatField(null=True, blank=True)

@@ -50,7 +50,11 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=TZ)
 
 
-def patrol(officer, grid, start, *, minutes: int, metres: float = 1500.0) -> Patrol:
+def patrol(
+    officer, grid, start, *, minutes: int, metres: float = 1500.0, days: dict | None = None
+) -> Patrol:
+    """A patrol's row as the patrol pages leave it: its summaries, by default all on the day
+    it started."""
     made = Patrol.objects.create(
         officer=officer,
         grid=grid,
@@ -60,6 +64,8 @@ def patrol(officer, grid, start, *, minutes: int, metres: float = 1500.0) -> Pat
         ended_at=start + datetime.timedelta(minutes=minutes),
         distance_m=metres,
         seconds_in_grid=minutes * 60,
+        day_figures=days
+        or {timezone.localdate(start).isoformat(): {"s": minutes * 60, "m": metres}},
     )
     made.grids.add(grid)
     return made
@@ -121,6 +127,31 @@ def test_a_day_is_computed_once_whatever_the_reruns(people, registry, city):
 
     with clock.travel(at(day + datetime.timedelta(days=1), 8)):
         assert compute_recent_duty() == 1  # yesterday's row (today's has nothing yet)
+
+
+def test_a_night_patrol_counts_on_both_days(people, city):
+    """22:00 to 02:00: two hours inside the grids on each day, the patrol itself counted on the
+    day it started; the officer who patrolled only after midnight has the second day too."""
+    day = last_working_day()
+    after = day + datetime.timedelta(days=1)
+    patrol(
+        people.officer_a,
+        city.grid_a,
+        at(day, 22),
+        minutes=240,
+        metres=9000,
+        days={
+            day.isoformat(): {"s": 7200, "m": 4500.4},
+            after.isoformat(): {"s": 7200, "m": 4499.6},
+        },
+    )
+    compute_day(day), compute_day(after)
+    first = DutyDay.objects.get(officer=people.officer_a, day=day)
+    second = DutyDay.objects.get(officer=people.officer_a, day=after)
+    assert (first.patrol_seconds, first.distance_m, first.patrols) == (7200, 4500, 1)
+    assert (second.patrol_seconds, second.distance_m, second.patrols) == (7200, 4500, 0)
+    # Two days on, nothing of it is left to count: no row.
+    assert compute_day(after + datetime.timedelta(days=1)) == 0
 
 
 def test_duty_met_is_the_mean_of_the_minimums_shares(people, city):
@@ -220,3 +251,21 @@ def test_the_sheet_page_export_and_api_read_only_whom_they_may(client, api, peop
     assert api.get(f"/api/v1/gridwork/duty/{people.officer_b.pk}/").status_code == 404
     api.force_authenticate(people.clerk)
     assert api.get("/api/v1/gridwork/duty/").json() == []
+
+
+def test_patrols_stored_before_the_figures_per_day_count_on_their_first_day(people, city):
+    """The migration that added `day_figures` puts an older patrol's summaries on the day it
+    started, as the duty sheet counted them before: recomputing a past month changes nothing."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("gridwork.migrations.0004_patrol_day_figures")
+    day = last_working_day()
+    old = patrol(people.officer_a, city.grid_a, at(day, 9), minutes=90, metres=3000)
+    Patrol.objects.filter(pk=old.pk).update(day_figures={})
+    migration.figures_on_the_first_day(apps, None)
+    old.refresh_from_db()
+    assert old.day_figures == {day.isoformat(): {"s": 5400, "m": 3000.0}}
+    compute_day(day)
+    assert DutyDay.objects.get(officer=people.officer_a, day=day).patrol_seconds == 5400

@@ -4,7 +4,7 @@ sees which patrol; the API and its answers."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -106,6 +106,27 @@ def test_each_refused_point_says_why(patrol, english):
     assert messages["outside_city"] == "Outside the city."
     patrol.refresh_from_db()
     assert (patrol.point_count, patrol.refused_count) == (2, 7)
+
+
+def test_a_patrol_past_midnight_keeps_its_figures_per_day(city, people):
+    """Points from 23:51 to 00:10 in the city's time zone, the day changing in the middle of
+    the second batch: each minute counts on the day it ended."""
+    tz = timezone.get_current_timezone()
+    yesterday = timezone.localdate() - timedelta(days=2)  # its 00:10 is past, whatever the hour
+    start = datetime.combine(yesterday, time(23, 50), tzinfo=tz)
+    night = patrolling.start_patrol(officer=people.officer_a, now=start)
+    points = walk(start, 20)  # 23:51 … 00:10, a minute apart, all in grid A
+    patrolling.record_points(night, points[:5], batch="before")  # 23:51–23:55
+    patrolling.record_points(night, points[5:], batch="across")  # 23:56–00:10
+    night.refresh_from_db()
+    first, second = yesterday.isoformat(), (yesterday + timedelta(days=1)).isoformat()
+    assert set(night.day_figures) == {first, second}
+    # Nineteen one-minute steps: eight end by 23:59, eleven from 00:00 on.
+    assert night.day_figures[first]["s"] == 8 * 60
+    assert night.day_figures[second]["s"] == 11 * 60
+    assert night.seconds_in_grid == 19 * 60
+    metres = night.day_figures[first]["m"] + night.day_figures[second]["m"]
+    assert abs(metres - night.distance_m) < 0.2
 
 
 def test_points_in_any_order_are_sorted_and_epoch_milliseconds_are_taken(patrol):

@@ -62,6 +62,7 @@ def test_an_officer_visits_a_due_elderly_resident_and_it_counts_as_duty(client, 
         ended_at=at(10, 11, 30),
         distance_m=3800,
         seconds_in_grid=150 * 60,
+        day_figures={timezone.localdate(at(10, 9)).isoformat(): {"s": 150 * 60, "m": 3800}},
     )
     patrol.grids.add(city.grid_a)
 

@@ -106,7 +106,10 @@ def test_flood_declared_notice_answered_on_a_phone_and_counted_live(
             "select[name=areas]", [str(city.community_a.pk), str(city.community_b.pk)]
         )
         desk.check('input[name=roles][value="officer"]')
+        # The public alert's fields appear once the notice is to be public.
+        assert not desk.is_visible("select[name=severity]")
         desk.check("input[name=public]")
+        assert desk.is_visible("select[name=severity]")
         desk.select_option("select[name=severity]", "Severe")
         desk.select_option("select[name=urgency]", "Immediate")
         desk.select_option("select[name=certainty]", "Observed")

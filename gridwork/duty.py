@@ -72,13 +72,26 @@ def _bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     )
 
 
-def _day_counts(day: datetime.date) -> dict[int, dict[str, int]]:
+@dataclass(frozen=True)
+class _Officers:
+    """Whose duty a computation counts: everybody's (None), or these officers'."""
+
+    ids: list[int] | None
+
+    def where(self, field: str) -> Q:
+        return Q() if self.ids is None else Q(**{f"{field}__in": self.ids})
+
+
+def _day_counts(day: datetime.date, officers: _Officers) -> dict[int, dict[str, int]]:
     start, end = _bounds(day)
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
     today = KeyTransform(day.isoformat(), "day_figures")
     patrols = (
         Patrol.objects.filter(
-            started_at__gte=start - LONGEST_PATROL, started_at__lt=end, officer__isnull=False
+            officers.where("officer"),
+            started_at__gte=start - LONGEST_PATROL,
+            started_at__lt=end,
+            officer__isnull=False,
         )
         .values("officer")
         .annotate(
@@ -101,6 +114,7 @@ def _day_counts(day: datetime.date) -> dict[int, dict[str, int]]:
     ):
         rows = (
             model.objects.filter(extra, **{f"{when}__gte": start, f"{when}__lt": end})
+            .filter(officers.where(who))
             .exclude(**{f"{who}__isnull": True})
             .values(who)
             .annotate(n=Count("pk"))
@@ -111,17 +125,21 @@ def _day_counts(day: datetime.date) -> dict[int, dict[str, int]]:
     return counts
 
 
-def compute_day(day: datetime.date) -> int:
-    """Rewrite `day`'s duty rows from the patrols, check-ins, reports and visits; the number of
-    officers with a row."""
-    counts = _day_counts(day)
+def compute_day(day: datetime.date, *, officers: Iterable[int] | None = None) -> int:
+    """Rewrite `day`'s duty rows from the patrols, check-ins, reports and visits (only those of
+    `officers` when given: a correction of one officer's record); the number of officers with
+    a row."""
+    whose = _Officers(None if officers is None else list(officers))
+    counts = _day_counts(day, whose)
     now = clock.now()
     rows = [
         DutyDay(officer_id=officer, day=day, computed_at=now, **figures)
         for officer, figures in counts.items()
     ]
     with transaction.atomic():
-        DutyDay.objects.filter(day=day).exclude(officer_id__in=list(counts)).delete()
+        DutyDay.objects.filter(whose.where("officer"), day=day).exclude(
+            officer_id__in=list(counts)
+        ).delete()
         DutyDay.objects.bulk_create(
             rows,
             update_conflicts=True,

@@ -24,6 +24,7 @@ urlpatterns = [
     path("registry/visits/", visits.visits, name="visits"),
     path("registry/visits/new/", visits.visit_new, name="visit_new"),
     path("registry/visits/<int:visit_id>/", visits.visit, name="visit"),
+    path("registry/visits/<int:visit_id>/edit/", visits.visit_edit, name="visit_edit"),
     path("registry/duty/", duty.duty, name="duty"),
     path("registry/duty/export/", duty.duty_export, name="duty_export"),
     path("registry/duty/officers/<int:officer_id>/", duty.duty_officer, name="duty_officer"),

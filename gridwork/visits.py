@@ -7,6 +7,8 @@
   tag; `DEFAULT_INTERVALS` until an administrator sets one) that the person may see, with
   when their visit falls due: their last visit plus the interval, or the day they were
   registered if nobody has visited them yet.
+- `correct_visit(by=…, visit_id=…, …)`: the visitor's correction of their own visit within a
+  month, the former version kept on it.
 - `remind_due_visits()`: the periodic job. Each resident's due date is told once
   (`VisitReminder`, unique per resident and due date) to the officers of their grid, in one
   notification per officer and grid and run; a re-run, or two at once, tells nobody twice.
@@ -32,6 +34,7 @@ from governance.errors import InvalidInput, NotPermitted
 from governance.models import Area, Assignment, Category, Channel, Role
 from governance.workflow.submission import submit_case
 from gridwork.access import Person, RecordAction, records_for
+from gridwork.duty import compute_day
 from gridwork.models import (
     DEFAULT_INTERVALS,
     Household,
@@ -46,6 +49,8 @@ from notifications.models import NotificationKind
 
 GRID_ROLES = (Role.OFFICER, Role.LEAD_OFFICER)
 NOTES_LIMIT = 2000
+# A visit is recorded, and corrected by its visitor, within a month of it.
+CORRECTABLE_FOR = datetime.timedelta(days=31)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,7 +160,7 @@ def _clean_time(visited_at: datetime.datetime | None) -> datetime.datetime:
         visited_at = timezone.make_aware(visited_at)
     if visited_at > now + datetime.timedelta(minutes=5):
         raise InvalidInput({"visited_at": [_("A visit cannot be in the future.")]})
-    if visited_at < now - datetime.timedelta(days=31):
+    if visited_at < now - CORRECTABLE_FOR:
         raise InvalidInput({"visited_at": [_("Record a visit within a month of making it.")]})
     return visited_at
 
@@ -168,6 +173,21 @@ def _point_of(visit: Visit, household: Household | None) -> tuple[float, float]:
     if grid is not None and grid.min_lon is not None:
         return (grid.min_lon + grid.max_lon) / 2, (grid.min_lat + grid.max_lat) / 2
     raise InvalidInput({"follow_up": [_("This household has no place to file a case at.")]})
+
+
+def _detail_errors(
+    household: Household | None, residents: list[Resident], notes: str, minutes: int | None
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if household is None and not residents:
+        errors["household"] = [_("Choose the household or the residents visited.")]
+    if household is not None and any(r.household_id != household.pk for r in residents):
+        errors["residents"] = [_("Choose residents of this household.")]
+    if len(notes) > NOTES_LIMIT:
+        errors["notes"] = [_("At most %(n)d characters.") % {"n": NOTES_LIMIT}]
+    if minutes is not None and not 0 < minutes <= 600:
+        errors["minutes"] = [_("Between 1 and 600 minutes.")]
+    return errors
 
 
 def visit_record(
@@ -187,17 +207,9 @@ def visit_record(
 
     Refused (NotPermitted) unless `by` may edit the registry where the household is; nothing
     is written when anything is wrong."""
-    errors: dict[str, list[str]] = {}
     residents = list(residents)
-    if household is None and not residents:
-        errors["household"] = [_("Choose the household or the residents visited.")]
-    if household is not None and any(r.household_id != household.pk for r in residents):
-        errors["residents"] = [_("Choose residents of this household.")]
     notes = (notes or "").strip()
-    if len(notes) > NOTES_LIMIT:
-        errors["notes"] = [_("At most %(n)d characters.") % {"n": NOTES_LIMIT}]
-    if minutes is not None and not 0 < minutes <= 600:
-        errors["minutes"] = [_("Between 1 and 600 minutes.")]
+    errors = _detail_errors(household, residents, notes, minutes)
     if follow_up and follow_up_category is None:
         errors["follow_up_category"] = [_("Choose the category of the follow-up case.")]
     if follow_up and not (follow_up_description or "").strip():
@@ -250,6 +262,84 @@ def visit_record(
         # Re-check after writing: the visit lies where `by` may edit, or nothing is written.
         if not records_for(by, Visit, RecordAction.EDIT).filter(pk=visit.pk).exists():
             raise NotPermitted(_("You may only record visits in your own grids."))
+    return visit
+
+
+# ---------------------------------------------------------------------------------------------
+# Correcting a visit
+
+
+def may_correct(user: Person, visit: Visit) -> bool:
+    """Only the officer who made a visit corrects it, while it is within a month (as long as it
+    could still have been recorded)."""
+    return (
+        getattr(user, "pk", None) == visit.visitor_id
+        and visit.visited_at >= clock.now() - CORRECTABLE_FOR
+    )
+
+
+def correct_visit(
+    *,
+    by: Person,
+    visit_id: int,
+    residents: Sequence[Resident],
+    visited_at: datetime.datetime,
+    minutes: int | None,
+    notes: str,
+) -> Visit:
+    """`by`'s correction of their own visit: the residents seen, when, how long, the notes.
+    The visit keeps what it said before (`corrections`); its household and its follow-up case
+    stay as recorded. The visitor's duty rows of the days concerned are recomputed.
+
+    Not found (Visit.DoesNotExist) when `by` may not see the visit; NotPermitted unless `by`
+    made it, may still edit where it lies, and it is within a month; nothing is written when
+    anything is wrong. A correction that changes nothing writes nothing."""
+    with transaction.atomic():
+        visit = (
+            records_for(by, Visit, RecordAction.VIEW)
+            .select_for_update(of=("self",))
+            .select_related("household")
+            .get(pk=visit_id)
+        )
+        if not may_correct(by, visit):
+            raise NotPermitted(
+                _("Only the officer who made a visit corrects it, within a month of it.")
+            )
+        if not records_for(by, Visit, RecordAction.EDIT).filter(pk=visit.pk).exists():
+            raise NotPermitted(_("You may only record visits in your own grids."))
+        residents = list(residents)
+        notes = (notes or "").strip()
+        errors = _detail_errors(visit.household, residents, notes, minutes)
+        if residents and records_for(by, Resident, RecordAction.EDIT).filter(
+            pk__in=[r.pk for r in residents]
+        ).count() != len({r.pk for r in residents}):
+            errors.setdefault("residents", []).append(_("Choose residents of this household."))
+        if errors:
+            raise InvalidInput(errors)
+        visited_at = _clean_time(visited_at)
+        before = {
+            "visited_at": visit.visited_at.astimezone(datetime.UTC).isoformat(),
+            "minutes": visit.minutes,
+            "notes": visit.notes,
+            "residents": sorted(visit.residents_seen.values_list("pk", flat=True)),
+        }
+        after = {
+            "visited_at": visited_at.astimezone(datetime.UTC).isoformat(),
+            "minutes": minutes,
+            "notes": notes,
+            "residents": sorted({r.pk for r in residents}),
+        }
+        if after == before:
+            return visit
+        now = clock.now()
+        days = {timezone.localdate(visit.visited_at), timezone.localdate(visited_at)}
+        visit.visited_at, visit.minutes, visit.notes = visited_at, minutes, notes
+        visit.corrected_at = now
+        visit.corrections = [*visit.corrections, {"at": now.isoformat(), "before": before}]
+        visit.save(update_fields=["visited_at", "minutes", "notes", "corrected_at", "corrections"])
+        visit.residents_seen.set(residents)
+        for day in sorted(days):  # the visit counts on the day it was made
+            compute_day(day, officers=[visit.visitor_id])
     return visit
 
 

@@ -8,10 +8,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -24,10 +26,12 @@ from gridwork.api.views import RegistryPagination
 from gridwork.duty import duty_of, may_read_officer, month_bounds, officers_under, parse_month
 from gridwork.models import Household, Resident, Visit
 from gridwork.search import within
-from gridwork.visits import due_visits, visit_record
+from gridwork.visits import correct_visit, due_visits, may_correct, visit_record
 
 AREA = OpenApiParameter("area", str, description="only records beneath this area code")
 MONTH = OpenApiParameter("month", str, description="YYYY-MM (default: this month)")
+# What a correction leaves as the visit recorded it.
+FIXED_ON_CORRECTION = {"household", "follow_up", "follow_up_category", "follow_up_description"}
 WITHIN = OpenApiParameter(
     "within_days", int, description="only visits due within this many days (overdue included)"
 )
@@ -74,7 +78,9 @@ class VisitSerializer(serializers.ModelSerializer):
             "follow_up_description",
             "case",
             "grid",
+            "corrected_at",
         ]
+        read_only_fields = ["corrected_at"]
 
     def get_visitor(self, visit: Visit) -> str:
         return visit.visitor.get_full_name() or visit.visitor.get_username()
@@ -104,13 +110,16 @@ class VisitViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     """Household visits (走访): who visited, when, the residents seen, notes, and the
     follow-up case filed from it. Recorded by the grid's officers; read where the person may
-    see the registry."""
+    see the registry; corrected (PATCH: residents, visited_at, minutes, notes) by the officer
+    who made the visit, within a month of it."""
 
     permission_classes = [permissions.IsAuthenticated]
+    http_method_names = ["get", "post", "patch", "head", "options"]  # no PUT: a correction
     pagination_class = RegistryPagination
     serializer_class = VisitSerializer
     queryset = Visit.objects.none()
@@ -139,6 +148,30 @@ class VisitViewSet(
             follow_up=data.get("follow_up", False),
             follow_up_category=data.get("follow_up_category"),
             follow_up_description=data.get("follow_up_description", ""),
+        )
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        if not may_correct(request.user, self.get_object()):
+            raise PermissionDenied(
+                _("Only the officer who made a visit corrects it, within a month of it.")
+            )
+        fixed = FIXED_ON_CORRECTION & set(request.data)
+        if fixed:
+            raise serializers.ValidationError(
+                {name: [_("Kept as recorded: record another visit instead.")] for name in fixed}
+            )
+        return super().partial_update(request, *args, **kwargs)
+
+    def perform_update(self, serializer) -> None:
+        visit, data = serializer.instance, serializer.validated_data
+        serializer.instance = run(
+            correct_visit,
+            by=self.request.user,
+            visit_id=visit.pk,
+            residents=data.get("residents_seen", list(visit.residents_seen.all())),
+            visited_at=data.get("visited_at", visit.visited_at),
+            minutes=data.get("minutes", visit.minutes),
+            notes=data.get("notes", visit.notes),
         )
 
     @action(detail=False, methods=["get"], pagination_class=None)

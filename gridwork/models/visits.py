@@ -77,6 +77,10 @@ class Visit(Placed):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The visitor's corrections (within a month of the visit): when, and what the visit said
+    # before each ([{"at": …, "before": {"visited_at", "minutes", "notes", "residents"}}]).
+    corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
+    corrections = models.JSONField(_("corrections"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("visit")

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,7 +19,7 @@ from governance.models import Area, Category
 from governance.web.common import refused
 from gridwork.access import RecordAction, may_edit_somewhere, records_for, sees_registry
 from gridwork.models import Household, Resident, Visit
-from gridwork.visits import due_visits, recent_visits, visit_record
+from gridwork.visits import correct_visit, due_visits, may_correct, recent_visits, visit_record
 
 DUE_WITHIN_DAYS = 14
 
@@ -207,4 +208,96 @@ def visit(request: HttpRequest, visit_id: int) -> HttpResponse:
     )
     if found is None:
         raise Http404
-    return render(request, "gridwork/visit.html", {"visit": found})
+    return render(
+        request,
+        "gridwork/visit.html",
+        {
+            "visit": found,
+            "may_correct": may_correct(request.user, found),
+            "corrections": [
+                {
+                    "at": parse_datetime(entry["at"]),
+                    "visited_at": parse_datetime(entry["before"]["visited_at"]),
+                    "minutes": entry["before"]["minutes"],
+                    "notes": entry["before"]["notes"],
+                }
+                for entry in reversed(found.corrections)
+            ],
+        },
+    )
+
+
+class VisitCorrectionForm(VisitForm):
+    """What a visit's own officer may correct: the residents seen, when, how long, the notes
+    (the household and the follow-up case stay as recorded)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("follow_up", "follow_up_category", "follow_up_description"):
+            del self.fields[name]
+        self.fields["visited_at"].required = True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """Correct a visit: its own officer, within a month of it."""
+    found = (
+        records_for(request.user, Visit, RecordAction.VIEW)
+        .select_related("household__building")
+        .filter(pk=visit_id)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    if not may_correct(request.user, found):
+        return refused(
+            request, _("Only the officer who made a visit corrects it, within a month of it.")
+        )
+    if found.household_id:
+        residents = list(
+            records_for(request.user, Resident, RecordAction.EDIT)
+            .filter(household=found.household_id)
+            .order_by("name", "pk")
+        )
+    else:
+        residents = list(found.residents_seen.order_by("name", "pk"))
+    if request.method == "POST":
+        form = VisitCorrectionForm(request.POST, residents=residents)
+        if form.is_valid():
+            data = form.cleaned_data
+            chosen = set(data["residents"])
+            try:
+                correct_visit(
+                    by=request.user,
+                    visit_id=found.pk,
+                    residents=[r for r in residents if str(r.pk) in chosen]
+                    if found.household_id
+                    else residents,
+                    visited_at=data["visited_at"],
+                    minutes=data["minutes"],
+                    notes=data["notes"],
+                )
+            except NotPermitted as error:
+                return refused(request, error.message)
+            except InvalidInput as error:
+                for name, messages in error.errors.items():
+                    for message in messages:
+                        form.add_error(name if name in form.fields else None, message)
+            else:
+                return redirect("gridwork:visit", found.pk)
+        status = 400
+    else:
+        form = VisitCorrectionForm(
+            residents=residents,
+            initial={
+                "residents": [str(pk) for pk in found.residents_seen.values_list("pk", flat=True)],
+                "visited_at": timezone.localtime(found.visited_at),
+                "minutes": found.minutes,
+                "notes": found.notes,
+            },
+        )
+        status = 200
+    return render(
+        request, "gridwork/visit_edit.html", {"form": form, "visit": found}, status=status
+    )

@@ -174,6 +174,12 @@ def table(r, p):
         "anonymous": 302,
         "officer_b": 404,
     }
+    # A visit is corrected by the officer who made it (officer A); those who see it otherwise
+    # are refused, those who do not see it find nothing.
+    correct_visit = {"anonymous": 302} | {
+        p: (200 if p == "officer_a" else 403) if one_building[p] == 200 else 404
+        for p in PERSONAS[1:]
+    }
     duty_page = {p: 200 if p in STAFF else 403 for p in PERSONAS} | {"anonymous": 302}
     duty_of_a = {"anonymous": 302} | {
         p: 200 if p in {"officer_a", "street_leader", "dispatcher", "admin"} else 404
@@ -190,6 +196,22 @@ def table(r, p):
             False,
         ),
         ("gridwork:visit", "get", f"/registry/visits/{r.visit.pk}/", {}, one_building, False),
+        (
+            "gridwork:visit_edit",
+            "get",
+            f"/registry/visits/{r.visit.pk}/edit/",
+            {},
+            correct_visit,
+            False,
+        ),
+        (
+            "gridwork:visit_edit",
+            "post",
+            f"/registry/visits/{r.visit.pk}/edit/",
+            {},
+            correct_visit | {"officer_a": 400},  # the time is required
+            False,
+        ),
         ("gridwork:duty", "get", "/registry/duty/", {}, duty_page, False),
         ("gridwork:duty_export", "get", "/registry/duty/export/", {}, duty_page, False),
         (
@@ -215,6 +237,14 @@ def table(r, p):
             f"/api/v1/gridwork/visits/{r.visit.pk}/",
             {},
             api_building,
+            False,
+        ),
+        (
+            "gridwork-api:visit-detail",
+            "patch",
+            f"/api/v1/gridwork/visits/{r.visit.pk}/",
+            {"notes": "补充：已联系其女儿。"},
+            correct_visit | {"anonymous": 401},
             False,
         ),
         ("gridwork-api:visit-due", "get", "/api/v1/gridwork/visits/due/", {}, api_list, False),
@@ -411,7 +441,10 @@ def test_every_registry_path_for_every_persona(world, people, city, planted_patr
             if user is not None:
                 client.force_login(user)
             before = AccessLog.objects.count()
-            response = getattr(client, method)(path, query)
+            if method == "patch":  # an API correction: JSON
+                response = client.patch(path, query, content_type="application/json")
+            else:
+                response = getattr(client, method)(path, query)
             got = response.status_code
             key = f"{method.upper()} {path} {query} as {persona}"
             if got != expected[persona]:

@@ -252,6 +252,12 @@ def _profile(base: float, rng: random.Random) -> Callable[[int], float]:
     return value
 
 
+def _on_the_step(moment: datetime, step: timedelta) -> datetime:
+    """The first whole multiple of `step` (counted from the epoch) at or after `moment`."""
+    epoch = datetime(2000, 1, 1, tzinfo=moment.tzinfo)
+    return epoch + math.ceil((moment - epoch) / step) * step
+
+
 def _store(
     series: list[tuple[Datastream, Callable[[int], float], timedelta]],
     start: datetime,
@@ -268,10 +274,12 @@ def _store(
         end = min(moment + slice_, now)
         raws = []
         for stream, value, step in series:
-            first = math.ceil((moment - start) / step)
-            t = start + first * step
+            # On the clock, as devices report: a meter's hourly reading at the hour (so the
+            # first hour of a month already has one), the others on the half hour.
+            anchor = _on_the_step(start, step)
+            t = anchor + max(0, math.ceil((moment - anchor) / step)) * step
             while t < end:
-                i = int((t - start) / step)
+                i = int((t - anchor) / step)
                 raws.append(RawReading(stream.pk, value(i), t))
                 t += step
         with clock.travel(end):
@@ -283,8 +291,8 @@ def _meter_history(meters: list[Meter], now: datetime, rng: random.Random) -> No
     """Hourly rollups of the meters before the stored readings (the weeks before them)."""
     first = timezone.localtime(now) - timedelta(days=CARBON_DAYS)
     first = first.replace(minute=0, second=0, microsecond=0)
-    # up to the hour the stored readings start in (that hour's rollup is ingest's own)
-    last = (now - timedelta(days=READING_DAYS)).replace(minute=0, second=0, microsecond=0)
+    # up to the hour of the first stored reading (that hour's rollup is ingest's own)
+    last = _on_the_step(now - timedelta(days=READING_DAYS), timedelta(hours=1))
     rows = []
     for meter in meters:
         base = {"electricity": 40.0, "gas": 3.0, "water": 2.0, "heat": 0.4}[meter.kind]

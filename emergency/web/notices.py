@@ -29,7 +29,7 @@ from emergency.notices import send_notice
 from emergency.plans import tasks_for
 from governance.errors import InvalidInput, NotPermitted
 from governance.models import Area, Level, Role
-from governance.web.common import is_staff_member, map_settings
+from governance.web.common import apply_errors, is_staff_member, map_settings
 from governance.web.limited import limit_posts
 
 
@@ -146,12 +146,6 @@ def rollcall_data(request: HttpRequest, notice_id: int) -> JsonResponse:
     area = request.GET.get("area", "")
     within = Area.objects.filter(pk=int(area)).first() if area.isdigit() else None
     return JsonResponse(rollcall.as_json(rollcall.summary(notice, within=within)))
-
-
-def _add_errors(form: forms.Form, error: InvalidInput) -> None:
-    for field, problems in error.errors.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
 
 
 class ResidenceForm(forms.Form):
@@ -360,7 +354,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
         except NotPermitted as refusal:
             form.add_error(None, refusal.message)
         except InvalidInput as error:
-            _add_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,

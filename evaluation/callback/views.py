@@ -20,6 +20,7 @@ from evaluation.callback.forms import AnswerForm, PhoneAnswerForm, ReviewForm
 from governance.access import Action, cases_for, holder_or_user
 from governance.errors import InvalidInput, InvalidTransition, NotPermitted
 from governance.models import Case
+from governance.web.common import apply_errors
 
 
 def _ended(request: HttpRequest, case: Case | None, *, why: str) -> HttpResponse:
@@ -28,12 +29,6 @@ def _ended(request: HttpRequest, case: Case | None, *, why: str) -> HttpResponse
     return render(
         request, "evaluation/callback_ended.html", {"case": case, "why": why}, status=status
     )
-
-
-def _form_errors(form: Form, error: InvalidInput) -> None:
-    for field, problems in error.errors.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,7 +52,7 @@ def answer_by_link(request: HttpRequest, token: str) -> HttpResponse:
         except answering.LinkEnded:
             return _ended(request, case, why="expired")
         except InvalidInput as error:
-            _form_errors(form, error)
+            apply_errors(form, error)
         else:
             return render(request, "evaluation/callback_thanks.html", _thanks(case, answer))
     status = 400 if form.errors else 200
@@ -88,7 +83,7 @@ def answer_own(request: HttpRequest, tracking_id: str) -> HttpResponse:
         except answering.AlreadyAnswered:
             return _ended(request, case, why="answered")
         except InvalidInput as error:
-            _form_errors(form, error)
+            apply_errors(form, error)
         else:
             return render(request, "evaluation/callback_thanks.html", _thanks(case, answer))
     status = 400 if form.errors else 200
@@ -163,7 +158,7 @@ def _staff_form(
             messages.error(request, error.message)
             return redirect("governance:case", tracking_id=case.tracking_id)
         except InvalidInput as error:
-            _form_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, done)
             return redirect("governance:case", tracking_id=case.tracking_id)

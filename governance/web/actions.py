@@ -347,11 +347,3 @@ def refusal(actor: Person, case: Case, name: str) -> tuple[int, str] | None:
         _("This case is %(status)s: it cannot be %(done)s now. Nothing was changed.")
         % {"status": case.get_status_display(), "done": workflow.DONE_LABELS[name]}
     )
-
-
-def apply_errors(form: forms.Form, error: InvalidInput) -> None:
-    """Put the workflow's field errors next to the form's fields."""
-    for field, messages in error.errors.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)

@@ -25,7 +25,7 @@ from governance.language import join_list
 from governance.models import Audience, Case, Datatype
 from governance.privacy import reveal
 from governance.web import actions
-from governance.web.common import map_settings, refused, scoped_case
+from governance.web.common import apply_errors, map_settings, refused, scoped_case
 from governance.web.queue import queue_neighbours
 from governance.web.uploads import PhotosField
 
@@ -293,7 +293,7 @@ def run_action(
         try:
             actions.ACTIONS[name].run(case, request.user, form.cleaned_data)
         except InvalidInput as error:
-            actions.apply_errors(form, error)
+            apply_errors(form, error)
         except NotPermitted as error:
             message = error.message + " " + _("Nothing was changed.")
             return refused(request, message, status=403, back=back)

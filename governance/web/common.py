@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from governance.access import AREA_PERMISSION, Action, Person, cases_for
+from governance.errors import InvalidInput
 from governance.models import Area, Case
 from governance.scope import scope_of
 
@@ -23,6 +25,14 @@ def refused(
     return render(
         request, "governance/refused.html", {"message": message, "back": back}, status=status
     )
+
+
+def apply_errors(form: forms.Form, error: InvalidInput) -> None:
+    """Put a domain refusal's field errors next to the form's fields (the rest above it)."""
+    for field, messages in error.errors.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
 
 
 def came_from(request: HttpRequest) -> str | None:

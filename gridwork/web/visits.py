@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from governance import clock
 from governance.errors import InvalidInput, NotPermitted
 from governance.models import Area, Category
-from governance.web.common import refused
+from governance.web.common import apply_errors, refused
 from gridwork.access import RecordAction, may_edit_somewhere, records_for, sees_registry
 from gridwork.models import Household, Resident, Visit
 from gridwork.visits import correct_visit, due_visits, may_correct, recent_visits, visit_record
@@ -171,9 +171,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             except NotPermitted as error:
                 return refused(request, error.message)
             except InvalidInput as error:
-                for name, messages in error.errors.items():
-                    for message in messages:
-                        form.add_error(name if name in form.fields else None, message)
+                apply_errors(form, error)
             else:
                 return redirect("gridwork:visit", visit.pk)
         status = 400
@@ -281,9 +279,7 @@ def visit_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
             except NotPermitted as error:
                 return refused(request, error.message)
             except InvalidInput as error:
-                for name, messages in error.errors.items():
-                    for message in messages:
-                        form.add_error(name if name in form.fields else None, message)
+                apply_errors(form, error)
             else:
                 return redirect("gridwork:visit", found.pk)
         status = 400
